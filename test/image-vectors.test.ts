@@ -5,7 +5,8 @@
 import test from "ava";
 import { createHash } from "node:crypto";
 import { toHex } from "picket/core/bytes";
-import { parseImage, signImage, TlvType, verifyImage, type ImageSignOptions } from "picket/tools/image/mcuboot-image";
+import { ecdsaP256SignatureToRaw, parseImage, signImage, TlvType, verifyImage, type ImageSignOptions } from "picket/tools/image/mcuboot-image";
+import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
 import { loadImageSigningKey, loadImageVerifyingKey } from "picket/tools/image/image-keys";
 import { ED25519_VECTOR_OPTIONS, mcubootFixture, mcubootFixtureText, P256_VECTOR_OPTIONS, VECTOR_DIGESTS } from "picket/test/support/mcuboot-fixtures";
 
@@ -116,3 +117,22 @@ for (const vector of IMGTOOL_OUTPUTS) {
 		t.notThrows(() => verifyImage(image, ed25519Key));
 	});
 }
+
+// The device path: PSA-style verify takes r ‖ s and the SEC1 point, not DER and SPKI.
+test("p256-h32.bin verifies through the CryptoSuite contract (r ‖ s from the DER TLV, SEC1 point from the SPKI)", (t) => {
+	const suite = createNodeCryptoSuite();
+	const parsed = parseImage(mcubootFixture("p256-h32.bin"));
+	const der = parsed.tlvs.find((tlv) => tlv.type === TlvType.ecdsaSignature)!.value;
+	const raw = ecdsaP256SignatureToRaw(der);
+	const point = p256Key.publicKeyInfo.subarray(p256Key.publicKeyInfo.length - 65);
+	t.is(point[0], 0x04);
+	t.true(suite.ecdsaP256Verify(point, parsed.hashedRegion, raw));
+	for (let i = 0; i < 50; i++) {
+		const fresh = parseImage(signImage(app, P256_VECTOR_OPTIONS, p256Key)).tlvs[2]!.value;
+		t.true(suite.ecdsaP256Verify(point, parsed.hashedRegion, ecdsaP256SignatureToRaw(fresh)));
+	}
+	const tampered = der.slice();
+	tampered[1] ^= 1;
+	t.throws(() => ecdsaP256SignatureToRaw(tampered), { code: "bad-signature" });
+	t.throws(() => ecdsaP256SignatureToRaw(der.subarray(0, 20)), { code: "bad-signature" });
+});
