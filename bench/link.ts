@@ -54,12 +54,17 @@ for (const count of counts) console.log(row([`  ${count.path}`, `CCM ${count.ccm
 console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 16 B per source heard (one write per alert accepted)`);
 console.log(`example alert (group 0, payload 4d01): ${toHex(exampleFrame(software))}`);
 
-console.log(`\ntime per alert, ${BENCH_PAYLOAD_LENGTH}-byte payload, Node ${process.versions.node}`);
+console.log(`\ntime per alert, ${BENCH_PAYLOAD_LENGTH}-byte payload, Node ${process.versions.node}, fastest of 3 rounds`);
 const timingWidths = [32, 14, 10];
 console.log(row(["path", "suite", "µs/alert"], timingWidths));
 for (const [name, suite] of [
 	["software", software],
 	["node:crypto", node],
 ] as const) {
-	for (const timing of measureAlertTiming(suite, clock)) console.log(row([timing.path, name, timing.microsecondsPerAlert.toFixed(1)], timingWidths));
+	// Fastest of three rounds: the host is shared and noisy, and noise only ever slows a round down.
+	const rounds = [1, 2, 3].map(() => measureAlertTiming(suite, clock));
+	for (const [index, timing] of rounds[0].entries()) {
+		const fastest = Math.min(...rounds.map((round) => round[index].microsecondsPerAlert));
+		console.log(row([timing.path, name, fastest.toFixed(1)], timingWidths));
+	}
 }
