@@ -73,7 +73,8 @@ export function loadDomain(folder: string, passphrase: string): Domain {
 /** Re-issues the roster and every member's bundle, removes revoked members' bundles, then commits the domain file. */
 export function saveDomain(folder: string, domain: Domain, passphrase: string, cost: ScryptCost, options: { exclusive?: boolean } = {}): void {
 	const sealed = sealDomain(domain, passphrase, cost); // before any write: a bad cost or passphrase writes nothing
-	mkdirSync(join(folder, "devices"), { recursive: true });
+	mkdirSync(folder, { recursive: true, mode: 0o700 });
+	mkdirSync(join(folder, "devices"), { recursive: true, mode: 0o700 });
 	writeFileAtomically(join(folder, "roster.bin"), domain.roster());
 	const roster = domain.verifiedRoster();
 	for (const member of domain.members()) {
