@@ -33,7 +33,10 @@ export interface CryptoSuite {
 
 	/** AES-128-CCM: 16-byte key, 13-byte nonce (L = 2, payload ≤ 65,535 B). Returns ciphertext ‖ tag. */
 	ccmSeal(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, plaintext: Uint8Array, tagLength: CcmTagLength): Uint8Array;
-	/** Inverse of ccmSeal; throws "bad-tag" when anything was altered. */
+	/**
+	 * Inverse of ccmSeal; throws "bad-tag" when anything was altered (and returns no
+	 * plaintext), "bad-length" for a key or nonce of the wrong size or input shorter than the tag.
+	 */
 	ccmOpen(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, sealed: Uint8Array, tagLength: CcmTagLength): Uint8Array;
 
 	/** A fresh X25519 key pair from the suite's random source. */
@@ -47,7 +50,12 @@ export interface CryptoSuite {
 	/** RFC 5869 HKDF-SHA-256 (extract then expand); length ≤ 255 × 32. */
 	hkdfSha256(inputKeyMaterial: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
 
-	/** ECDSA P-256 over SHA-256(message); public key SEC1 (65 B uncompressed or 33 B compressed), signature r ‖ s (64 B). */
+	/**
+	 * ECDSA P-256 over SHA-256(message); public key SEC1 (65 B uncompressed or 33 B
+	 * compressed), signature r ‖ s (64 B). Accepts high-S signatures, as OpenSSL and Mbed TLS
+	 * do. Returns false for a well-formed but wrong signature; throws
+	 * "bad-signature-encoding" for a signature of the wrong length or an unparsable key.
+	 */
 	ecdsaP256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 
 	randomBytes(length: number): Uint8Array;
