@@ -10,7 +10,8 @@ import { openEpochDelivery } from "picket/provisioning/epoch-delivery";
 import { type DeviceCredentials, applyEpochDelivery, loadCredentials, openBundle, storeBundle } from "picket/provisioning/keystore";
 import { ROSTER_MEMBER_LENGTH, Roster, rosterLength } from "picket/provisioning/roster";
 import { openDomain, sealDomain, TEST_SCRYPT_COST } from "picket/tools/provisioning/domain-seal";
-import { Domain } from "picket/tools/provisioning/domain-store";
+import { Domain, nobleAuthoritySigner } from "picket/tools/provisioning/domain-store";
+import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
 import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
@@ -22,7 +23,7 @@ const roles = ["sensor", "alarm", "responder", "relay"] as const;
 const groupsByRole = { sensor: ["motion", "perimeter"], alarm: ["panic"], responder: ["motion", "panic", "perimeter"], relay: [] };
 
 function enrolFifty(): Domain {
-	const domain = Domain.create({ groups });
+	const domain = Domain.create({ groups, crypto, signer: nodeAuthoritySigner });
 	for (let i = 0; i < 50; i++) {
 		const role = roles[i % 4];
 		domain.addDevice({ role, groups: groupsByRole[role] });
@@ -91,8 +92,23 @@ test("50 devices enrolled, one revoked: the others move to the new epoch, the re
 	t.is(loadCredentials(revokedStorage, crypto).epoch, 0);
 });
 
+test("a seeded domain with the portable signer is reproducible, and node:crypto's signature verifies the same", (t) => {
+	const make = (signer = nobleAuthoritySigner) => {
+		const domain = Domain.create({ groups, crypto: createSoftwareSuite(createSeededRandom(42)), signer });
+		for (let i = 0; i < 5; i++) domain.addDevice({ role: roles[i % 4], groups: groupsByRole[roles[i % 4]] });
+		return domain;
+	};
+	t.deepEqual(make().roster(), make().roster());
+	t.deepEqual(make().bundle(3), make().bundle(3));
+	const viaNode = make(nodeAuthoritySigner);
+	t.deepEqual(viaNode.authorityPublicKey, make().authorityPublicKey);
+	t.deepEqual(viaNode.roster().subarray(0, -64), make().roster().subarray(0, -64));
+	t.notThrows(() => Roster.decode(viaNode.roster(), make().authorityPublicKey, crypto));
+	t.notThrows(() => openBundle(viaNode.bundle(2), createSoftwareSuite(createSeededRandom(1))));
+});
+
 test("bundles from the tool verify with the portable software suite too", (t) => {
-	const domain = Domain.create({ groups });
+	const domain = Domain.create({ groups, crypto, signer: nodeAuthoritySigner });
 	const sensor = domain.addDevice({ role: "sensor", groups: ["motion"] });
 	domain.addDevice({ role: "relay", groups: [] });
 	const software = createSoftwareSuite(createSeededRandom(1));
@@ -102,7 +118,7 @@ test("bundles from the tool verify with the portable software suite too", (t) =>
 });
 
 test("every altered roster byte is refused", (t) => {
-	const domain = Domain.create({ groups });
+	const domain = Domain.create({ groups, crypto, signer: nodeAuthoritySigner });
 	domain.addDevice({ role: "sensor", groups: ["motion"] });
 	domain.addDevice({ role: "responder", groups: ["panic"] });
 	const roster = domain.roster();
@@ -117,16 +133,16 @@ test("every altered roster byte is refused", (t) => {
 });
 
 test("the enrolment API refuses bad roles, groups, ids", (t) => {
-	const domain = Domain.create({ groups });
+	const domain = Domain.create({ groups, crypto, signer: nodeAuthoritySigner });
 	t.throws(() => domain.addDevice({ role: "relay", groups: ["motion"] }), { code: "bad-group" });
 	t.throws(() => domain.addDevice({ role: "sensor", groups: ["kitchen"] }), { code: "bad-group" });
 	t.throws(() => domain.addDevice({ role: "boss" as "sensor", groups: [] }), { code: "bad-role" });
 	domain.addDevice({ role: "sensor", groups: [0], id: 8191 });
 	t.throws(() => domain.addDevice({ role: "sensor", groups: [0], id: 8191 }), { code: "device-exists" });
 	t.throws(() => domain.addDevice({ role: "sensor", groups: [] }), { code: "domain-full" });
-	t.throws(() => Domain.create({ groups: { a: 1, b: 1 } }), { code: "bad-group" });
-	t.throws(() => Domain.create({ groups: { "Bad Name": 1 } }), { code: "bad-group" });
-	t.throws(() => Domain.create({ groups: { a: 32 } }), { code: "bad-group" });
+	t.throws(() => Domain.create({ groups: { a: 1, b: 1 }, crypto }), { code: "bad-group" });
+	t.throws(() => Domain.create({ groups: { "Bad Name": 1 }, crypto }), { code: "bad-group" });
+	t.throws(() => Domain.create({ groups: { a: 32 }, crypto }), { code: "bad-group" });
 	t.throws(() => domain.device(5), { code: "unknown-device" });
 });
 
@@ -137,7 +153,7 @@ test("the domain file is sealed: round-trips, wrong passphrase and tampering are
 	const text = Buffer.from(file).toString("utf8");
 	const state = domain.toJson();
 	t.false(text.includes(state.domainSecret));
-	t.false(text.includes(state.authorityPrivateKey));
+	t.false(text.includes(state.authoritySecretKey));
 	t.false(text.includes(state.devices[0].staticSecretKey));
 	const reopened = openDomain(file, "correct horse battery staple");
 	t.deepEqual(reopened.toJson(), state);

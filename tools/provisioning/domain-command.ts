@@ -8,6 +8,8 @@ import type { CommandErrorCode, CommandGroup, CommandIo } from "picket/tools/cli
 import { DOMAIN_OPTIONS, DOMAIN_OPTIONS_HELP, dispatch, domainFolderOf, optionText, parseCommandLine, parseInteger } from "picket/tools/provisioning/command-line";
 import { domainFilePath, loadDomain, readPassphrase, saveDomain, sealCost } from "picket/tools/provisioning/domain-folder";
 import { Domain } from "picket/tools/provisioning/domain-store";
+import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
+import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
 
 const GROUP_HELP = `Usage: picket domain <command> [options]
 
@@ -57,7 +59,7 @@ function init(args: readonly string[], io: CommandIo): void {
 	const definitions = parsed.values.group;
 	const groups = parseGroups(Array.isArray(definitions) ? definitions : []);
 	const passphrase = readPassphrase(optionText(parsed, "passphrase-file"));
-	const domain = Domain.create({ groups });
+	const domain = Domain.create({ groups, crypto: createNodeCryptoSuite(), signer: nodeAuthoritySigner });
 	saveDomain(folder, domain, passphrase, sealCost(), { exclusive: !force });
 	const summary = domain.summary() as { domainId: string; authorityPublicKey: string };
 	io.stdout(`created domain ${summary.domainId} in ${folder}\nauthority public key ${summary.authorityPublicKey}\ngroups ${JSON.stringify(Object.fromEntries(domain.groups))}\n`);

@@ -23,8 +23,10 @@
  */
 import * as nodeCrypto from "node:crypto";
 import { PicketError } from "picket/core/picket-error";
-import { Domain, type DomainStateJson } from "picket/tools/provisioning/domain-store";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import { Domain, type AuthoritySignerFactory, type DomainStateJson } from "picket/tools/provisioning/domain-store";
+import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
+import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
 
 export interface ScryptCost {
 	readonly logN: number;
@@ -99,7 +101,7 @@ export function sealDomain(domain: Domain, passphrase: string, cost: ScryptCost 
 }
 
 /** Decrypts a domain file; throws "wrong-passphrase" or "corrupt-domain-file". */
-export function openDomain(file: Uint8Array, passphrase: string, crypto?: CryptoSuite): Domain {
+export function openDomain(file: Uint8Array, passphrase: string, crypto: CryptoSuite = createNodeCryptoSuite(), signer: AuthoritySignerFactory = nodeAuthoritySigner): Domain {
 	let envelope: Envelope;
 	try {
 		envelope = JSON.parse(Buffer.from(file).toString("utf8")) as Envelope;
@@ -132,5 +134,5 @@ export function openDomain(file: Uint8Array, passphrase: string, crypto?: Crypto
 	} finally {
 		state.fill(0);
 	}
-	return Domain.fromJson(json, crypto);
+	return Domain.fromJson(json, crypto, signer);
 }

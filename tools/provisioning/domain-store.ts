@@ -4,13 +4,16 @@
  * disk by `sealDomain` / `openDomain` (domain-seal.ts), laid out in a folder by
  * domain-folder.ts. The simulator and tests use this API in process:
  *
- *   const domain = Domain.create({ groups: { motion: 0, panic: 1 } });
+ *   const domain = Domain.create({ groups: { motion: 0, panic: 1 }, crypto });
  *   const { id } = domain.addDevice({ role: "sensor", groups: ["motion"] });
  *   const bundle = domain.bundle(id); // after every device is enrolled
  *
  * Keys: network key, group keys and handshake PSK from modules/link/key-schedule.ts; the
  * delivery key from modules/provisioning/epoch-delivery.ts; the authority signs rosters
- * with ECDSA P-256 (roster.ts says why) through node:crypto, r ‖ s encoding.
+ * with ECDSA P-256 (roster.ts says why), r ‖ s encoding, through an `AuthoritySigner`:
+ * the CLI passes node:crypto's (node-signer.ts); the default is noble's P-256 with
+ * RFC 6979 deterministic nonces, so this module uses no Node API and the simulator can
+ * provision a domain from its seed on Node and on the XS engine alike.
  *
  * The state keeps each device's static X25519 secret key so the tool can re-issue a
  * device's bundle when the roster changes (enrolment of later devices, revocation). That
@@ -18,7 +21,7 @@
  * signing key, from which every other key follows or can be overruled) and is why the
  * file is only ever written encrypted.
  */
-import * as nodeCrypto from "node:crypto";
+import { p256 } from "@noble/curves/nist.js";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { fromHex, toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
@@ -26,7 +29,6 @@ import { DOMAIN_ID_LENGTH, DOMAIN_SECRET_LENGTH, MAX_GROUP, deriveGroupKey, deri
 import { encodeBundle, type GroupKey } from "picket/provisioning/bundle";
 import { deriveDeliveryKey, sealEpochDelivery } from "picket/provisioning/epoch-delivery";
 import { MAX_MEMBER_ID, MEMBER_ROLES, Roster, type MemberRole, attachRosterSignature, encodeRosterBody, groupsOf } from "picket/provisioning/roster";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
 
 export type DomainErrorCode =
 	| "bad-group" // unknown group name, bad number, or a group definition clash
@@ -68,8 +70,8 @@ export interface DomainStateJson {
 	version: 1;
 	domainId: string;
 	domainSecret: string;
-	/** PKCS#8 DER, base64. */
-	authorityPrivateKey: string;
+	/** The authority's P-256 private scalar d, 32 bytes, hex. */
+	authoritySecretKey: string;
 	epoch: number;
 	groups: Record<string, number>;
 	devices: { id: number; role: MemberRole; groups: number; staticPublicKey: string; staticSecretKey: string; revokedAtEpoch?: number }[];
@@ -77,12 +79,30 @@ export interface DomainStateJson {
 
 const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
+/** Signs roster bodies for the domain authority: ECDSA P-256 over SHA-256, r ‖ s (64 B). */
+export interface AuthoritySigner {
+	/** SEC1 uncompressed (65 B): the form Mbed TLS's PSA API imports. */
+	readonly publicKey: Uint8Array;
+	sign(message: Uint8Array): Uint8Array;
+}
+
+/** Makes a signer from the authority's private scalar. */
+export type AuthoritySignerFactory = (secretKey: Uint8Array) => AuthoritySigner;
+
+/** The portable signer: noble's P-256, RFC 6979 deterministic nonces (no random source needed). */
+export const nobleAuthoritySigner: AuthoritySignerFactory = (secretKey) => ({
+	publicKey: p256.getPublicKey(secretKey, false),
+	sign: (message) => p256.sign(message, secretKey, { prehash: true, extraEntropy: false }),
+});
+
 export interface CreateDomainOptions {
 	/** Group name → number 0..31. */
 	readonly groups: Readonly<Record<string, number>>;
+	/** Derives keys and draws the domain id, secret, authority key and device key pairs from its random source. */
+	readonly crypto: CryptoSuite;
 	/** Defaults to random; tests and reproducible simulations may fix it. */
 	readonly domainId?: Uint8Array;
-	readonly crypto?: CryptoSuite;
+	readonly signer?: AuthoritySignerFactory;
 }
 
 export interface AddDeviceOptions {
@@ -96,7 +116,8 @@ export interface AddDeviceOptions {
 export class Domain {
 	readonly domainId: Uint8Array;
 	readonly #domainSecret: Uint8Array;
-	readonly #authorityKey: nodeCrypto.KeyObject;
+	readonly #authoritySecretKey: Uint8Array;
+	readonly #signer: AuthoritySigner;
 	readonly authorityPublicKey: Uint8Array;
 	readonly #groups: Map<string, number>;
 	readonly #devices = new Map<number, DeviceRecord>();
@@ -104,11 +125,13 @@ export class Domain {
 	#epoch: number;
 	#signedRoster: Uint8Array | undefined;
 
-	private constructor(domainId: Uint8Array, domainSecret: Uint8Array, authorityKey: nodeCrypto.KeyObject, epoch: number, groups: Map<string, number>, crypto: CryptoSuite) {
+	private constructor(domainId: Uint8Array, domainSecret: Uint8Array, authoritySecretKey: Uint8Array, signer: AuthoritySignerFactory, epoch: number, groups: Map<string, number>, crypto: CryptoSuite) {
+		if (!p256.utils.isValidSecretKey(authoritySecretKey)) fail("bad-state", "authority key is not a P-256 private key");
 		this.domainId = domainId;
 		this.#domainSecret = domainSecret;
-		this.#authorityKey = authorityKey;
-		this.authorityPublicKey = authorityPublicKeyOf(authorityKey);
+		this.#authoritySecretKey = authoritySecretKey;
+		this.#signer = signer(authoritySecretKey);
+		this.authorityPublicKey = this.#signer.publicKey;
 		this.#epoch = epoch;
 		this.#groups = groups;
 		this.#crypto = crypto;
@@ -116,19 +139,22 @@ export class Domain {
 
 	/** A new domain: random domain id, domain secret and authority key; epoch 0. */
 	static create(options: CreateDomainOptions): Domain {
-		const crypto = options.crypto ?? createNodeCryptoSuite();
+		const crypto = options.crypto;
+		const groups = checkGroups(options.groups);
 		const domainId = options.domainId ?? crypto.randomBytes(DOMAIN_ID_LENGTH);
 		if (domainId.length !== DOMAIN_ID_LENGTH) fail("bad-state", "domain id must be 8 bytes");
-		const { privateKey } = nodeCrypto.generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-		return new Domain(domainId, crypto.randomBytes(DOMAIN_SECRET_LENGTH), privateKey, 0, checkGroups(options.groups), crypto);
+		const domainSecret = crypto.randomBytes(DOMAIN_SECRET_LENGTH);
+		// A uniform scalar in [1, n−1]: redraw the (2^-32 rare) out-of-range candidates.
+		let authoritySecretKey = crypto.randomBytes(32);
+		while (!p256.utils.isValidSecretKey(authoritySecretKey)) authoritySecretKey = crypto.randomBytes(32);
+		return new Domain(domainId, domainSecret, authoritySecretKey, options.signer ?? nobleAuthoritySigner, 0, groups, crypto);
 	}
 
 	/** Rebuilds a domain from its decrypted state (domain-seal.ts). */
-	static fromJson(state: DomainStateJson, crypto: CryptoSuite = createNodeCryptoSuite()): Domain {
+	static fromJson(state: DomainStateJson, crypto: CryptoSuite, signer: AuthoritySignerFactory = nobleAuthoritySigner): Domain {
 		try {
 			if (state.version !== 1) fail("bad-state", `state version ${String(state.version)}`);
-			const key = nodeCrypto.createPrivateKey({ key: Buffer.from(state.authorityPrivateKey, "base64"), format: "der", type: "pkcs8" });
-			const domain = new Domain(fromHex(state.domainId), fromHex(state.domainSecret), key, state.epoch, checkGroups(state.groups), crypto);
+			const domain = new Domain(fromHex(state.domainId), fromHex(state.domainSecret), fromHex(state.authoritySecretKey), signer, state.epoch, checkGroups(state.groups), crypto);
 			if (domain.domainId.length !== DOMAIN_ID_LENGTH || domain.#domainSecret.length !== DOMAIN_SECRET_LENGTH) fail("bad-state", "key lengths");
 			for (const device of state.devices) {
 				domain.#devices.set(device.id, {
@@ -152,7 +178,7 @@ export class Domain {
 			version: 1,
 			domainId: toHex(this.domainId),
 			domainSecret: toHex(this.#domainSecret),
-			authorityPrivateKey: this.#authorityKey.export({ format: "der", type: "pkcs8" }).toString("base64"),
+			authoritySecretKey: toHex(this.#authoritySecretKey),
 			epoch: this.#epoch,
 			groups: Object.fromEntries(this.#groups),
 			devices: [...this.#devices.values()].map((device) => ({
@@ -228,8 +254,7 @@ export class Domain {
 				epoch: this.#epoch,
 				members: this.members().map(({ id, staticPublicKey, role, groups }) => ({ id, staticPublicKey, role, groups })),
 			});
-			const signature = nodeCrypto.sign("sha256", body, { key: this.#authorityKey, dsaEncoding: "ieee-p1363" });
-			this.#signedRoster = attachRosterSignature(body, new Uint8Array(signature));
+			this.#signedRoster = attachRosterSignature(body, this.#signer.sign(body));
 		}
 		return this.#signedRoster;
 	}
@@ -328,15 +353,4 @@ function checkGroups(groups: Readonly<Record<string, number>>): Map<string, numb
 		checked.set(name, number);
 	}
 	return checked;
-}
-
-/** SEC1 uncompressed (65 B) public key of a P-256 private key: the form Mbed TLS PSA imports. */
-export function authorityPublicKeyOf(privateKey: nodeCrypto.KeyObject): Uint8Array {
-	const jwk = nodeCrypto.createPublicKey(privateKey).export({ format: "jwk" });
-	if (jwk.x === undefined || jwk.y === undefined) fail("bad-state", "authority key is not an EC key");
-	const point = new Uint8Array(65);
-	point[0] = 4;
-	point.set(Buffer.from(jwk.x, "base64url"), 1);
-	point.set(Buffer.from(jwk.y, "base64url"), 33);
-	return point;
 }
