@@ -2,6 +2,7 @@ import { concatBytes } from "picket/core/bytes";
 import { decodeBundle, encodeBundle } from "picket/provisioning/bundle";
 import { epochDeliveryAddressee, openEpochDelivery } from "picket/provisioning/epoch-delivery";
 import { PROVISIONING_STORAGE_DOMAIN, applyEpochDelivery, loadCredentials, openBundle, readStoredBundle, storeBundle } from "picket/provisioning/keystore";
+import { Roster } from "picket/provisioning/roster";
 import { portableCases } from "picket/test/harness/portable";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
 import { TestStorage } from "picket/test/support/test-storage";
@@ -25,6 +26,15 @@ export default portableCases("provisioning/keystore", (test) => {
 		t.deepEqual([...credentials.groupKeys.keys()], [0, 1]);
 		t.is(credentials.roster.member(3)?.role, "relay");
 		t.is(openBundle(domain.bundle(relay, 0, roster0), crypto).groupKeys.size, 0);
+	});
+
+	test("a roster verified once is reused only when the bytes and the key match", (t) => {
+		const verified = { roster: Roster.decode(roster0, domain.authorityPublicKey, crypto), bytes: roster0, authorityPublicKey: domain.authorityPublicKey };
+		t.is(openBundle(domain.bundle(sensor, 0, roster0), crypto, { verifiedRoster: verified }).roster, verified.roster);
+		const tamperedRoster = roster0.slice();
+		tamperedRoster[15 + 34] = 2;
+		const tampered = reencode(domain.bundle(sensor, 0, roster0), { roster: tamperedRoster });
+		t.throws(() => openBundle(tampered, crypto, { verifiedRoster: verified }), { code: "bad-signature" });
 	});
 
 	test("refuses a tampered roster, a foreign roster, a swapped key, missing membership and wrong group keys", (t) => {

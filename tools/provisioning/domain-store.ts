@@ -192,7 +192,7 @@ export class Domain {
 		};
 	}
 
-	/** The suite the domain derives and verifies with (node:crypto unless given). */
+	/** The suite the domain derives keys, draws randomness and verifies with. */
 	get crypto(): CryptoSuite {
 		return this.#crypto;
 	}
