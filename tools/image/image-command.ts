@@ -187,6 +187,8 @@ function sign(args: readonly string[], io: CommandIo): void {
 		const raw = text(values[name]);
 		return raw === undefined ? undefined : parseBasedInteger(raw, `--${name}`);
 	};
+	const maxSectors = integer("max-sectors");
+	const loadAddress = integer("load-addr");
 	const counter = text(values["security-counter"]);
 	const erased = text(values["erased-val"]);
 	if (erased !== undefined && erased !== "0" && erased !== "0xff") throw new PicketError<CommandErrorCode>("bad-option", "--erased-val must be 0 or 0xff");
@@ -203,14 +205,14 @@ function sign(args: readonly string[], io: CommandIo): void {
 		...(counter === undefined ? {} : { securityCounter: counter.toLowerCase() === "auto" ? ("auto" as const) : parseBasedInteger(counter, "--security-counter") }),
 		...(erased === undefined ? {} : { erasedValue: erased === "0" ? (0 as const) : (0xff as const) }),
 		overwriteOnly: values["overwrite-only"] === true,
-		...(integer("max-sectors") === undefined ? {} : { maxSectors: integer("max-sectors")! }),
-		...(integer("load-addr") === undefined ? {} : { loadAddress: integer("load-addr")! }),
+		...(maxSectors === undefined ? {} : { maxSectors }),
+		...(loadAddress === undefined ? {} : { loadAddress }),
 	};
 	const keyPath = text(values.key);
 	const key = keyPath === undefined ? undefined : loadImageSigningKey(readText(keyPath));
 	const image = signImage(readInput(infile), options, key);
+	const verification = verifyImage(image, key); // check our own output before it reaches disk
 	writeFileAtomically(outfile, image);
-	const verification = verifyImage(image, key);
 	io.stdout(`wrote ${outfile}: ${image.length} bytes, version ${formatImageVersion(options.version)}, ${key === undefined ? "unsigned (hash only)" : `signed ${key.algorithm}`}\n`);
 	io.stdout(`Image digest: ${toHex(verification.digest)}\n`);
 }

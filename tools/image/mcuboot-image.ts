@@ -511,3 +511,31 @@ export function describeImage(parsed: ParsedImage, digest?: Uint8Array): Record<
 		...(parsed.trailer === undefined ? {} : { trailer: parsed.trailer }),
 	};
 }
+
+/**
+ * The ECDSASIG TLV's DER `SEQUENCE { INTEGER r, INTEGER s }` as the 64-byte r ‖ s that
+ * PSA's psa_verify_hash (and CryptoSuite.ecdsaP256Verify) take: how a device checks an
+ * image with the native provider. Strict DER (minimal lengths and integers); "bad-signature"
+ * otherwise.
+ */
+export function ecdsaP256SignatureToRaw(der: Uint8Array): Uint8Array {
+	const bad = (why: string): never => fail("bad-signature", `ECDSA signature is not DER: ${why}`);
+	if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2 || der[1] >= 0x80) bad("SEQUENCE header");
+	const raw = new Uint8Array(64);
+	let cursor = 2;
+	for (const half of [0, 32]) {
+		if (der[cursor] !== 0x02) bad("INTEGER tag");
+		const length = der[cursor + 1] ?? 0;
+		const start = cursor + 2;
+		if (length === 0 || length > 33 || start + length > der.length) bad("INTEGER length");
+		const integer = der.subarray(start, start + length);
+		if (integer[0]! & 0x80) bad("negative INTEGER");
+		if (length > 1 && integer[0] === 0 && !(integer[1]! & 0x80)) bad("non-minimal INTEGER");
+		const value = integer[0] === 0 ? integer.subarray(1) : integer;
+		if (value.length > 32) bad("INTEGER wider than 256 bits");
+		raw.set(value, half + 32 - value.length);
+		cursor = start + length;
+	}
+	if (cursor !== der.length) bad("trailing bytes");
+	return raw;
+}
