@@ -47,7 +47,7 @@ export class FixtureDomain {
 	}
 
 	sign(body: Uint8Array): Uint8Array {
-		return p256.sign(body, this.authoritySecretKey, { prehash: true, extraEntropy: false });
+		return p256.sign(body, this.authoritySecretKey, { prehash: true, extraEntropy: false }).toCompactRawBytes();
 	}
 
 	roster(epoch: number, members: readonly FixtureDevice[] = this.devices): Uint8Array {

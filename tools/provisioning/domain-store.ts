@@ -92,7 +92,7 @@ export type AuthoritySignerFactory = (secretKey: Uint8Array) => AuthoritySigner;
 /** The portable signer: noble's P-256, RFC 6979 deterministic nonces (no random source needed). */
 export const nobleAuthoritySigner: AuthoritySignerFactory = (secretKey) => ({
 	publicKey: p256.getPublicKey(secretKey, false),
-	sign: (message) => p256.sign(message, secretKey, { prehash: true, extraEntropy: false }),
+	sign: (message) => p256.sign(message, secretKey, { prehash: true, extraEntropy: false }).toCompactRawBytes(),
 });
 
 export interface CreateDomainOptions {
