@@ -74,6 +74,8 @@ export type HandshakeErrorCode =
 	| "weak-public-key" // a low-order ephemeral: the DH output was all zeros
 	| "bad-length"; // a local key of the wrong size (a provisioning bug, not air input)
 
+/** Noise protocol name of Picket's handshake (AESCCM: see picket/link/noise/noise-functions). */
+export const HANDSHAKE_PROTOCOL_NAME = "Noise_KKpsk0_25519_AESCCM_SHA256";
 export const HANDSHAKE_MESSAGE_1_LENGTH = 51;
 export const HANDSHAKE_MESSAGE_2_LENGTH = 49;
 export const MAX_MEMBER_ID = 0xffff;
@@ -152,7 +154,7 @@ function peerStaticKey(identity: HandshakeIdentity, peerId: number, code: "unkno
 
 function handshakeState(identity: HandshakeIdentity, initiator: boolean, initiatorId: number, responderId: number, remoteStatic: Uint8Array, options: HandshakeOptions): HandshakeState {
 	const { crypto } = identity;
-	return new HandshakeState({
+	const state = new HandshakeState({
 		pattern: KKPSK0,
 		initiator,
 		prologue: concatBytes(PROLOGUE_LABEL, identity.domainId, u16(initiatorId), u16(responderId)),
@@ -165,6 +167,8 @@ function handshakeState(identity: HandshakeIdentity, initiator: boolean, initiat
 		hash: sha256Hash(crypto),
 		transportCipher: aesCcmCipher(crypto, SESSION_TAG_LENGTH),
 	});
+	if (state.protocolName !== HANDSHAKE_PROTOCOL_NAME) throw new Error(`protocol name ${state.protocolName}`); // a programming error, never air input
+	return state;
 }
 
 /** Byte 0 checks shared by both messages. */
