@@ -11,15 +11,15 @@
 import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { TimerId } from "picket/core/host-contracts";
 import { AlarmPolicy } from "picket/device/alarm-policy";
-import type { AlertLink, RelayInstruction } from "picket/device/alert-link";
+import type { DeviceLinks, RelayInstruction } from "picket/device/alert-link";
 import { Severity } from "picket/device/alert-payload";
-import type { CommandChannel } from "picket/device/command-channel";
 import { type DeviceRole, type DeviceSettings, resolveSettings } from "picket/device/device-settings";
 import type { HostBindings } from "picket/device/host-bindings";
 import { MotionSensor } from "picket/device/motion-sensor";
 import { Outputs } from "picket/device/outputs";
 import { PanicButton } from "picket/device/panic-button";
 import { BROADCAST_MAC, type Radio } from "picket/device/radio";
+import { FrameKind, PICKET_VERSION, frameKind, frameVersion } from "picket/link/frame-kind";
 
 /** Who this device is, from its provisioning (keystore + signed roster). */
 export interface DeviceIdentity {
@@ -33,12 +33,6 @@ export interface LinkContext {
 	readonly identity: DeviceIdentity;
 	/** Broadcast a frame the link produced on its own (handshake, session, retransmission). */
 	readonly transmit: (frame: Uint8Array) => void;
-}
-
-export interface DeviceLinks {
-	readonly alerts: AlertLink;
-	readonly commands: CommandChannel;
-	close?(): void;
 }
 
 /** Builds the secure link for one device; `main.ts` passes the real one, tests a fake. */
@@ -158,28 +152,51 @@ export class DeviceNode {
 	#drainRadio(): void {
 		for (let frame = this.#radio.read(); frame !== undefined; frame = this.#radio.read()) {
 			this.stats.framesReceived++;
-			const outcome = this.#links.alerts.receive(frame.payload);
-			switch (outcome.kind) {
-				case "alert":
-					this.stats.alertsRead++;
-					this.policy.onAlert(outcome.source, outcome.payload);
-					this.#relay(outcome.relay);
-					break;
-				case "relay-only":
-					this.#relay(outcome.relay);
-					break;
-				case "command":
-					this.stats.commands++;
-					this.policy.onCommand(outcome.peer, outcome.command);
-					break;
-				case "session":
-					if (outcome.reply !== undefined) this.#broadcast(outcome.reply);
-					break;
-				case "dropped":
-					this.stats.dropped[outcome.reason] = (this.stats.dropped[outcome.reason] ?? 0) + 1;
-					break;
+			const bytes = frame.payload;
+			if (bytes.length === 0 || frameVersion(bytes[0]) !== PICKET_VERSION) {
+				this.#drop("unknown-version");
+				continue;
 			}
+			if (frameKind(bytes[0]) === FrameKind.Alert) this.#onAlertFrame(bytes);
+			else this.#onSessionFrame(bytes);
 		}
+	}
+
+	#onAlertFrame(bytes: Uint8Array): void {
+		const outcome = this.#links.alerts.receive(bytes);
+		switch (outcome.kind) {
+			case "alert":
+				this.stats.alertsRead++;
+				this.policy.onAlert(outcome.source, outcome.payload);
+				this.#relay(outcome.relay);
+				break;
+			case "relay-only":
+				this.#relay(outcome.relay);
+				break;
+			case "rejected":
+				this.#drop(outcome.reason);
+				break;
+		}
+	}
+
+	#onSessionFrame(bytes: Uint8Array): void {
+		const outcome = this.#links.sessions.receive(bytes);
+		switch (outcome.kind) {
+			case "command":
+				this.stats.commands++;
+				this.policy.onCommand(outcome.peer, outcome.command);
+				break;
+			case "handled":
+				if (outcome.reply !== undefined) this.#broadcast(outcome.reply);
+				break;
+			case "rejected":
+				this.#drop(outcome.reason);
+				break;
+		}
+	}
+
+	#drop(reason: string): void {
+		this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
 	}
 
 	#relay(instruction: RelayInstruction | undefined): void {
@@ -221,3 +238,5 @@ function chooseSettings(host: HostBindings): DeviceSettings {
 export function startDevice(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory): DeviceNode {
 	return new DeviceNode(host, identity, createLinks);
 }
+
+export type { DeviceLinks } from "picket/device/alert-link";

@@ -1,5 +1,6 @@
 import { decodeAlertPayload, encodeAlertPayload, Severity } from "picket/device/alert-payload";
-import type { AlertLink, LinkOutcome } from "picket/device/alert-link";
+import type { AlertLink, AlertOutcome, SessionOutcome, SessionPort } from "picket/device/alert-link";
+import { FrameKind, frameByte0 } from "picket/link/frame-kind";
 import { decodeCommand } from "picket/device/command-channel";
 import { type DeviceIdentity, startDevice } from "picket/device/device-node";
 import type { DeviceRole } from "picket/device/device-settings";
@@ -12,10 +13,14 @@ import { FakeTimers } from "picket/test/support/fake-timers";
 const PINS: BoardPins = { motion: 4, button: 0, siren: 25, led: 2, vibration: 26 };
 const RELAY_DELAY_MS = 20;
 
+const ALERT = frameByte0(FrameKind.Alert, 3);
+const SESSION = frameByte0(FrameKind.Session, 0);
+
 /**
- * A stand-in for the secure link with readable framing: byte 0 says what the frame is
- * (1 alert this device can read, 2 relay-only, 3 command, other: dropped), byte 1 the
- * source or peer, the rest the payload. It exists to test the node's wiring, not the link.
+ * A stand-in for the link layer with readable framing. Alert frames: byte 0 Picket's
+ * alert byte, byte 1 what it is (1 readable here, 2 relay-only, other: rejected), byte 2
+ * the source, then the payload. Session frames: byte 0 session, byte 1 the peer, then the
+ * command. It exists to test the node's wiring, not the link.
  */
 class FakeLink implements AlertLink {
 	readonly sealed: { group: number; payload: Uint8Array }[] = [];
@@ -23,20 +28,20 @@ class FakeLink implements AlertLink {
 	constructor(readonly self: number) {}
 	sendAlert(group: number, payload: Uint8Array): Uint8Array {
 		this.sealed.push({ group, payload });
-		return Uint8Array.of(1, this.self, ...payload);
+		return Uint8Array.of(ALERT, 1, this.self, ...payload);
 	}
-	receive(frame: Uint8Array): LinkOutcome {
-		const body = frame.subarray(2);
-		const relay = { frame: Uint8Array.of(frame[0], frame[1], ...body), delayMs: RELAY_DELAY_MS };
-		switch (frame[0]) {
+	readonly sessions: SessionPort = {
+		receive: (frame): SessionOutcome => ({ kind: "command", peer: frame[1], command: frame.subarray(2) }),
+	};
+	receive(frame: Uint8Array): AlertOutcome {
+		const relay = { frame: Uint8Array.from(frame), delayMs: RELAY_DELAY_MS };
+		switch (frame[1]) {
 			case 1:
-				return { kind: "alert", source: frame[1], group: 0, payload: body, relay };
+				return { kind: "alert", source: frame[2], group: 0, payload: frame.subarray(3), relay };
 			case 2:
-				return { kind: "relay-only", source: frame[1], group: 5, relay };
-			case 3:
-				return { kind: "command", peer: frame[1], command: body };
+				return { kind: "relay-only", source: frame[2], group: 5, relay };
 			default:
-				return { kind: "dropped", reason: "bad-tag" };
+				return { kind: "rejected", reason: "bad-tag", relay: undefined };
 		}
 	}
 }
@@ -64,6 +69,7 @@ function setup(role: DeviceRole, options: { hostRole?: DeviceRole; manifestSetti
 	const link = new FakeLink(7);
 	const node = startDevice(host, identity, () => ({
 		alerts: link,
+		sessions: link.sessions,
 		commands: { send: (peer, command) => link.commands.push({ peer, command }) },
 	}));
 	return { timers, gpio, radio, link, node, warnings };
@@ -102,7 +108,7 @@ export default portableCases("device/node", (test) => {
 
 	test("a responder receiving an alert sounds, lights, acks over the session and relays after the jitter", (t) => {
 		const { timers, gpio, radio, link, node } = setup("responder");
-		radio.deliver(Uint8Array.of(1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Critical, incident: 9, repeat: 0 })));
+		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Critical, incident: 9, repeat: 0 })));
 		t.is(gpio.level(PINS.siren!), 1);
 		t.is(gpio.level(PINS.led!), 1);
 		t.deepEqual(decodeCommand(link.commands[0].command), { kind: "ack", incident: 9, origin: 3 });
@@ -115,7 +121,7 @@ export default portableCases("device/node", (test) => {
 
 	test("a responder's button silences what sounds", (t) => {
 		const { timers, gpio, radio, node } = setup("responder");
-		radio.deliver(Uint8Array.of(1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Urgent, incident: 9, repeat: 0 })));
+		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Urgent, incident: 9, repeat: 0 })));
 		gpio.drive(PINS.button!, 0);
 		timers.advance(50);
 		t.is(gpio.level(PINS.siren!), 0);
@@ -124,12 +130,13 @@ export default portableCases("device/node", (test) => {
 
 	test("relay-only frames are forwarded without acting; dropped frames are counted", (t) => {
 		const { timers, gpio, radio, node } = setup("relay");
-		radio.deliver(Uint8Array.of(2, 3, 1, 2, 3));
-		radio.deliver(Uint8Array.of(9, 3, 1));
+		radio.deliver(Uint8Array.of(ALERT, 2, 3, 1, 2, 3));
+		radio.deliver(Uint8Array.of(ALERT, 9, 3, 1));
+		radio.deliver(Uint8Array.of(0xc0, 1));
 		timers.advance(RELAY_DELAY_MS);
 		t.is(radio.written.length, 1);
 		t.is(gpio.level(PINS.siren!), 0);
-		t.deepEqual(node.stats.dropped, { "bad-tag": 1 });
+		t.deepEqual(node.stats.dropped, { "bad-tag": 1, "unknown-version": 1 });
 	});
 
 	test("an ack arriving as a command ends the sender's repeats", (t) => {
@@ -137,7 +144,7 @@ export default portableCases("device/node", (test) => {
 		gpio.drive(PINS.button!, 0);
 		timers.advance(100);
 		gpio.drive(PINS.button!, 1);
-		radio.deliver(Uint8Array.of(3, 4, 1, 0, 0, 0, 7)); // ack incident 0, origin 7 (us), from peer 4
+		radio.deliver(Uint8Array.of(SESSION, 4, 1, 0, 0, 0, 7)); // ack incident 0, origin 7 (us), from peer 4
 		timers.advance(120_000);
 		t.is(link.sealed.length, 1);
 	});
