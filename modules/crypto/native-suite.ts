@@ -10,18 +10,22 @@ import { PicketError } from "picket/core/picket-error";
 import type { CcmTagLength, CryptoErrorCode, CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
 import * as psa from "picket/crypto/native/psa-crypto";
 
-/** Codes the native layer puts before ": " in a RangeError message (see psa-crypto.d.ts). */
+/** Codes the native layer writes, followed by ": ", into a RangeError message (see psa-crypto.d.ts). */
 const NATIVE_CODES: readonly CryptoErrorCode[] = ["bad-length", "weak-public-key", "bad-signature-encoding"];
 
-/** Runs a native call, turning its coded RangeError into the PicketError of the contract. */
+/**
+ * Runs a native call, turning its coded RangeError into the PicketError of the contract. The
+ * code is searched rather than read at the start: XS debug builds prefix "@xs_picket_…: ".
+ */
 function native<Result>(call: () => Result): Result {
 	try {
 		return call();
 	} catch (error) {
 		if (error instanceof RangeError) {
-			const separator = error.message.indexOf(": ");
-			const code = NATIVE_CODES.find((candidate) => candidate === error.message.slice(0, separator));
-			if (code !== undefined) throw new PicketError(code, error.message.slice(separator + 2));
+			for (const code of NATIVE_CODES) {
+				const at = error.message.indexOf(`${code}: `);
+				if (at >= 0) throw new PicketError(code, error.message.slice(at + code.length + 2));
+			}
 		}
 		throw error;
 	}

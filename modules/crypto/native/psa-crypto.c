@@ -11,9 +11,10 @@
  *   - an outcome the air can cause is a return value: ccmOpen → undefined on a bad tag,
  *     ecdsaP256Verify → false on a wrong signature;
  *   - misuse throws: TypeError for a missing or non-buffer argument, RangeError whose message
- *     starts with a CryptoErrorCode and ": " ("bad-length: ...", "weak-public-key: ...",
- *     "bad-signature-encoding: ...") so the suite maps it to a PicketError, and Error
- *     ("psa-failure: ...") when Mbed TLS itself fails.
+ *     carries a CryptoErrorCode followed by ": " ("bad-length: ...", "weak-public-key: ...",
+ *     "bad-signature-encoding: ...") so the suite maps it to a PicketError (XS debug builds
+ *     put "@xs_picket_...: " before it), and Error ("psa-failure: ...") when Mbed TLS itself
+ *     fails.
  *
  * Why there is no "xsHost.h" or "mc.xs.h" here: a Moddable native usually includes them for
  * modLog/heap helpers and for the xsID_ property identifiers the XS linker generates. This file
@@ -84,23 +85,23 @@ static uint8_t *result_bytes(xsMachine *the)
 	return (uint8_t *)data;
 }
 
-/* Throws for every result but OK; `what` names the operation in the message. */
-static void throw_unless_ok(xsMachine *the, picket_psa_result result, const char *what)
+/* Throws for every result but OK; `operation` names the function for library failures. */
+static void throw_unless_ok(xsMachine *the, picket_psa_result result, const char *operation)
 {
 	switch (result) {
 	case PICKET_PSA_OK:
 		return;
 	case PICKET_PSA_BAD_LENGTH:
-		xsRangeError("bad-length: %s", what);
+		xsRangeError("bad-length: %s input of a length it does not accept", operation);
 		break;
 	case PICKET_PSA_WEAK_PUBLIC_KEY:
-		xsRangeError("weak-public-key: %s gave the all-zero secret (RFC 7748 section 6.1)", what);
+		xsRangeError("weak-public-key: the X25519 result is all zero (RFC 7748 section 6.1)");
 		break;
 	case PICKET_PSA_BAD_ENCODING:
-		xsRangeError("bad-signature-encoding: %s", what);
+		xsRangeError("bad-signature-encoding: not a P-256 public key");
 		break;
 	default:
-		xsUnknownError("psa-failure: %s failed, PSA status %d", what, (int)picket_psa_last_status());
+		xsUnknownError("psa-failure: %s failed, PSA status %d", operation, (int)picket_psa_last_status());
 		break;
 	}
 }
@@ -276,7 +277,7 @@ void xs_picket_ecdsa_p256_verify(xsMachine *the)
 		xsmcSetBoolean(xsResult, 0);
 		return;
 	}
-	throw_unless_ok(the, result, "ecdsaP256Verify: not a P-256 public key");
+	throw_unless_ok(the, result, "ecdsaP256Verify");
 	xsmcSetBoolean(xsResult, 1);
 }
 

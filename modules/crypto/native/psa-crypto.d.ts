@@ -10,8 +10,9 @@
  * - Outcomes caused by data from the air are return values: `ccmOpen` gives `undefined` when
  *   authentication fails (nothing of the plaintext leaks), `ecdsaP256Verify` gives `false` for
  *   a wrong signature.
- * - Misuse throws. A RangeError's message starts with a CryptoErrorCode and ": " —
- *   "bad-length: …", "weak-public-key: …", "bad-signature-encoding: …" — for the suite to map;
+ * - Misuse throws. A RangeError's message carries a CryptoErrorCode and ": " —
+ *   "bad-length: …", "weak-public-key: …", "bad-signature-encoding: …" (XS debug builds put
+ *   "@xs_picket_…: " before it) — for the suite to map;
  *   a TypeError means a missing or non-buffer argument; an Error "psa-failure: …" means Mbed TLS
  *   itself failed.
  */
