@@ -5,6 +5,7 @@
  *
  * Sources of the vectors:
  *   RFC 3610 §8 packet vector #1 (AES-CCM, 8-byte tag)
+ *   NIST SP 800-38C appendix C.4 (AES-CCM, 65,536 bytes of associated data, 14-byte tag)
  *   RFC 7748 §5.2 (X25519 function) and §6.1 (Diffie-Hellman between Alice and Bob)
  *   RFC 5869 appendix A.1 (case 1) and A.3 (case 3, empty salt and info)
  *   RFC 4231 §4.2 (case 1) and §4.7 (case 6, key longer than the block)
@@ -90,6 +91,40 @@ static void test_ccm(void)
 	check(picket_ccm_seal(key, 16, nonce, 13, header, 8, payload, 1, 5, sealed) == PICKET_PSA_BAD_LENGTH, "odd tag");
 	check(picket_ccm_seal(key, 16, nonce, 13, header, 8, payload, 1, 18, sealed) == PICKET_PSA_BAD_LENGTH, "long tag");
 	check(picket_ccm_open(key, 16, nonce, 13, header, 8, sealed, 3, 4, opened) == PICKET_PSA_BAD_LENGTH, "sealed shorter than tag");
+}
+
+/* SP 800-38C C.4 goes through the classic path (associated data ≥ 0xFF00 bytes); the same
+ * inputs with one byte less of associated data go through PSA, and both must open each other's
+ * kind of output — here, each must at least round-trip and reject a flipped bit. */
+static void test_ccm_long_associated_data(void)
+{
+	static uint8_t associatedData[65536];
+	uint8_t key[16], nonce[13], payload[32], sealed[48], opened[32];
+	size_t index, length;
+
+	for (index = 0; index < sizeof(associatedData); index++)
+		associatedData[index] = (uint8_t)index;
+	for (index = 0; index < 16; index++)
+		key[index] = (uint8_t)(0x40 + index);
+	for (index = 0; index < 13; index++)
+		nonce[index] = (uint8_t)(0x10 + index);
+	for (index = 0; index < 32; index++)
+		payload[index] = (uint8_t)(0x20 + index);
+
+	check(picket_ccm_seal(key, 16, nonce, 13, associatedData, 65536, payload, 32, 14, sealed) == PICKET_PSA_OK, "C.4 seal");
+	check_bytes(sealed, "69915dad1e84c6376a68c2967e4dab615ae0fd1faec44cc484828529463ccf72b4ac6bec93e8598e7f0dadbcea5b", "SP 800-38C C.4");
+	check(picket_ccm_open(key, 16, nonce, 13, associatedData, 65536, sealed, 46, 14, opened) == PICKET_PSA_OK, "C.4 open");
+	check(memcmp(opened, payload, 32) == 0, "C.4 plaintext");
+	associatedData[40000] ^= 1;
+	check(picket_ccm_open(key, 16, nonce, 13, associatedData, 65536, sealed, 46, 14, opened) == PICKET_PSA_BAD_TAG, "C.4 flipped associated data");
+	check(opened[0] == 0 && opened[31] == 0, "C.4 no plaintext after a bad tag");
+	associatedData[40000] ^= 1;
+	for (length = 0xFEFE; length <= 0xFF02; length++) {
+		check(picket_ccm_seal(key, 16, nonce, 13, associatedData, length, payload, 17, 16, sealed) == PICKET_PSA_OK, "seal around 0xFF00");
+		check(picket_ccm_open(key, 16, nonce, 13, associatedData, length, sealed, 33, 16, opened) == PICKET_PSA_OK, "open around 0xFF00");
+		sealed[32] ^= 0x80;
+		check(picket_ccm_open(key, 16, nonce, 13, associatedData, length, sealed, 33, 16, opened) == PICKET_PSA_BAD_TAG, "tag around 0xFF00");
+	}
 }
 
 static void test_x25519(void)
@@ -200,6 +235,7 @@ static void test_random(void)
 int main(void)
 {
 	test_ccm();
+	test_ccm_long_associated_data();
 	test_x25519();
 	test_hashes();
 	test_ecdsa();

@@ -7,7 +7,14 @@
  *   - Host: Debian's libmbedtls-dev 2.28 (-lmbedcrypto), linked into the host XS runtime
  *     and into the C test harness.
  *
- * Everything is PSA except one piece Mbed TLS's PSA layer does not offer on either version:
+ * Everything is PSA except two pieces Mbed TLS's PSA layer does not offer:
+ *   - CCM with 65,280 bytes (2^16 − 2^8) of associated data or more. Mbed TLS's CCM only
+ *     writes the 2-byte associated-data length encoding (ccm.h: "add_len must be less than
+ *     2^16 - 2^8"), so PSA returns PSA_ERROR_INVALID_ARGUMENT for it. RFC 3610 §2.2 has a
+ *     6-byte encoding (0xFF 0xFE ‖ 32-bit length) for these; ccm_classic() below does CCM
+ *     for that case over the classic mbedtls_aes block API (also the hardware AES on the
+ *     ESP32). Picket's associated data is a frame header, far below the limit: the path
+ *     exists so the provider meets the whole of the contract (NIST SP 800-38C example C.4).
  *   - SEC1 compressed P-256 public keys. PSA imports Weierstrass public keys only as
  *     0x04 ‖ x ‖ y (PSA Crypto API 1.0 §9.6.5), so a 33-byte key is decompressed here with the
  *     classic bignum API (y = (x³ − 3x + b)^((p+1)/4) mod p, valid because p ≡ 3 mod 4).
@@ -25,6 +32,7 @@
 #include <string.h>
 
 #include "psa/crypto.h"
+#include "mbedtls/aes.h"
 #include "mbedtls/bignum.h"
 #include "mbedtls/ecp.h"
 #include "mbedtls/platform_util.h"
@@ -88,6 +96,138 @@ static picket_psa_result check_ccm(size_t keyLength, size_t nonceLength, size_t 
 	return ready();
 }
 
+/* Mbed TLS's CCM (and so PSA's) refuses associated data of 2^16 − 2^8 bytes or more. */
+#define CCM_MBEDTLS_MAX_ASSOCIATED_DATA 0xFF00
+
+/* CBC-MAC state of RFC 3610 §2.2: X accumulates 16-byte blocks, `filled` bytes of the current one. */
+typedef struct {
+	mbedtls_aes_context *aes;
+	uint8_t x[16];
+	size_t filled;
+	int error;
+} ccm_mac;
+
+static void ccm_mac_absorb(ccm_mac *mac, const uint8_t *bytes, size_t length)
+{
+	size_t index;
+
+	for (index = 0; index < length; index++) {
+		mac->x[mac->filled++] ^= bytes[index];
+		if (mac->filled == 16) {
+			mac->error |= mbedtls_aes_crypt_ecb(mac->aes, MBEDTLS_AES_ENCRYPT, mac->x, mac->x);
+			mac->filled = 0;
+		}
+	}
+}
+
+/* Ends a field (associated data, payload) with zero padding to the block (§2.2). */
+static void ccm_mac_pad(ccm_mac *mac)
+{
+	if (mac->filled != 0) {
+		mac->error |= mbedtls_aes_crypt_ecb(mac->aes, MBEDTLS_AES_ENCRYPT, mac->x, mac->x);
+		mac->filled = 0;
+	}
+}
+
+/* out = in XOR S_1, S_2, … (RFC 3610 §2.3), A_i = flags(L − 1) ‖ nonce ‖ i (2 bytes). */
+static int ccm_ctr(mbedtls_aes_context *aes, const uint8_t *nonce, const uint8_t *in, size_t length, uint8_t *out)
+{
+	uint8_t counter[16], stream[16];
+	size_t offset, index;
+	int error = 0;
+
+	counter[0] = 1; /* L − 1, L = 2 */
+	memcpy(counter + 1, nonce, PICKET_CCM_NONCE_LENGTH);
+	for (offset = 0; offset < length; offset += 16) {
+		size_t block = offset / 16 + 1;
+		counter[14] = (uint8_t)(block >> 8);
+		counter[15] = (uint8_t)block;
+		error |= mbedtls_aes_crypt_ecb(aes, MBEDTLS_AES_ENCRYPT, counter, stream);
+		for (index = 0; index < 16 && offset + index < length; index++)
+			out[offset + index] = in[offset + index] ^ stream[index];
+	}
+	mbedtls_platform_zeroize(stream, sizeof(stream));
+	return error;
+}
+
+/*
+ * AES-128-CCM for associated data of 0xFF00 bytes or more, which Mbed TLS's CCM refuses.
+ * Seal: in = plaintext, out = ciphertext ‖ tag. Open: in = ciphertext ‖ tag, out = plaintext,
+ * PICKET_PSA_BAD_TAG (out zeroed) when the tag does not match. Lengths are checked by the caller.
+ */
+static picket_psa_result ccm_classic(int open, const uint8_t *key, const uint8_t *nonce, const uint8_t *associatedData,
+	size_t associatedDataLength, const uint8_t *in, size_t payloadLength, size_t tagLength, uint8_t *out)
+{
+	mbedtls_aes_context aes;
+	ccm_mac mac;
+	uint8_t block[16], tag[16];
+	uint8_t difference = 0;
+	size_t index;
+	int error;
+
+	if ((uint64_t)associatedDataLength > 0xFFFFFFFFu)
+		return PICKET_PSA_BAD_LENGTH; /* the 10-byte encoding (0xFF 0xFF) is out of Picket's scope */
+	mbedtls_aes_init(&aes);
+	memset(&mac, 0, sizeof(mac));
+	mac.aes = &aes;
+	error = mbedtls_aes_setkey_enc(&aes, key, 128);
+
+	/* Open decrypts first: the MAC is over the plaintext. */
+	if (open)
+		error |= ccm_ctr(&aes, nonce, in, payloadLength, out);
+
+	/* B_0 = flags ‖ nonce ‖ payload length; flags = Adata · 64 + (M − 2)/2 · 8 + (L − 1) */
+	block[0] = (uint8_t)(0x40 | (((tagLength - 2) / 2) << 3) | 1);
+	memcpy(block + 1, nonce, PICKET_CCM_NONCE_LENGTH);
+	block[14] = (uint8_t)(payloadLength >> 8);
+	block[15] = (uint8_t)payloadLength;
+	ccm_mac_absorb(&mac, block, 16);
+	/* 0xFF 0xFE ‖ 32-bit length, for 2^16 − 2^8 ≤ l(a) < 2^32 */
+	block[0] = 0xFF;
+	block[1] = 0xFE;
+	block[2] = (uint8_t)((uint64_t)associatedDataLength >> 24);
+	block[3] = (uint8_t)(associatedDataLength >> 16);
+	block[4] = (uint8_t)(associatedDataLength >> 8);
+	block[5] = (uint8_t)associatedDataLength;
+	ccm_mac_absorb(&mac, block, 6);
+	ccm_mac_absorb(&mac, associatedData, associatedDataLength);
+	ccm_mac_pad(&mac);
+	ccm_mac_absorb(&mac, open ? out : in, payloadLength);
+	ccm_mac_pad(&mac);
+	error |= mac.error;
+
+	/* T = MAC XOR S_0, truncated to M bytes */
+	block[0] = 1;
+	memcpy(block + 1, nonce, PICKET_CCM_NONCE_LENGTH);
+	block[14] = 0;
+	block[15] = 0;
+	error |= mbedtls_aes_crypt_ecb(&aes, MBEDTLS_AES_ENCRYPT, block, tag);
+	for (index = 0; index < tagLength; index++)
+		tag[index] ^= mac.x[index];
+
+	if (open) {
+		for (index = 0; index < tagLength; index++)
+			difference |= (uint8_t)(tag[index] ^ in[payloadLength + index]); /* constant time */
+	}
+	else {
+		error |= ccm_ctr(&aes, nonce, in, payloadLength, out);
+		memcpy(out + payloadLength, tag, tagLength);
+	}
+	mbedtls_platform_zeroize(&mac, sizeof(mac));
+	mbedtls_platform_zeroize(tag, sizeof(tag));
+	mbedtls_platform_zeroize(block, sizeof(block));
+	mbedtls_aes_free(&aes);
+	if (error != 0) {
+		wipe(out, payloadLength + (open ? 0 : tagLength));
+		return failure(PSA_ERROR_GENERIC_ERROR);
+	}
+	if (difference != 0) {
+		wipe(out, payloadLength);
+		return PICKET_PSA_BAD_TAG;
+	}
+	return PICKET_PSA_OK;
+}
+
 picket_psa_result picket_ccm_seal(const uint8_t *key, size_t keyLength, const uint8_t *nonce, size_t nonceLength,
 	const uint8_t *associatedData, size_t associatedDataLength, const uint8_t *plaintext, size_t plaintextLength,
 	size_t tagLength, uint8_t *out)
@@ -100,6 +240,8 @@ picket_psa_result picket_ccm_seal(const uint8_t *key, size_t keyLength, const ui
 
 	if (result != PICKET_PSA_OK)
 		return result;
+	if (associatedDataLength >= CCM_MBEDTLS_MAX_ASSOCIATED_DATA)
+		return ccm_classic(0, key, nonce, associatedData, associatedDataLength, plaintext, plaintextLength, tagLength, out);
 	status = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, algorithm, key, keyLength, &keyId);
 	if (status == PSA_SUCCESS)
 		status = psa_aead_encrypt(keyId, algorithm, nonce, nonceLength, associatedData, associatedDataLength,
@@ -130,6 +272,8 @@ picket_psa_result picket_ccm_open(const uint8_t *key, size_t keyLength, const ui
 	result = check_ccm(keyLength, nonceLength, tagLength, plaintextLength);
 	if (result != PICKET_PSA_OK)
 		return result;
+	if (associatedDataLength >= CCM_MBEDTLS_MAX_ASSOCIATED_DATA)
+		return ccm_classic(1, key, nonce, associatedData, associatedDataLength, sealed, plaintextLength, tagLength, out);
 	status = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DECRYPT, algorithm, key, keyLength, &keyId);
 	if (status == PSA_SUCCESS)
 		status = psa_aead_decrypt(keyId, algorithm, nonce, nonceLength, associatedData, associatedDataLength,
