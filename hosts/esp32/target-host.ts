@@ -13,16 +13,14 @@
 import Digital from "embedded:io/digital";
 import device from "embedded:provider/builtin";
 import config from "mc/config";
-import Time from "time";
-import Timer from "timer";
-import type { TimerId, Timers } from "picket/core/host-contracts";
 import { PicketError } from "picket/core/picket-error";
 import { createNativeSuite } from "picket/crypto/native-suite";
 import { SETTINGS_DOMAIN, isDeviceRole } from "picket/device/device-settings";
 import type { DigitalInputOptions, Gpio } from "picket/device/gpio";
-import type { BoardPins, HostBindings, Logger } from "picket/device/host-bindings";
+import type { BoardPins, HostBindings } from "picket/device/host-bindings";
 import type { Radio, RadioFactory } from "picket/device/radio";
-import { preferenceNumbers, preferenceStorage } from "picket/hosts/esp32/preference-storage";
+import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/preference-storage";
+import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
 import EspNow from "picket/hosts/esp32/espnow/espnow";
 
 export type TargetHostErrorCode = "bad-board-config" | "unknown-pin";
@@ -77,13 +75,6 @@ export const digitalGpio: Gpio = {
 	},
 };
 
-/** Time.ticks: milliseconds since boot (wraps after ~49 days of uptime; only differences are used). */
-export const moddableTimers: Timers = {
-	now: () => Time.ticks,
-	setTimeout: (callback, delayMs) => Timer.set(() => callback(), Math.max(0, delayMs)) as unknown as TimerId,
-	clearTimeout: (id) => Timer.clear(id as unknown as Timer),
-};
-
 export const espNowRadio: RadioFactory = (options) => {
 	const espnow = new EspNow({
 		onReadable: (count) => options.onReadable?.(count),
@@ -107,11 +98,6 @@ export const espNowRadio: RadioFactory = (options) => {
 		close: () => espnow.close(),
 	};
 	return radio;
-};
-
-export const consoleLogger: Logger = {
-	info: (message) => trace(`${message}\n`),
-	warn: (message) => trace(`warning: ${message}\n`),
 };
 
 export function targetHost(): HostBindings {
