@@ -22,7 +22,12 @@
 #include "freertos/FreeRTOS.h"
 
 #define kFrameMax ESP_NOW_MAX_DATA_LEN	/* 250: v1 frames, RADIO_FRAME_MAX in radio.ts */
-#define kQueueLength 8						/* received frames waiting for JS; more are dropped */
+#ifdef MODDEF_ESPNOW_QUEUE
+	#define kQueueLength MODDEF_ESPNOW_QUEUE	/* manifest "defines": { "espnow": { "queue": n } } */
+#else
+	#define kQueueLength 8
+#endif
+/* received frames waiting for JS beyond kQueueLength are dropped (relays repeat alerts) */
 
 typedef struct {
 	uint8_t from[ESP_NOW_ETH_ALEN];
