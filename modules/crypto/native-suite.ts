@@ -1,0 +1,60 @@
+/**
+ * The CryptoSuite over Picket's native crypto (picket/crypto/native/psa-crypto): C over Mbed
+ * TLS's PSA API, bound to XS with xsmc. On the ESP32 AES-CCM runs on the hardware accelerator;
+ * on the host the same C links Debian's Mbed TLS into the host XS runtime.
+ *
+ * XS only: psa-crypto.js declares host functions in XS syntax, which Node cannot load. On Node,
+ * use the software suite or the node:crypto reference.
+ */
+import { PicketError } from "picket/core/picket-error";
+import type { CcmTagLength, CryptoErrorCode, CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
+import * as psa from "picket/crypto/native/psa-crypto";
+
+/** Codes the native layer writes, followed by ": ", into a RangeError message (see psa-crypto.d.ts). */
+const NATIVE_CODES: readonly CryptoErrorCode[] = ["bad-length", "weak-public-key", "bad-signature-encoding"];
+
+/**
+ * Runs a native call, turning its coded RangeError into the PicketError of the contract. The
+ * code is searched rather than read at the start: XS debug builds prefix "@xs_picket_…: ".
+ */
+function native<Result>(call: () => Result): Result {
+	try {
+		return call();
+	} catch (error) {
+		if (error instanceof RangeError) {
+			for (const code of NATIVE_CODES) {
+				const at = error.message.indexOf(`${code}: `);
+				if (at >= 0) throw new PicketError(code, error.message.slice(at + code.length + 2));
+			}
+		}
+		throw error;
+	}
+}
+
+/** A CryptoSuite whose every operation is one call into the PSA layer. */
+export function createNativeSuite(): CryptoSuite {
+	const suite: CryptoSuite = {
+		name: "native",
+		ccmSeal: (key, nonce, associatedData, plaintext, tagLength: CcmTagLength) =>
+			new Uint8Array(native(() => psa.ccmSeal(key, nonce, associatedData, plaintext, tagLength))),
+		ccmOpen(key, nonce, associatedData, sealed, tagLength: CcmTagLength) {
+			const plaintext = native(() => psa.ccmOpen(key, nonce, associatedData, sealed, tagLength));
+			if (plaintext === undefined) throw new PicketError("bad-tag");
+			return new Uint8Array(plaintext);
+		},
+		x25519KeyPair(): X25519KeyPair {
+			const secretKey = suite.randomBytes(32);
+			return { secretKey, publicKey: suite.x25519PublicKey(secretKey) };
+		},
+		x25519PublicKey: (secretKey) => new Uint8Array(native(() => psa.x25519PublicKey(secretKey))),
+		x25519SharedSecret: (secretKey, peerPublicKey) =>
+			new Uint8Array(native(() => psa.x25519SharedSecret(secretKey, peerPublicKey))),
+		sha256: (message) => new Uint8Array(native(() => psa.sha256(message))),
+		hmacSha256: (key, message) => new Uint8Array(native(() => psa.hmacSha256(key, message))),
+		hkdfSha256: (inputKeyMaterial, salt, info, length) =>
+			new Uint8Array(native(() => psa.hkdfSha256(inputKeyMaterial, salt, info, length))),
+		ecdsaP256Verify: (publicKey, message, signature) => native(() => psa.ecdsaP256Verify(publicKey, message, signature)),
+		randomBytes: (length) => new Uint8Array(native(() => psa.randomBytes(length))),
+	};
+	return suite;
+}
