@@ -12,7 +12,7 @@ import { concatBytes, toHex } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import { HandshakeInitiator, respondToHandshake, type HandshakeErrorCode } from "picket/link/handshake";
 import type { SessionErrorCode } from "picket/link/session";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createTestDomain } from "picket/test/support/handshake-domain";
 
 const crypto = createNodeCryptoSuite();

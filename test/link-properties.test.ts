@@ -15,7 +15,7 @@ import { ALERT_FRAME_MAX, decodeAlertFrame, encodeAlertFrame } from "picket/link
 import type { Member } from "picket/link/membership";
 import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
 import { FixedMembership, MemoryStorage, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const RUNS = 100_000;

@@ -24,6 +24,7 @@
  * (250 − 13 session overhead − 3 command header); the receiver reassembles them
  * (picket/link/pairwise-sessions) and hands the whole delivery to the keystore.
  */
+import { readU16, writeU16 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { RADIO_FRAME_MAX } from "picket/device/radio";
 
@@ -75,7 +76,10 @@ export function encodeSessionCommand(command: SessionCommand): Uint8Array {
 			checkU16("incident", command.incident);
 			checkU16("origin", command.origin);
 			const code = command.kind === "acknowledge" ? SessionCommandCode.Acknowledge : SessionCommandCode.Silence;
-			return Uint8Array.of(code, command.incident >>> 8, command.incident & 255, command.origin >>> 8, command.origin & 255);
+			const bytes = Uint8Array.of(code, 0, 0, 0, 0);
+			writeU16(bytes, 1, command.incident);
+			writeU16(bytes, 3, command.origin);
+			return bytes;
 		}
 		case "epoch-delivery": {
 			const { index, count, bytes } = command;
@@ -100,8 +104,8 @@ export function decodeSessionCommand(bytes: Uint8Array): SessionCommand {
 			if (bytes.length !== ALARM_COMMAND_LENGTH) fail("bad-command-length", `${bytes.length} bytes, not ${ALARM_COMMAND_LENGTH}`);
 			return {
 				kind: bytes[0] === SessionCommandCode.Acknowledge ? "acknowledge" : "silence",
-				incident: (bytes[1] << 8) | bytes[2],
-				origin: (bytes[3] << 8) | bytes[4],
+				incident: readU16(bytes, 1),
+				origin: readU16(bytes, 3),
 			};
 		case SessionCommandCode.EpochDelivery: {
 			if (bytes.length <= CHUNK_HEADER_LENGTH || bytes.length > CHUNK_HEADER_LENGTH + EPOCH_DELIVERY_CHUNK_MAX) fail("bad-command-length", `chunk command of ${bytes.length} bytes`);
