@@ -113,28 +113,6 @@ export function measureAlertTiming(crypto: CryptoSuite, clock: () => number, min
 	return rows;
 }
 
-/** Figures of the pairwise handshake, for the bench table. */
-export interface HandshakeFigures {
-	readonly messages: number;
-	readonly bytesOnAir: number;
-	readonly x25519: number;
-	readonly ccm: number;
-}
-
-/**
- * Hook for the handshake figures: the handshake module (modules/link/handshake.ts) fills
- * this in; until then bench/link prints "pending".
- */
-export function measureHandshake(crypto: CryptoSuite): HandshakeFigures | undefined {
-	void crypto;
-	return undefined;
-}
-
-/** Bytes of one roster member from the Membership fields until the roster codec is merged: id (13 bits → 2 B) + static key + role (1 B) + groups (4 B). */
-export function rosterBytesPerMember(): number {
-	return 2 + SENSOR.staticPublicKey.length + 1 + 4;
-}
-
 /** A sample alert (group 0, payload 4d 01) to print beside the byte table. */
 export function exampleFrame(crypto: CryptoSuite): Uint8Array {
 	return link(crypto, SENSOR).sendAlert(0, Uint8Array.of(0x4d, 0x01));
