@@ -9,8 +9,11 @@ const caseFiles = readdirSync(casesFolder, { recursive: true, encoding: "utf8" }
 	.filter((file) => file.endsWith(".cases.js"))
 	.sort();
 
-for (const file of caseFiles) {
-	const group = ((await import(new URL(`./cases/${file}`, import.meta.url).href)) as { default: CaseGroup }).default;
+// Load every group first: ava wants all tests declared in one synchronous run.
+const groups = await Promise.all(
+	caseFiles.map(async (file) => ((await import(new URL(`./cases/${file}`, import.meta.url).href)) as { default: CaseGroup }).default),
+);
+for (const group of groups) {
 	for (const portableCase of group.cases) {
 		test(`${group.title} › ${portableCase.name}`, (t) => portableCase.body(t as unknown as Assertions));
 	}
