@@ -9,7 +9,8 @@ const caseFiles = readdirSync(casesFolder, { recursive: true, encoding: "utf8" }
 	.filter((file) => file.endsWith(".cases.js"))
 	.sort();
 
-// Load every group first: ava wants all tests declared in one synchronous run.
+// Load every group before declaring any case: ava starts running on the tick after the
+// first declaration and refuses declarations after that.
 const groups = await Promise.all(
 	caseFiles.map(async (file) => ((await import(new URL(`./cases/${file}`, import.meta.url).href)) as { default: CaseGroup }).default),
 );

@@ -47,7 +47,12 @@ export interface CryptoSuite {
 	/** RFC 5869 HKDF-SHA-256 (extract then expand); length ≤ 255 × 32. */
 	hkdfSha256(inputKeyMaterial: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
 
-	/** ECDSA P-256 over SHA-256(message); public key SEC1 (65 B uncompressed or 33 B compressed), signature r ‖ s (64 B). */
+	/**
+	 * ECDSA P-256 over SHA-256(message); public key SEC1 (65 B uncompressed or 33 B
+	 * compressed), signature r ‖ s (64 B). Accepts high-S signatures, as OpenSSL and Mbed TLS
+	 * do. Returns false for a well-formed but wrong signature; throws
+	 * "bad-signature-encoding" for a signature of the wrong length or an unparsable key.
+	 */
 	ecdsaP256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 
 	randomBytes(length: number): Uint8Array;
