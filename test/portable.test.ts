@@ -9,8 +9,7 @@ const caseFiles = readdirSync(casesFolder, { recursive: true, encoding: "utf8" }
 	.filter((file) => file.endsWith(".cases.js"))
 	.sort();
 
-// Load every group before declaring any case: ava starts running on the tick after the
-// first declaration and refuses declarations after that.
+// Import every group before declaring any test: ava refuses tests declared after it started running.
 const groups = await Promise.all(
 	caseFiles.map(async (file) => ((await import(new URL(`./cases/${file}`, import.meta.url).href)) as { default: CaseGroup }).default),
 );
