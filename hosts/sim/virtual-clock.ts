@@ -105,6 +105,16 @@ export class VirtualClock {
 		event.callback = undefined;
 	}
 
+	/** Time of the next live event, or undefined when none is left. */
+	nextTime(): number | undefined {
+		for (;;) {
+			const next = this.#queue.peek();
+			if (next === undefined) return undefined;
+			if (next.callback !== undefined) return next.time;
+			this.#queue.pop();
+		}
+	}
+
 	/** Runs the next live event; false when none is left. */
 	step(): boolean {
 		for (;;) {
