@@ -95,8 +95,20 @@ export class Attacker {
 		return this.#transmit("replay", recorded.payload.slice(), description);
 	}
 
-	/** Sends a recorded frame with one random bit flipped (byte 0 spared, so it still routes as an alert). */
+	/**
+	 * Sends a recorded alert with one random bit of its sequence number flipped, so that it
+	 * claims to be a new alert (a flip elsewhere would leave its identity unchanged and be
+	 * dropped as a duplicate before any tag is checked).
+	 */
 	tamper(recorded: RecordedFrame): AttackAttempt {
+		const frame = recorded.payload.slice();
+		const bit = this.#random.nextInt(16); // the low 16 of the 19 sequence bits: bytes 4..5
+		frame[5 - (bit >> 3)] ^= 1 << (bit & 7);
+		return this.#transmit("tamper", frame, `recorded alert with sequence bit ${bit} flipped`);
+	}
+
+	/** Sends a recorded frame with one random bit flipped anywhere after byte 0. */
+	flipBit(recorded: RecordedFrame): AttackAttempt {
 		const frame = recorded.payload.slice();
 		const bit = 8 + this.#random.nextInt((frame.length - 1) * 8);
 		frame[bit >> 3] ^= 1 << (bit & 7);

@@ -253,7 +253,7 @@ export class DomainSimulation {
 		const mac = Uint8Array.of(...MAC_PREFIX, index >> 8, index & 255);
 		const station = this.medium.addStation(mac, { x: spec.x, y: spec.y }, { label: spec.name });
 		const timers = this.clock.timersFor(spec.name);
-		const gpio = new VirtualGpio(timers);
+		const gpio = new VirtualGpio(timers, this.clock.timersFor(`${spec.name} surroundings`));
 		const storage = new MemoryStorage();
 		const random = this.#random.fork(`device ${index}`).randomSource();
 		const alertGroup = this.scenario.groups.indexOf(spec.alertGroup ?? spec.groups[0] ?? this.scenario.groups[0]);

@@ -27,14 +27,20 @@ interface InputPin {
 
 export class VirtualGpio implements Gpio {
 	readonly #timers: Timers;
+	readonly #world: Timers;
 	readonly #levels = new Map<string, 0 | 1>();
 	readonly #inputs = new Map<string, InputPin>();
 	readonly #outputs = new Map<string, { closed: boolean }>();
 	readonly #history: OutputChange[] = [];
 	readonly #listeners: ((change: OutputChange) => void)[] = [];
 
-	constructor(timers: Timers) {
+	/**
+	 * `timers` are the device's (edge callbacks die with its power); `world` schedules what
+	 * the outside does (a PIR pulse ending), which a power cut of the device does not stop.
+	 */
+	constructor(timers: Timers, world: Timers = timers) {
 		this.#timers = timers;
+		this.#world = world;
 	}
 
 	openInput(options: DigitalInputOptions): DigitalInput {
@@ -100,7 +106,7 @@ export class VirtualGpio implements Gpio {
 	/** Drives `pin` to `activeLevel` for `durationMs`, then back: a PIR pulse, or a button press (active low: activeLevel 0). */
 	pulse(pin: number | string, activeLevel: 0 | 1, durationMs: number): void {
 		this.setInput(pin, activeLevel);
-		this.#timers.setTimeout(() => this.setInput(pin, activeLevel === 1 ? 0 : 1), durationMs);
+		this.#world.setTimeout(() => this.setInput(pin, activeLevel === 1 ? 0 : 1), durationMs);
 	}
 
 	/** The level an output pin was last driven to (0 if never). */
