@@ -66,13 +66,24 @@ export function createNodeCryptoSuite(random: RandomSource = nodeRandomSource())
 			return bytes(der.subarray(X25519_SPKI_PREFIX.length));
 		},
 		x25519SharedSecret(secretKey, peerPublicKey) {
-			const shared = bytes(nodeCrypto.diffieHellman({ privateKey: x25519PrivateKey(secretKey), publicKey: x25519PublicKeyObject(peerPublicKey) }));
+			const privateKey = x25519PrivateKey(secretKey);
+			const publicKey = x25519PublicKeyObject(peerPublicKey);
+			let shared: Uint8Array;
+			try {
+				shared = bytes(nodeCrypto.diffieHellman({ privateKey, publicKey }));
+			} catch {
+				// OpenSSL fails the derivation itself when the result is all zero (RFC 7748 §6.1).
+				throw new PicketError("weak-public-key");
+			}
 			if (shared.every((byte) => byte === 0)) throw new PicketError("weak-public-key");
 			return shared;
 		},
 		sha256: (message) => bytes(nodeCrypto.createHash("sha256").update(message).digest()),
 		hmacSha256: (key, message) => bytes(nodeCrypto.createHmac("sha256", key).update(message).digest()),
-		hkdfSha256: (ikm, salt, info, length) => new Uint8Array(nodeCrypto.hkdfSync("sha256", ikm, salt, info, length)),
+		hkdfSha256(ikm, salt, info, length) {
+			if (!Number.isInteger(length) || length < 0 || length > 255 * 32) throw new PicketError("bad-length", "HKDF-SHA-256 output must be 0..8160 bytes");
+			return new Uint8Array(nodeCrypto.hkdfSync("sha256", ikm, salt, info, length));
+		},
 		ecdsaP256Verify(publicKey, message, signature) {
 			if (signature.length !== 64) throw new PicketError("bad-signature-encoding", "signature must be r ‖ s, 64 bytes");
 			let key: nodeCrypto.KeyObject;
