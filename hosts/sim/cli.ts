@@ -1,19 +1,20 @@
 /**
  * `npm start [-- scenario.json] [--seed N] [--quiet] [--logs] [--json]`: runs a scenario in
- * the host simulator and prints its timeline and summary. With no file it runs
- * hosts/sim/scenarios/default.json. Progress goes to stderr on long runs.
+ * the host simulator and prints its timeline and summary. With no file it runs the default
+ * scenario (hosts/sim/scenarios/default.json, built in as default-scenario.ts). Progress goes to stderr on long runs.
  *
  * The only file of the simulator that touches Node (file system, process); everything it
  * calls is portable.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { isPicketError } from "picket/core/picket-error";
 import { DomainSimulation, type SimulationSummary, type TimelineEntry } from "picket/hosts/sim/domain-simulation";
-import { validateScenario } from "picket/hosts/sim/scenario";
+import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
+import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
 
 interface CliOptions {
-	file: string;
+	/** Scenario file; undefined runs the default scenario (hosts/sim/scenarios/default.json, built in). */
+	file: string | undefined;
 	seed: number;
 	quiet: boolean;
 	logs: boolean;
@@ -24,8 +25,7 @@ const USAGE = "usage: npm start -- [scenario.json] [--seed N] [--quiet] [--logs]
 
 function parseArguments(argv: readonly string[]): CliOptions {
 	const options: CliOptions = {
-		// The build copies nothing: read the JSON from the source tree next to build/.
-		file: fileURLToPath(new URL("../../../hosts/sim/scenarios/default.json", import.meta.url)),
+		file: undefined,
 		seed: 1,
 		quiet: false,
 		logs: false,
@@ -154,6 +154,25 @@ function printSummary(summary: SimulationSummary): void {
 	console.log(`Digest: ${summary.digest}`);
 }
 
+function loadScenario(file: string): Scenario | undefined {
+	let text: string;
+	try {
+		text = readFileSync(file, "utf8");
+	} catch (error) {
+		console.error(`cannot read ${file}: ${(error as Error).message}`);
+		return undefined;
+	}
+	try {
+		return validateScenario(JSON.parse(text));
+	} catch (error) {
+		if (error instanceof SyntaxError || isPicketError(error, "bad-scenario")) {
+			console.error(`${file}: ${error.message}`);
+			return undefined;
+		}
+		throw error;
+	}
+}
+
 function main(): number {
 	let options: CliOptions;
 	try {
@@ -163,23 +182,8 @@ function main(): number {
 		(error.exitCode === 0 ? console.log : console.error)(error.message);
 		return error.exitCode;
 	}
-	let text: string;
-	try {
-		text = readFileSync(options.file, "utf8");
-	} catch (error) {
-		console.error(`cannot read ${options.file}: ${(error as Error).message}`);
-		return 1;
-	}
-	let scenario;
-	try {
-		scenario = validateScenario(JSON.parse(text));
-	} catch (error) {
-		if (error instanceof SyntaxError || isPicketError(error, "bad-scenario")) {
-			console.error(`${options.file}: ${error.message}`);
-			return 1;
-		}
-		throw error;
-	}
+	const scenario = options.file === undefined ? defaultScenario : loadScenario(options.file);
+	if (scenario === undefined) return 1;
 	const started = performance.now();
 	const long = scenario.devices.length > 200;
 	const simulation = new DomainSimulation(scenario, {
