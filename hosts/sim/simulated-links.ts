@@ -7,7 +7,7 @@
  * Sessions (acknowledge, silence over Noise KKpsk0) are not wired yet: commands the policy
  * sends are reported to the probe and go nowhere, so senders repeat up to their limit.
  */
-import type { AlertLink, LinkOutcome } from "picket/device/alert-link";
+import type { AlertLink, SessionPort } from "picket/device/alert-link";
 import type { CommandChannel } from "picket/device/command-channel";
 import type { DeviceLinks, LinkFactory } from "picket/device/device-node";
 import type { Membership } from "picket/link/membership";
@@ -28,18 +28,6 @@ export interface LinkProvisioning {
 	readonly membership: Membership;
 	readonly keys: EpochKeys;
 	readonly initialTtl: number;
-}
-
-/** Maps the link's receive outcome onto the device node's view of it. */
-export function toLinkOutcome(outcome: ReceiveOutcome): LinkOutcome {
-	switch (outcome.kind) {
-		case "alert":
-			return { kind: "alert", source: outcome.source, group: outcome.group, payload: outcome.payload, ...(outcome.relay === undefined ? {} : { relay: outcome.relay }) };
-		case "relay-only":
-			return { kind: "relay-only", source: outcome.source, group: outcome.group, ...(outcome.relay === undefined ? {} : { relay: outcome.relay }) };
-		case "rejected":
-			return { kind: "dropped", reason: outcome.reason };
-	}
 }
 
 export function simulatedLinks(provisioning: LinkProvisioning, probe: LinkProbe): LinkFactory {
@@ -63,10 +51,11 @@ export function simulatedLinks(provisioning: LinkProvisioning, probe: LinkProbe)
 			receive(frame) {
 				const outcome = link.receive(frame);
 				probe.received(frame, outcome);
-				return toLinkOutcome(outcome);
+				return outcome;
 			},
 		};
 		const commands: CommandChannel = { send: (peer, command) => probe.command(peer, command) };
-		return { alerts, commands };
+		const sessions: SessionPort = { receive: () => ({ kind: "rejected", reason: "no-session-layer" }) };
+		return { alerts, sessions, commands };
 	};
 }
