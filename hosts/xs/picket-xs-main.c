@@ -1,6 +1,7 @@
 /*
  * picket-xs entry point and the few globals the host runtime offers (see picket-xs.c).
- * Written against the public xs.h API only.
+ * Written against the public xs.h API only. TextEncoder and TextDecoder are Moddable's
+ * (modules/data/text), as a Moddable build that includes them provides.
  */
 #include "xs.h"
 #include <limits.h>
@@ -13,6 +14,8 @@ extern int picketRunMain(xsMachine* the, const char* path);
 extern int picketAddModuleMap(char* argument);
 extern void fxInitializeSharedCluster(void);
 extern void fxTerminateSharedCluster(void);
+extern void modInstallTextEncoder(xsMachine* the);
+extern void modInstallTextDecoder(xsMachine* the);
 
 static void printArguments(xsMachine* the, int newline)
 {
@@ -95,6 +98,8 @@ int main(int argc, char** argv)
 	fxInitializeSharedCluster();
 	xsMachine* machine = xsCreateMachine(&creation, "picket-xs", NULL);
 	defineGlobals(machine, argc - argi - 1, argv + argi + 1);
+	modInstallTextEncoder(machine);
+	modInstallTextDecoder(machine);
 	int status = picketRunMain(machine, path);
 	xsDeleteMachine(machine);
 	fxTerminateSharedCluster();

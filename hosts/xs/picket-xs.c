@@ -13,7 +13,8 @@
  *   is found by its symbol name (mcconfig's linker does the same by generating a table).
  *
  * Globals: print(...) (line to stdout), trace(...) (no newline, as Moddable's trace),
- * scriptArgs (the ARGUMENTs), performance.now() (monotonic ms, for benchmarks only).
+ * scriptArgs (the ARGUMENTs), performance.now() (monotonic ms, for benchmarks only), and
+ * Moddable's TextEncoder and TextDecoder (picket-xs-main.c).
  * Exit status: 0, or 1 when the module or a promise job throws.
  */
 #include "xsAll.h"

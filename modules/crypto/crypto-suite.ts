@@ -33,7 +33,10 @@ export interface CryptoSuite {
 
 	/** AES-128-CCM: 16-byte key, 13-byte nonce (L = 2, payload ≤ 65,535 B). Returns ciphertext ‖ tag. */
 	ccmSeal(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, plaintext: Uint8Array, tagLength: CcmTagLength): Uint8Array;
-	/** Inverse of ccmSeal; throws "bad-tag" when anything was altered. */
+	/**
+	 * Inverse of ccmSeal; throws "bad-tag" when anything was altered (and returns no
+	 * plaintext), "bad-length" for a key or nonce of the wrong size or input shorter than the tag.
+	 */
 	ccmOpen(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, sealed: Uint8Array, tagLength: CcmTagLength): Uint8Array;
 
 	/** A fresh X25519 key pair from the suite's random source. */

@@ -86,7 +86,7 @@ export function createSoftwareSuite(random: RandomSource): CryptoSuite {
 			if (signature.length !== 64) fail("bad-signature-encoding", "signature must be r ‖ s, 64 bytes");
 			if (publicKey.length !== 33 && publicKey.length !== 65) fail("bad-signature-encoding", "public key must be SEC1, 33 or 65 bytes");
 			try {
-				p256.Point.fromBytes(publicKey).assertValidity();
+				p256.ProjectivePoint.fromHex(publicKey).assertValidity();
 			} catch {
 				return fail("bad-signature-encoding", "not a P-256 public key");
 			}

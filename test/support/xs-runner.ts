@@ -22,7 +22,8 @@ export function xsModuleMaps(): string[] {
 		if (key.endsWith("*")) maps.push(`${specifier.slice(0, -1)}=${path.slice(0, path.indexOf("*"))}`);
 		else maps.push(`${specifier}=${path.replace(/\.js$/, "")}`);
 	}
-	maps.push(`@noble/=${projectRoot}node_modules/@noble/`);
+	// The noble packages keep their ES modules under esm/ (their "exports" import condition).
+	for (const name of ["ciphers", "curves", "hashes"]) maps.push(`@noble/${name}/=${projectRoot}node_modules/@noble/${name}/esm/`);
 	return maps.flatMap((map) => ["--map", map]);
 }
 

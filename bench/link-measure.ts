@@ -1,0 +1,140 @@
+/**
+ * The portable measurements of bench/link: bytes on air, crypto operations and time per
+ * alert. No Node API here: the same functions run under Node (bench/link.ts), on the host
+ * XS engine and on a device, each driver passing its own CryptoSuite and millisecond clock.
+ */
+import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import { SecureLink } from "picket/link/secure-link";
+import { FixedMembership, MemoryStorage, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
+import { createSeededRandom } from "picket/test/support/seeded-random";
+
+const SENSOR = testMember(1, "sensor", [0]);
+const RESPONDER = testMember(2, "responder", [0, 1]);
+const RELAY = testMember(3, "relay", []);
+const ROSTER = new FixedMembership([SENSOR, RESPONDER, RELAY]);
+/** A typical alert: event type, zone, a 4-byte timestamp, some sensor detail. */
+export const BENCH_PAYLOAD_LENGTH = 16;
+
+function link(crypto: CryptoSuite, member: typeof SENSOR): SecureLink {
+	const secureLink = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(member.id), membership: ROSTER, self: member.id });
+	secureLink.installEpoch(epochKeysFor(crypto, member, 1), { keepPrevious: false });
+	return secureLink;
+}
+
+export interface AlertSizes {
+	/** Header + tag bytes, measured as frame length − payload length over several payload sizes. */
+	readonly overheadBytes: number;
+	readonly largestPayloadBytes: number;
+	readonly largestFrameBytes: number;
+}
+
+/** Bytes on air, measured on frames the codec actually builds. */
+export function measureAlertSizes(crypto: CryptoSuite): AlertSizes {
+	const sender = link(crypto, SENSOR);
+	const overheads = new Set<number>();
+	for (const length of [0, 1, 16, 100]) overheads.add(sender.sendAlert(0, new Uint8Array(length)).length - length);
+	if (overheads.size !== 1) throw new Error("overhead depends on the payload length");
+	const [overheadBytes] = overheads;
+	let largest = 0;
+	for (let length = 0; ; length++) {
+		try {
+			sender.sendAlert(0, new Uint8Array(length));
+			largest = length;
+		} catch {
+			break;
+		}
+	}
+	return { overheadBytes, largestPayloadBytes: largest, largestFrameBytes: largest + overheadBytes };
+}
+
+export interface OperationCounts {
+	readonly path: string;
+	readonly ccm: number;
+	readonly x25519: number;
+}
+
+/** AES-CCM and X25519 operations per alert on each path, counted by a wrapping suite. */
+export function countAlertOperations(crypto: CryptoSuite): OperationCounts[] {
+	const counting = countingSuite(crypto);
+	const sender = link(counting.suite, SENSOR);
+	const reader = link(counting.suite, RESPONDER);
+	const relay = link(counting.suite, RELAY);
+	const rows: OperationCounts[] = [];
+	const count = (path: string, action: () => unknown) => {
+		counting.reset();
+		action();
+		rows.push({ path, ccm: counting.counts.ccm, x25519: counting.counts.x25519 });
+	};
+	let frame: Uint8Array = new Uint8Array(0);
+	count("send", () => (frame = sender.sendAlert(0, new Uint8Array(BENCH_PAYLOAD_LENGTH))));
+	count("receive, group member", () => reader.receive(frame));
+	count("receive, relay (no group key)", () => relay.receive(frame));
+	count("receive, duplicate copy", () => reader.receive(frame));
+	return rows;
+}
+
+export interface AlertTiming {
+	readonly path: string;
+	readonly alerts: number;
+	readonly microsecondsPerAlert: number;
+}
+
+/**
+ * Time per alert sent, received by a group member, received by a relay, and per duplicate
+ * copy dropped, with a BENCH_PAYLOAD_LENGTH-byte payload. Sends for at least
+ * `minimumMilliseconds`, then receives exactly those frames. `clock` returns milliseconds.
+ */
+export function measureAlertTiming(crypto: CryptoSuite, clock: () => number, minimumMilliseconds = 300): AlertTiming[] {
+	const sender = link(crypto, SENSOR);
+	const reader = link(crypto, RESPONDER);
+	const relay = link(crypto, RELAY);
+	const payload = new Uint8Array(BENCH_PAYLOAD_LENGTH).fill(7);
+	for (let i = 0; i < 20; i++) reader.receive(sender.sendAlert(0, payload)); // warm-up
+	const frames: Uint8Array[] = [];
+	let start = clock();
+	let elapsed = 0;
+	while (elapsed < minimumMilliseconds) {
+		frames.push(sender.sendAlert(0, payload));
+		elapsed = clock() - start;
+	}
+	const rows: AlertTiming[] = [{ path: "send", alerts: frames.length, microsecondsPerAlert: (elapsed * 1000) / frames.length }];
+	const time = (path: string, receiver: SecureLink, expected: string) => {
+		start = clock();
+		let unexpected = 0;
+		for (const frame of frames) if (receiver.receive(frame).kind !== expected) unexpected++;
+		const spent = clock() - start;
+		if (unexpected > 0) throw new Error(`${path}: ${unexpected} frames were not "${expected}"`);
+		rows.push({ path, alerts: frames.length, microsecondsPerAlert: (spent * 1000) / frames.length });
+	};
+	time("receive, group member", reader, "alert");
+	time("receive, relay (no group key)", relay, "relay-only");
+	time("receive, duplicate copy", reader, "rejected");
+	return rows;
+}
+
+/** Figures of the pairwise handshake, for the bench table. */
+export interface HandshakeFigures {
+	readonly messages: number;
+	readonly bytesOnAir: number;
+	readonly x25519: number;
+	readonly ccm: number;
+}
+
+/**
+ * Hook for the handshake figures: the handshake module (modules/link/handshake.ts) fills
+ * this in; until then bench/link prints "pending".
+ */
+export function measureHandshake(crypto: CryptoSuite): HandshakeFigures | undefined {
+	void crypto;
+	return undefined;
+}
+
+/** Bytes of one roster member from the Membership fields until the roster codec is merged: id (13 bits → 2 B) + static key + role (1 B) + groups (4 B). */
+export function rosterBytesPerMember(): number {
+	return 2 + SENSOR.staticPublicKey.length + 1 + 4;
+}
+
+/** A sample alert (group 0, payload 4d 01) to print beside the byte table. */
+export function exampleFrame(crypto: CryptoSuite): Uint8Array {
+	return link(crypto, SENSOR).sendAlert(0, Uint8Array.of(0x4d, 0x01));
+}

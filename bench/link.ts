@@ -1,0 +1,70 @@
+/**
+ * bench/link on Node: the alert budgets of DESIGN.md measured on the real codec and
+ * facade. Run with `node build/bench/link.js`. The timing part is portable
+ * (bench/link-measure.ts) so the same figures can be taken on the XS engine.
+ */
+import { toHex } from "picket/core/bytes";
+import { createSoftwareSuite } from "picket/crypto/software-suite";
+import {
+	BENCH_PAYLOAD_LENGTH,
+	countAlertOperations,
+	exampleFrame,
+	measureAlertSizes,
+	measureAlertTiming,
+	measureHandshake,
+	rosterBytesPerMember,
+} from "picket/bench/link-measure";
+import { createNodeCryptoSuite, nodeRandomSource } from "picket/test/support/node-crypto-suite";
+
+const clock = () => performance.now();
+const software = createSoftwareSuite(nodeRandomSource());
+const node = createNodeCryptoSuite();
+const verdict = (ok: boolean) => (ok ? "met" : "OVER");
+const row = (cells: readonly (string | number)[], widths: readonly number[]) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join("  ");
+
+const sizes = measureAlertSizes(software);
+const counts = countAlertOperations(software);
+const handshake = measureHandshake(software);
+const rosterBytes = rosterBytesPerMember();
+const send = counts.find((count) => count.path === "send")!;
+const receive = counts.filter((count) => count.path !== "send");
+const maxReceiveCcm = Math.max(...receive.map((count) => count.ccm));
+const maxX25519 = Math.max(...counts.map((count) => count.x25519));
+
+console.log("bench/link — budgets (DESIGN.md)\n");
+const widths = [44, 14, 10, 6];
+console.log(row(["figure", "measured", "budget", ""], widths));
+console.log(row(["alert overhead (header + tags, 64-bit app tag)", `${sizes.overheadBytes} B`, "≤ 18 B", verdict(sizes.overheadBytes <= 18)], widths));
+console.log(row(["largest alert payload / frame", `${sizes.largestPayloadBytes} / ${sizes.largestFrameBytes} B`, "≤ 250 B", verdict(sizes.largestFrameBytes <= 250)], widths));
+console.log(row(["AES-CCM ops per alert sent", send.ccm, "≤ 2", verdict(send.ccm <= 2)], widths));
+console.log(row(["AES-CCM ops per alert received (worst path)", maxReceiveCcm, "≤ 2", verdict(maxReceiveCcm <= 2)], widths));
+console.log(row(["X25519 (public-key) ops per alert", maxX25519, "0", verdict(maxX25519 === 0)], widths));
+console.log(row(["roster bytes per member (from Membership)", `${rosterBytes} B`, "≤ 40 B", verdict(rosterBytes <= 40)], widths));
+if (handshake === undefined) {
+	console.log(row(["handshake messages / bytes on air", "pending", "≤ 2 / ≤ 100 B", "(handshake module)"], widths));
+} else {
+	console.log(row(["handshake messages", handshake.messages, "≤ 2", verdict(handshake.messages <= 2)], widths));
+	console.log(row(["handshake bytes on air incl. framing", `${handshake.bytesOnAir} B`, "≤ 100 B", verdict(handshake.bytesOnAir <= 100)], widths));
+	console.log(row(["handshake X25519 / AES-CCM ops", `${handshake.x25519} / ${handshake.ccm}`, "", ""], widths));
+}
+
+console.log("\noperations per alert, by path");
+for (const count of counts) console.log(row([`  ${count.path}`, `CCM ${count.ccm}`, `X25519 ${count.x25519}`], [44, 14, 10]));
+
+console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 16 B per source heard (one write per alert accepted)`);
+console.log(`example alert (group 0, payload 4d01): ${toHex(exampleFrame(software))}`);
+
+console.log(`\ntime per alert, ${BENCH_PAYLOAD_LENGTH}-byte payload, Node ${process.versions.node}, fastest of 3 rounds`);
+const timingWidths = [32, 14, 10];
+console.log(row(["path", "suite", "µs/alert"], timingWidths));
+for (const [name, suite] of [
+	["software", software],
+	["node:crypto", node],
+] as const) {
+	// Fastest of three rounds: the host is shared and noisy, and noise only ever slows a round down.
+	const rounds = [1, 2, 3].map(() => measureAlertTiming(suite, clock));
+	for (const [index, timing] of rounds[0].entries()) {
+		const fastest = Math.min(...rounds.map((round) => round[index].microsecondsPerAlert));
+		console.log(row([timing.path, name, fastest.toFixed(1)], timingWidths));
+	}
+}

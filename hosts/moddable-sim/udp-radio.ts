@@ -1,0 +1,63 @@
+/**
+ * ESP-NOW emulated over UDP on loopback for the Moddable simulator, so two simulator
+ * windows on one computer alarm each other. Each instance binds UDP port
+ * BASE_PORT + station (station 0..STATIONS-1) on 127.0.0.1; a broadcast is one datagram to
+ * every other station's port, a unicast one datagram to the port its MAC names.
+ *
+ * Datagram: transmitter MAC (6 B) ‖ frame (≤ 250 B). MAC = 02:00:00:00:00:<station>
+ * (locally administered). Send status: loopback always "delivered" (no MAC-layer ack).
+ */
+import UDP from "embedded:io/socket/udp";
+import { PicketError } from "picket/core/picket-error";
+import { MAC_LENGTH, RADIO_FRAME_MAX, type Radio, type RadioFactory, type ReceivedFrame } from "picket/device/radio";
+
+export const BASE_PORT = 47_300;
+export const STATIONS = 8;
+const LOOPBACK = "127.0.0.1";
+
+function stationMac(station: number): Uint8Array {
+	return Uint8Array.of(2, 0, 0, 0, 0, station);
+}
+
+function isBroadcast(mac: Uint8Array): boolean {
+	return mac.every((byte) => byte === 0xff);
+}
+
+export function udpRadio(station: number): RadioFactory {
+	if (!Number.isInteger(station) || station < 0 || station >= STATIONS) throw new PicketError("bad-station", String(station));
+	return (options) => {
+		const queue: ReceivedFrame[] = [];
+		const socket = new UDP({
+			port: BASE_PORT + station,
+			address: LOOPBACK,
+			onReadable(packets) {
+				for (let i = 0; i < packets; i++) {
+					const datagram = new Uint8Array(this.read());
+					if (datagram.length <= MAC_LENGTH || datagram.length > MAC_LENGTH + RADIO_FRAME_MAX) continue;
+					// Loopback has no radio: a fixed RSSI keeps the contract's shape.
+					queue.push({ from: datagram.slice(0, MAC_LENGTH), payload: datagram.slice(MAC_LENGTH), rssi: -40 });
+				}
+				if (queue.length > 0) options.onReadable?.(queue.length);
+			},
+		});
+		const mac = stationMac(station);
+		const radio: Radio = {
+			mac,
+			write(to, payload) {
+				if (payload.length > RADIO_FRAME_MAX) throw new PicketError("frame-too-long", `${payload.length} bytes`);
+				const datagram = new Uint8Array(MAC_LENGTH + payload.length);
+				datagram.set(mac);
+				datagram.set(payload, MAC_LENGTH);
+				for (let other = 0; other < STATIONS; other++) {
+					if (other === station) continue;
+					if (isBroadcast(to) || to[MAC_LENGTH - 1] === other) socket.write(datagram, LOOPBACK, BASE_PORT + other);
+				}
+				options.onWritable?.({ to, delivered: true });
+			},
+			read: () => queue.shift(),
+			// ECMA-419 sockets have close(); @moddable/typings 5.6.0's UDP declaration omits it.
+			close: () => (socket as UDP & { close(): void }).close(),
+		};
+		return radio;
+	};
+}

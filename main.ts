@@ -1,0 +1,27 @@
+/**
+ * The device entry, the same file on every target. Moddable's runtime imports the
+ * manifest's "main" module and calls its default export with no arguments
+ * (xs/platforms/mc/xsHosts.c, setStepDone: xsCallFunction0), so the host comes from the
+ * default parameter; the host simulator calls `main(bindings)` once per simulated device.
+ * "picket/host" is mapped per target: tsconfig.json and manifest.json → hosts/esp32 or
+ * hosts/moddable-sim; Node and the host XS runtime → hosts/sim.
+ */
+import { targetHost } from "picket/host";
+import { isPicketError } from "picket/core/picket-error";
+import { type DeviceNode, startDevice } from "picket/device/device-node";
+import type { HostBindings } from "picket/device/host-bindings";
+import { createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
+
+export default function main(host: HostBindings = targetHost()): DeviceNode | undefined {
+	let provisioning;
+	try {
+		// Keystore from Storage (Preference on a device): signed roster, keys, identity.
+		provisioning = loadProvisioning(host);
+	} catch (error) {
+		if (!isPicketError(error)) throw error;
+		// An unprovisioned or damaged device stays off the air rather than guessing keys.
+		host.log.warn(`not provisioned (${error.code}): run tools/provision for this device`);
+		return undefined;
+	}
+	return startDevice(host, provisioning.identity, (context) => createProvisionedLinks(context, provisioning));
+}

@@ -1,0 +1,52 @@
+/**
+ * The narrow views of the link layer the device node needs. `SecureLink`
+ * (`picket/link/secure-link`) satisfies `AlertLink` structurally (its ReceiveOutcome has
+ * these kinds and more fields); the session layer (`picket/link/session`, handshakes and
+ * pairwise sessions) is adapted to `SessionPort` + `CommandChannel` by whoever builds the
+ * `LinkFactory` (main.ts's `createDeviceLinks`).
+ *
+ * Flow (DESIGN.md): policy → `sendAlert` → radio; radio → frame kind (byte 0) →
+ * alert frames to `AlertLink.receive`, handshake and session frames to `SessionPort.receive`.
+ */
+import type { CommandChannel } from "picket/device/command-channel";
+
+/** Forward this frame (TTL already decremented by the link) after `delayMs` of jitter. */
+export interface RelayInstruction {
+	readonly frame: Uint8Array;
+	readonly delayMs: number;
+}
+
+export type AlertOutcome =
+	/** Authentic, fresh and readable by this device (it holds the group key). */
+	| { readonly kind: "alert"; readonly source: number; readonly group: number; readonly payload: Uint8Array; readonly relay: RelayInstruction | undefined }
+	/** Authentic and fresh, for a group this device cannot read: relay only (R5). */
+	| { readonly kind: "relay-only"; readonly source: number; readonly group: number; readonly relay: RelayInstruction | undefined }
+	/** Forged, replayed, duplicate, unknown sender… `reason` is the link's code. */
+	| { readonly kind: "rejected"; readonly reason: string; readonly relay: undefined };
+
+export interface AlertLink {
+	/** Seals `payload` for authorisation group `group`; returns the whole frame to broadcast. */
+	sendAlert(group: number, payload: Uint8Array): Uint8Array;
+	/** Judges one alert frame from the air. Never throws on what the air delivers. */
+	receive(frame: Uint8Array): AlertOutcome;
+}
+
+export type SessionOutcome =
+	/** A session frame that carried a command for the alarm policy. */
+	| { readonly kind: "command"; readonly peer: number; readonly command: Uint8Array }
+	/** A handshake step or session housekeeping; `reply` goes back on the air if present. */
+	| { readonly kind: "handled"; readonly reply?: Uint8Array }
+	| { readonly kind: "rejected"; readonly reason: string };
+
+export interface SessionPort {
+	/** One handshake or session frame from the air. Never throws on what the air delivers. */
+	receive(frame: Uint8Array): SessionOutcome;
+}
+
+/** What a LinkFactory builds for one device. */
+export interface DeviceLinks {
+	readonly alerts: AlertLink;
+	readonly sessions: SessionPort;
+	readonly commands: CommandChannel;
+	close?(): void;
+}

@@ -1,0 +1,242 @@
+/**
+ * One device, wired (DESIGN.md "Shape of the code"):
+ *
+ *   GPIO edge → MotionSensor / PanicButton → AlarmPolicy → AlertLink.sendAlert → Radio
+ *   Radio → AlertLink.receive → { alert → AlarmPolicy → Outputs; relay → Radio (after jitter);
+ *                                 command → AlarmPolicy; session reply → Radio }
+ *
+ * The node owns no decision: the policy decides what to do, the link decides what is
+ * authentic, readable and worth relaying; the node only moves bytes and events between them.
+ */
+import { PicketError, isPicketError } from "picket/core/picket-error";
+import type { TimerId } from "picket/core/host-contracts";
+import { AlarmPolicy } from "picket/device/alarm-policy";
+import type { DeviceLinks, RelayInstruction } from "picket/device/alert-link";
+import { Severity } from "picket/device/alert-payload";
+import { type DeviceRole, type DeviceSettings, resolveSettings } from "picket/device/device-settings";
+import type { HostBindings } from "picket/device/host-bindings";
+import { MotionSensor } from "picket/device/motion-sensor";
+import { Outputs } from "picket/device/outputs";
+import { PanicButton } from "picket/device/panic-button";
+import { BROADCAST_MAC, type Radio } from "picket/device/radio";
+import { FrameKind, PICKET_VERSION, frameKind, frameVersion } from "picket/link/frame-kind";
+
+/** Who this device is, from its provisioning (keystore + signed roster). */
+export interface DeviceIdentity {
+	readonly memberId: number;
+	readonly role: DeviceRole;
+}
+
+/** What the link layer gets from the node to build itself. */
+export interface LinkContext {
+	readonly host: HostBindings;
+	readonly identity: DeviceIdentity;
+	/** Broadcast a frame the link produced on its own (handshake, session, retransmission). */
+	readonly transmit: (frame: Uint8Array) => void;
+}
+
+/** Builds the secure link for one device; `main.ts` passes the real one, tests a fake. */
+export type LinkFactory = (context: LinkContext) => DeviceLinks;
+
+export type DeviceNodeErrorCode = "role-mismatch";
+
+/** Counters for logs, the simulator's summary and tests. */
+export interface DeviceStats {
+	framesReceived: number;
+	alertsRead: number;
+	relayed: number;
+	commands: number;
+	dropped: Record<string, number>;
+}
+
+export class DeviceNode {
+	readonly identity: DeviceIdentity;
+	readonly settings: DeviceSettings;
+	readonly policy: AlarmPolicy;
+	readonly outputs: Outputs;
+	readonly stats: DeviceStats = { framesReceived: 0, alertsRead: 0, relayed: 0, commands: 0, dropped: {} };
+	#host: HostBindings;
+	#radio: Radio;
+	#links: DeviceLinks;
+	#motion: MotionSensor | undefined;
+	#button: PanicButton | undefined;
+	#relays = new Set<TimerId>();
+
+	constructor(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory) {
+		if (identity.role !== host.role) {
+			throw new PicketError<DeviceNodeErrorCode>("role-mismatch", `the roster says ${identity.role}, this board was built as ${host.role}`);
+		}
+		this.#host = host;
+		this.identity = identity;
+		this.settings = chooseSettings(host);
+		const { gpio, timers, pins } = host;
+
+		this.outputs = new Outputs({ gpio, timers, pins });
+		this.#radio = host.radio({
+			onReadable: () => this.#drainRadio(),
+			onError: (error) => host.log.warn(`radio: ${error.message}`),
+		});
+		this.#links = createLinks({ host, identity, transmit: (frame) => this.#broadcast(frame) });
+		const links = this.#links;
+		const incidentSeed = host.random(2);
+		this.policy = new AlarmPolicy({
+			role: identity.role,
+			self: identity.memberId,
+			settings: this.settings,
+			timers,
+			outputs: this.outputs,
+			transmitAlert: (group, payload) => this.#broadcast(links.alerts.sendAlert(group, payload)),
+			commands: links.commands,
+			log: host.log,
+			firstIncident: (incidentSeed[0] << 8) | incidentSeed[1],
+		});
+
+		const settings = this.settings;
+		if (identity.role === "sensor" && pins.motion !== undefined) {
+			this.#motion = new MotionSensor({
+				gpio,
+				timers,
+				pin: pins.motion,
+				activeLevel: pins.motionActiveLevel ?? 1,
+				debounceMs: settings.debounceMs,
+				holdOffMs: settings.holdOffMs,
+				retriggerMs: settings.retriggerMs,
+				onReadable: () => this.#onMotion(),
+			});
+		}
+		if ((identity.role === "alarm" || identity.role === "responder") && pins.button !== undefined) {
+			this.#button = new PanicButton({
+				gpio,
+				timers,
+				pin: pins.button,
+				activeLevel: pins.buttonActiveLevel ?? 0,
+				debounceMs: settings.debounceMs,
+				longPressMs: settings.longPressMs,
+				cancelWindowMs: settings.cancelWindowMs,
+				onReadable: () => this.#onButton(),
+			});
+		}
+		host.log.info(`picket ${host.target}: member ${identity.memberId} as ${identity.role}, group ${settings.alertGroup}`);
+	}
+
+	close(): void {
+		for (const relay of this.#relays) this.#host.timers.clearTimeout(relay);
+		this.#relays.clear();
+		this.#motion?.close();
+		this.#button?.close();
+		this.policy.close();
+		this.outputs.close();
+		this.#links.close?.();
+		this.#radio.close();
+	}
+
+	#onMotion(): void {
+		for (let event = this.#motion?.read(); event !== undefined; event = this.#motion?.read()) {
+			// A chain of re-triggers is someone staying, not passing: more urgent.
+			this.policy.raise("motion", event.count >= 3 ? Severity.Urgent : Severity.Warning);
+		}
+	}
+
+	#onButton(): void {
+		for (let event = this.#button?.read(); event !== undefined; event = this.#button?.read()) {
+			if (this.identity.role === "responder") {
+				if (event.gesture === "press") this.policy.silence();
+				continue;
+			}
+			if (event.gesture === "press") this.policy.raise("panic", Severity.Urgent);
+			else if (event.gesture === "long-press") this.policy.raise("panic", Severity.Critical);
+			else this.policy.cancel();
+		}
+	}
+
+	#drainRadio(): void {
+		for (let frame = this.#radio.read(); frame !== undefined; frame = this.#radio.read()) {
+			this.stats.framesReceived++;
+			const bytes = frame.payload;
+			if (bytes.length === 0 || frameVersion(bytes[0]) !== PICKET_VERSION) {
+				this.#drop("unknown-version");
+				continue;
+			}
+			if (frameKind(bytes[0]) === FrameKind.Alert) this.#onAlertFrame(bytes);
+			else this.#onSessionFrame(bytes);
+		}
+	}
+
+	#onAlertFrame(bytes: Uint8Array): void {
+		const outcome = this.#links.alerts.receive(bytes);
+		switch (outcome.kind) {
+			case "alert":
+				this.stats.alertsRead++;
+				this.policy.onAlert(outcome.source, outcome.payload);
+				this.#relay(outcome.relay);
+				break;
+			case "relay-only":
+				this.#relay(outcome.relay);
+				break;
+			case "rejected":
+				this.#drop(outcome.reason);
+				break;
+		}
+	}
+
+	#onSessionFrame(bytes: Uint8Array): void {
+		const outcome = this.#links.sessions.receive(bytes);
+		switch (outcome.kind) {
+			case "command":
+				this.stats.commands++;
+				this.policy.onCommand(outcome.peer, outcome.command);
+				break;
+			case "handled":
+				if (outcome.reply !== undefined) this.#broadcast(outcome.reply);
+				break;
+			case "rejected":
+				this.#drop(outcome.reason);
+				break;
+		}
+	}
+
+	#drop(reason: string): void {
+		this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
+	}
+
+	#relay(instruction: RelayInstruction | undefined): void {
+		if (instruction === undefined) return;
+		const timer = this.#host.timers.setTimeout(() => {
+			this.#relays.delete(timer);
+			this.stats.relayed++;
+			this.#broadcast(instruction.frame);
+		}, instruction.delayMs);
+		this.#relays.add(timer);
+	}
+
+	#broadcast(frame: Uint8Array): void {
+		try {
+			this.#radio.write(BROADCAST_MAC, frame);
+		} catch (error) {
+			if (!isPicketError(error)) throw error;
+			this.#host.log.warn(`radio write: ${error.code}`);
+		}
+	}
+}
+
+/**
+ * The manifest layer is part of the build: an invalid field there is a build mistake and
+ * throws. The Preference layer is changed in the field: an invalid override is logged and
+ * ignored, because a typo must not leave a panic button dead.
+ */
+function chooseSettings(host: HostBindings): DeviceSettings {
+	try {
+		return resolveSettings(host.role, host.manifestSettings, host.settingsOverrides);
+	} catch (error) {
+		if (!isPicketError(error) || host.settingsOverrides === undefined) throw error;
+		host.log.warn(`settings overrides ignored: ${error.message}`);
+		return resolveSettings(host.role, host.manifestSettings);
+	}
+}
+
+/** Starts one device on `host`: the node runs from callbacks (GPIO, radio, timers) from here on. */
+export function startDevice(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory): DeviceNode {
+	return new DeviceNode(host, identity, createLinks);
+}
+
+export type { DeviceLinks } from "picket/device/alert-link";

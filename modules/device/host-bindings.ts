@@ -1,0 +1,53 @@
+/**
+ * Everything a target gives the device app. `main.ts` is the same file on every target;
+ * what differs is the `HostBindings` that `picket/host` returns:
+ *
+ * | target                     | module                          | gpio / radio                        |
+ * |----------------------------|---------------------------------|-------------------------------------|
+ * | ESP32 boards (mcconfig)    | hosts/esp32/target-host.ts      | embedded:io/digital / esp_now_* (C) |
+ * | Moddable simulator (lin/mac)| hosts/moddable-sim/target-host.ts | simulator buttons, LEDs / UDP loopback |
+ * | host simulator (Node, XS)  | hosts/sim/target-host.ts        | virtual pins / medium model         |
+ */
+import type { Storage, Timers } from "picket/core/host-contracts";
+import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
+import type { DeviceRole } from "picket/device/device-settings";
+import type { Gpio } from "picket/device/gpio";
+import type { OutputPins } from "picket/device/outputs";
+import type { RadioFactory } from "picket/device/radio";
+
+/** Where things are connected on this board; an absent pin means the board lacks it. */
+export interface BoardPins extends OutputPins {
+	/** PIR output. */
+	readonly motion?: number | string;
+	/** Panic button on an alarm; silence button on a responder. */
+	readonly button?: number | string;
+	/** Level the PIR drives on motion (default 1). */
+	readonly motionActiveLevel?: 0 | 1;
+	/** Level while the button is pressed (default 0: to ground with a pull-up). */
+	readonly buttonActiveLevel?: 0 | 1;
+}
+
+/** Where the device's log lines go: the serial console / xsbug on a device, a timeline in the simulator. */
+export interface Logger {
+	info(message: string): void;
+	warn(message: string): void;
+}
+
+export interface HostBindings {
+	/** Short target name for logs: "esp32/picket-responder", "moddable-sim", "sim". */
+	readonly target: string;
+	readonly gpio: Gpio;
+	readonly radio: RadioFactory;
+	readonly timers: Timers;
+	readonly storage: Storage;
+	readonly random: RandomSource;
+	readonly crypto: CryptoSuite;
+	readonly pins: BoardPins;
+	/** The role the board was built as (manifest `config.picket.role`); the roster must agree. */
+	readonly role: DeviceRole;
+	/** The manifest's `config.picket.settings` (unvalidated: `resolveSettings` checks it). */
+	readonly manifestSettings?: unknown;
+	/** Overrides read from Preference domain SETTINGS_DOMAIN (unvalidated). */
+	readonly settingsOverrides?: unknown;
+	readonly log: Logger;
+}

@@ -1,0 +1,161 @@
+/**
+ * The alert frame: one ESP-NOW v1 frame (≤ 250 B) per alert, and its codec. This module
+ * only moves bytes; the two protection layers that fill the tags live in alert-layers.ts.
+ *
+ * | offset    | size | field           | content                                                          |
+ * |-----------|------|-----------------|------------------------------------------------------------------|
+ * | 0         | 1    | byte 0          | bits 7..6 version 0, 5..4 kind 0 (alert), 3..0 TTL (frame-kind.ts) |
+ * | 1         | 1    | key id          | bits 7..5 epoch mod 8, bits 4..0 group 0..31                      |
+ * | 2..5      | 4    | source, sequence| u32 big-endian: bits 31..19 source id (13 b), 18..0 sequence (19 b) |
+ * | 6..6+n−1  | n    | app ciphertext  | payload under the group key (AES-CCM), n = 0..232                |
+ * | 6+n..13+n | 8    | app tag         | CCM tag, group key, AD = header with TTL 0                        |
+ * | 14+n..17+n| 4    | network tag     | CCM tag, network key, AD = header with TTL 0 ‖ ciphertext ‖ app tag |
+ *
+ * Overhead = 6 (header) + 8 (app tag) + 4 (network tag) = 18 B; the largest payload is
+ * 250 − 18 = 232 B.
+ *
+ * Why 13/19 bits: 13 bits name 8,192 sources (the simulator runs 5,000 devices). 19 bits
+ * give 524,288 alerts per source and key epoch: a sensor whose alarm policy alerts at
+ * most every 30 s (an upper bound for a PIR watching a busy corridor) lasts 182 days on
+ * one epoch, and the counter's block reservation (64 per reboot at worst) costs 1/8,192
+ * of the space per reboot. When the space runs out the sender refuses to send
+ * ("sequence-exhausted", sequence-counter.ts) rather than reuse a nonce; a new key epoch
+ * restarts every counter at 0 under new keys and a new nonce epoch.
+ *
+ * Why the epoch's low 3 bits in the key id: receivers hold at most the current and the
+ * previous epoch (secure-link.ts); 3 bits tell those apart and let a receiver name a
+ * frame from any other epoch "wrong-epoch" instead of failing its tag.
+ *
+ * Why the TTL sits in byte 0 and is masked in the tags' associated data: relays decrement
+ * it without any key, and no tag has to be recomputed on the way.
+ */
+import { FrameKind, PICKET_VERSION, frameByte0, frameDetail, frameKind, frameVersion } from "picket/link/frame-kind";
+import { RADIO_FRAME_MAX } from "picket/device/radio";
+import { MAX_GROUP } from "picket/link/key-schedule";
+import { PicketError } from "picket/core/picket-error";
+
+export const ALERT_HEADER_LENGTH = 6;
+export const ALERT_APP_TAG_LENGTH = 8;
+export const ALERT_NETWORK_TAG_LENGTH = 4;
+/** All header and tag bytes of one alert. */
+export const ALERT_OVERHEAD = ALERT_HEADER_LENGTH + ALERT_APP_TAG_LENGTH + ALERT_NETWORK_TAG_LENGTH;
+export const ALERT_FRAME_MAX = RADIO_FRAME_MAX;
+export const ALERT_PAYLOAD_MAX = ALERT_FRAME_MAX - ALERT_OVERHEAD;
+
+export const SOURCE_BITS = 13;
+export const SEQUENCE_BITS = 19;
+export const MAX_SOURCE_ID = (1 << SOURCE_BITS) - 1;
+export const MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1;
+export const EPOCH_BITS_IN_KEY_ID = 3;
+export const EPOCH_KEY_ID_MASK = (1 << EPOCH_BITS_IN_KEY_ID) - 1;
+export const MAX_TTL = 15;
+
+/** The fields the header carries. `epoch` is the full key epoch; only its low 3 bits travel. */
+export interface AlertHeader {
+	readonly ttl: number;
+	readonly epoch: number;
+	readonly group: number;
+	readonly source: number;
+	readonly sequence: number;
+}
+
+/** A decoded frame: the header as it travels (epoch known only by its low bits) and views of each part. */
+export interface AlertFrame {
+	readonly ttl: number;
+	readonly epochBits: number;
+	readonly group: number;
+	readonly source: number;
+	readonly sequence: number;
+	/** The 6 header bytes as received. */
+	readonly header: Uint8Array;
+	/** App ciphertext ‖ app tag. */
+	readonly sealedPayload: Uint8Array;
+	readonly networkTag: Uint8Array;
+	/** The whole frame. */
+	readonly bytes: Uint8Array;
+}
+
+export type AlertDecodeFailure = "truncated" | "oversized" | "unknown-version" | "unknown-kind";
+
+export type AlertDecodeResult = { readonly ok: true; readonly frame: AlertFrame } | { readonly ok: false; readonly reason: AlertDecodeFailure };
+
+export type AlertEncodeErrorCode = "bad-header" | "payload-too-long" | "bad-length";
+
+function checkField(name: string, value: number, max: number): void {
+	if (!Number.isInteger(value) || value < 0 || value > max) throw new PicketError<AlertEncodeErrorCode>("bad-header", `${name} ${value} not in 0..${max}`);
+}
+
+/** The 6 header bytes for `header` (throws "bad-header" on out-of-range fields: a local bug, never air input). */
+export function encodeAlertHeader(header: AlertHeader): Uint8Array {
+	checkField("ttl", header.ttl, MAX_TTL);
+	checkField("epoch", header.epoch, 0xffffffff);
+	checkField("group", header.group, MAX_GROUP);
+	checkField("source", header.source, MAX_SOURCE_ID);
+	checkField("sequence", header.sequence, MAX_SEQUENCE);
+	const packed = header.source * (1 << SEQUENCE_BITS) + header.sequence;
+	return Uint8Array.of(
+		frameByte0(FrameKind.Alert, header.ttl),
+		((header.epoch & EPOCH_KEY_ID_MASK) << 5) | header.group,
+		packed >>> 24,
+		(packed >>> 16) & 255,
+		(packed >>> 8) & 255,
+		packed & 255,
+	);
+}
+
+/** The header as the tags see it: TTL set to 0 so relays can decrement it. Returns a copy. */
+export function maskTtl(header: Uint8Array): Uint8Array {
+	const masked = header.slice(0, ALERT_HEADER_LENGTH);
+	masked[0] &= 0xf0;
+	return masked;
+}
+
+/** Joins the parts into one frame. */
+export function encodeAlertFrame(header: Uint8Array, sealedPayload: Uint8Array, networkTag: Uint8Array): Uint8Array {
+	if (header.length !== ALERT_HEADER_LENGTH || networkTag.length !== ALERT_NETWORK_TAG_LENGTH || sealedPayload.length < ALERT_APP_TAG_LENGTH) {
+		throw new PicketError<AlertEncodeErrorCode>("bad-length", "header, sealed payload or network tag has the wrong length");
+	}
+	const length = header.length + sealedPayload.length + networkTag.length;
+	if (length > ALERT_FRAME_MAX) throw new PicketError<AlertEncodeErrorCode>("payload-too-long", `frame would be ${length} B`);
+	const frame = new Uint8Array(length);
+	frame.set(header, 0);
+	frame.set(sealedPayload, ALERT_HEADER_LENGTH);
+	frame.set(networkTag, ALERT_HEADER_LENGTH + sealedPayload.length);
+	return frame;
+}
+
+/**
+ * Parses a frame from the air. Never throws: anything malformed is a typed failure. The
+ * result is not authenticated yet; alert-layers.ts checks the tags.
+ */
+export function decodeAlertFrame(bytes: Uint8Array): AlertDecodeResult {
+	if (!(bytes instanceof Uint8Array) || bytes.length < ALERT_OVERHEAD) return { ok: false, reason: "truncated" };
+	if (bytes.length > ALERT_FRAME_MAX) return { ok: false, reason: "oversized" };
+	const byte0 = bytes[0];
+	if (frameVersion(byte0) !== PICKET_VERSION) return { ok: false, reason: "unknown-version" };
+	if (frameKind(byte0) !== FrameKind.Alert) return { ok: false, reason: "unknown-kind" };
+	const packed = ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0;
+	const networkTagStart = bytes.length - ALERT_NETWORK_TAG_LENGTH;
+	return {
+		ok: true,
+		frame: {
+			ttl: frameDetail(byte0),
+			epochBits: bytes[1] >>> 5,
+			group: bytes[1] & 31,
+			source: packed >>> SEQUENCE_BITS,
+			sequence: packed & MAX_SEQUENCE,
+			header: bytes.subarray(0, ALERT_HEADER_LENGTH),
+			sealedPayload: bytes.subarray(ALERT_HEADER_LENGTH, networkTagStart),
+			networkTag: bytes.subarray(networkTagStart),
+			bytes,
+		},
+	};
+}
+
+/** A copy of `frame` with its TTL replaced: what a relay rebroadcasts. No key needed, no tag changes. */
+export function withTtl(frame: Uint8Array, ttl: number): Uint8Array {
+	checkField("ttl", ttl, MAX_TTL);
+	const copy = frame.slice();
+	copy[0] = (copy[0] & 0xf0) | ttl;
+	return copy;
+}

@@ -1,0 +1,113 @@
+/**
+ * The two protection layers of an alert, both AES-128-CCM (NIST SP 800-38C, 13-byte nonce):
+ *
+ * - app layer: the payload sealed under the group key, 8-byte tag, associated data = the
+ *   header with TTL 0. Only members of the group read or forge it.
+ * - network layer: a 4-byte CCM tag (empty plaintext, so CCM acts as a MAC) under the
+ *   network key over the header with TTL 0 ‖ app ciphertext ‖ app tag. Every member,
+ *   relays included, checks it without reading the payload, so forgeries from outside the
+ *   domain die at the first hop.
+ *
+ * Sending costs 2 CCM operations, receiving 2 (a relay that cannot read: 1; a duplicate: 0).
+ *
+ * Nonces are derived, never random and never sent: only the sequence travels. The
+ * sequence counter never repeats a (source, epoch, sequence), the layer byte keeps the
+ * two layers apart even if a key were ever shared, and the epoch is the full 32 bits.
+ *
+ * | nonce byte | field    | content                                              |
+ * |------------|----------|------------------------------------------------------|
+ * | 0          | layer    | 0x01 alert network layer, 0x02 alert app layer       |
+ * | 1..4       | epoch    | key epoch, u32 big-endian (all 32 bits, not the 3 sent) |
+ * | 5..6       | source   | source id, u16 big-endian (13 bits used)             |
+ * | 7..9       | sequence | u24 big-endian (19 bits used)                        |
+ * | 10..12     | zero     | reserved                                             |
+ */
+import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import { isPicketError } from "picket/core/picket-error";
+import {
+	ALERT_APP_TAG_LENGTH,
+	ALERT_NETWORK_TAG_LENGTH,
+	type AlertFrame,
+	type AlertHeader,
+	encodeAlertFrame,
+	encodeAlertHeader,
+	maskTtl,
+} from "picket/link/alert-frame";
+
+export const CCM_NONCE_LENGTH = 13;
+
+export const enum AlertLayer {
+	Network = 0x01,
+	App = 0x02,
+}
+
+/** The 13-byte CCM nonce of one layer of one alert (table above). */
+export function alertNonce(layer: AlertLayer, epoch: number, source: number, sequence: number): Uint8Array {
+	const nonce = new Uint8Array(CCM_NONCE_LENGTH);
+	nonce[0] = layer;
+	nonce[1] = epoch >>> 24;
+	nonce[2] = (epoch >>> 16) & 255;
+	nonce[3] = (epoch >>> 8) & 255;
+	nonce[4] = epoch & 255;
+	nonce[5] = (source >>> 8) & 255;
+	nonce[6] = source & 255;
+	nonce[7] = (sequence >>> 16) & 255;
+	nonce[8] = (sequence >>> 8) & 255;
+	nonce[9] = sequence & 255;
+	return nonce;
+}
+
+/** The keys one alert is protected with. */
+export interface AlertKeys {
+	readonly networkKey: Uint8Array;
+	readonly groupKey: Uint8Array;
+}
+
+/** Builds a complete alert frame: app layer, then network layer. Two CCM operations. */
+export function sealAlert(crypto: CryptoSuite, keys: AlertKeys, header: AlertHeader, payload: Uint8Array): Uint8Array {
+	const headerBytes = encodeAlertHeader(header);
+	const associatedData = maskTtl(headerBytes);
+	const sealedPayload = crypto.ccmSeal(keys.groupKey, alertNonce(AlertLayer.App, header.epoch, header.source, header.sequence), associatedData, payload, ALERT_APP_TAG_LENGTH);
+	const networkTag = crypto.ccmSeal(
+		keys.networkKey,
+		alertNonce(AlertLayer.Network, header.epoch, header.source, header.sequence),
+		networkAssociatedData(associatedData, sealedPayload),
+		new Uint8Array(0),
+		ALERT_NETWORK_TAG_LENGTH,
+	);
+	return encodeAlertFrame(headerBytes, sealedPayload, networkTag);
+}
+
+function networkAssociatedData(maskedHeader: Uint8Array, sealedPayload: Uint8Array): Uint8Array {
+	const data = new Uint8Array(maskedHeader.length + sealedPayload.length);
+	data.set(maskedHeader, 0);
+	data.set(sealedPayload, maskedHeader.length);
+	return data;
+}
+
+/** True when the network tag is genuine under `networkKey` and the full `epoch`. One CCM operation; never throws on air input. */
+export function verifyNetworkTag(crypto: CryptoSuite, networkKey: Uint8Array, epoch: number, frame: AlertFrame): boolean {
+	try {
+		crypto.ccmOpen(
+			networkKey,
+			alertNonce(AlertLayer.Network, epoch, frame.source, frame.sequence),
+			networkAssociatedData(maskTtl(frame.header), frame.sealedPayload),
+			frame.networkTag,
+			ALERT_NETWORK_TAG_LENGTH,
+		);
+		return true;
+	} catch (error) {
+		if (isPicketError(error)) return false;
+		throw error;
+	}
+}
+
+/** The payload when the app tag is genuine under `groupKey`, else undefined. One CCM operation; never throws on air input. */
+export function openAlertPayload(crypto: CryptoSuite, groupKey: Uint8Array, epoch: number, frame: AlertFrame): Uint8Array | undefined {
+	try {
+		return crypto.ccmOpen(groupKey, alertNonce(AlertLayer.App, epoch, frame.source, frame.sequence), maskTtl(frame.header), frame.sealedPayload, ALERT_APP_TAG_LENGTH);
+	} catch (error) {
+		if (isPicketError(error)) return undefined;
+		throw error;
+	}
+}

@@ -1,0 +1,130 @@
+/**
+ * Per-source sliding replay window (RFC 4303 §3.4.3 style, 64 wide) over the alert
+ * sequence, one per source, keyed also by epoch, persisted so that it survives reboot.
+ *
+ * `check` judges a frame without changing anything; `accept` records it and must only be
+ * called once the frame's tags verified, so forgeries never move a window.
+ *
+ * - a newer epoch than the source's window starts a fresh window (counters restart at 0
+ *   with new keys);
+ * - an older epoch is a cross-epoch replay: "wrong-epoch" (the source's counter refuses to
+ *   go back, sequence-counter.ts, so nothing genuine comes after it);
+ * - a sequence more than 63 below the highest seen is "too-old";
+ * - a sequence already seen is "replayed".
+ *
+ * Each source's window is stored under its own key, written on every accept (one write
+ * per accepted alert; duplicates are dropped before, relay-filter.ts):
+ *
+ * | stored byte | field   | content                                             |
+ * |-------------|---------|-----------------------------------------------------|
+ * | 0..3        | epoch   | u32 big-endian                                      |
+ * | 4..7        | top     | highest sequence accepted, u32 big-endian           |
+ * | 8..11       | seen hi | bits 63..32 of the bitmap, u32 big-endian           |
+ * | 12..15      | seen lo | bits 31..0: bit i set = sequence top − i accepted   |
+ */
+import type { Storage } from "picket/core/host-contracts";
+import { readU32, writeU32 } from "picket/link/sequence-counter";
+
+export const REPLAY_WINDOW_SIZE = 64;
+const RECORD_LENGTH = 16;
+
+export type ReplayRejection = "replayed" | "too-old" | "wrong-epoch";
+export type ReplayVerdict = "fresh" | ReplayRejection;
+
+interface SourceWindow {
+	epoch: number;
+	top: number;
+	seenHigh: number;
+	seenLow: number;
+}
+
+export interface ReplayWindowOptions {
+	readonly storage: Storage;
+	readonly domain: string;
+	/** Storage key prefix; the source id in decimal follows it ("w" → "w4711"). */
+	readonly keyPrefix: string;
+}
+
+export class ReplayWindow {
+	readonly #storage: Storage;
+	readonly #domain: string;
+	readonly #keyPrefix: string;
+	/** Windows loaded so far; null = looked up in storage, nothing there. */
+	readonly #windows = new Map<number, SourceWindow | null>();
+
+	constructor(options: ReplayWindowOptions) {
+		this.#storage = options.storage;
+		this.#domain = options.domain;
+		this.#keyPrefix = options.keyPrefix;
+	}
+
+	/** Would a frame (source, epoch, sequence) be new? Changes nothing. */
+	check(source: number, epoch: number, sequence: number): ReplayVerdict {
+		const window = this.#window(source);
+		if (window === null || epoch > window.epoch) return "fresh";
+		if (epoch < window.epoch) return "wrong-epoch";
+		if (sequence > window.top) return "fresh";
+		const age = window.top - sequence;
+		if (age >= REPLAY_WINDOW_SIZE) return "too-old";
+		return isSeen(window, age) ? "replayed" : "fresh";
+	}
+
+	/** Records an authenticated frame that `check` called "fresh", and persists the source's window. */
+	accept(source: number, epoch: number, sequence: number): void {
+		let window = this.#window(source);
+		if (window === null || epoch > window.epoch) {
+			window = { epoch, top: sequence, seenHigh: 0, seenLow: 1 };
+			this.#windows.set(source, window);
+		} else if (sequence > window.top) {
+			shiftSeen(window, sequence - window.top);
+			window.top = sequence;
+			window.seenLow = (window.seenLow | 1) >>> 0;
+		} else {
+			markSeen(window, window.top - sequence);
+		}
+		const record = new Uint8Array(RECORD_LENGTH);
+		writeU32(record, 0, window.epoch);
+		writeU32(record, 4, window.top);
+		writeU32(record, 8, window.seenHigh);
+		writeU32(record, 12, window.seenLow);
+		this.#storage.write(this.#domain, this.#keyPrefix + source, record);
+	}
+
+	#window(source: number): SourceWindow | null {
+		let window = this.#windows.get(source);
+		if (window === undefined) {
+			const stored = this.#storage.read(this.#domain, this.#keyPrefix + source);
+			// A record of the wrong size cannot come from accept (atomic writes): treat it as
+			// absent rather than trust it; the sender's counter still never repeats a nonce.
+			window =
+				stored !== undefined && stored.length === RECORD_LENGTH
+					? { epoch: readU32(stored, 0), top: readU32(stored, 4), seenHigh: readU32(stored, 8), seenLow: readU32(stored, 12) }
+					: null;
+			this.#windows.set(source, window);
+		}
+		return window;
+	}
+}
+
+function isSeen(window: SourceWindow, age: number): boolean {
+	return age < 32 ? ((window.seenLow >>> age) & 1) === 1 : ((window.seenHigh >>> (age - 32)) & 1) === 1;
+}
+
+function markSeen(window: SourceWindow, age: number): void {
+	if (age < 32) window.seenLow = (window.seenLow | (1 << age)) >>> 0;
+	else window.seenHigh = (window.seenHigh | (1 << (age - 32))) >>> 0;
+}
+
+/** Moves the 64-bit bitmap up by `distance` (≥ 1): bit i becomes bit i + distance, older bits fall off. */
+function shiftSeen(window: SourceWindow, distance: number): void {
+	if (distance >= 64) {
+		window.seenHigh = 0;
+		window.seenLow = 0;
+	} else if (distance >= 32) {
+		window.seenHigh = (window.seenLow << (distance - 32)) >>> 0;
+		window.seenLow = 0;
+	} else {
+		window.seenHigh = ((window.seenHigh << distance) | (window.seenLow >>> (32 - distance))) >>> 0;
+		window.seenLow = (window.seenLow << distance) >>> 0;
+	}
+}

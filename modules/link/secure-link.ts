@@ -1,0 +1,223 @@
+/**
+ * The secure link of one device for alerts: what the alarm policy calls to send an alert
+ * and what the radio's receive path calls for every alert frame heard.
+ *
+ * Receive pipeline, cheapest checks first, and nothing remembered before it is authentic:
+ *
+ *   decode (alert-frame.ts) → key epoch from the key id → own echo → sender in roster →
+ *   sender in the group → duplicate cache (0 CCM) → network tag (1 CCM) → replay window →
+ *   app tag if this device holds the group key (1 CCM) → remember → relay decision
+ *
+ * Key epochs: the device holds the current epoch's keys and, during a grace period, the
+ * previous epoch's, so that a rotation needs no flag day (members switch as the session
+ * layer reaches them). It always sends under the current epoch. A revocation is a new
+ * epoch installed with `keepPrevious: false` (or `retirePreviousEpoch()` once the grace is
+ * over): the revoked device lacks the new network key, so its frames fail as "wrong-epoch"
+ * (or "bad-tag") at the first hop and are never relayed, and it lacks the new group keys,
+ * so it reads nothing new. Keys are handed in by the caller (provisioning at boot, the
+ * session layer on delivery); this module persists only the sequence counter and the
+ * replay windows.
+ */
+import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
+import type { Storage } from "picket/core/host-contracts";
+import { PicketError } from "picket/core/picket-error";
+import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame } from "picket/link/alert-frame";
+import { openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
+import { LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
+import { type Membership, memberInGroup } from "picket/link/membership";
+import { DEFAULT_DUPLICATE_CAPACITY, DEFAULT_MAX_JITTER_MS, RelayFilter, type RelayInstruction, decideRelay } from "picket/link/relay-filter";
+import { ReplayWindow, type ReplayRejection } from "picket/link/replay-window";
+import { DEFAULT_SEQUENCE_BLOCK, SequenceCounter } from "picket/link/sequence-counter";
+
+export type { RelayInstruction } from "picket/link/relay-filter";
+
+/** Why an alert frame was dropped. Every one is a value, none is an exception. */
+export type AlertRejection =
+	| AlertDecodeFailure // "truncated" | "oversized" | "unknown-version" | "unknown-kind"
+	| "wrong-epoch" // key id names an epoch this device holds no keys for, or older than the source's window
+	| "unknown-sender" // source not in the roster
+	| "not-authorised" // source not a member of the frame's group
+	| "duplicate" // a copy of an alert already accepted or sent by this device
+	| "bad-tag" // network tag does not verify: forged or damaged
+	| "bad-app-tag" // app tag does not verify: forged by a holder of the network key, or damaged
+	| Exclude<ReplayRejection, "wrong-epoch">; // "replayed" | "too-old"
+
+interface AlertIdentity {
+	readonly source: number;
+	readonly group: number;
+	readonly epoch: number;
+	readonly sequence: number;
+}
+
+export type ReceiveOutcome =
+	| (AlertIdentity & { readonly kind: "alert"; readonly payload: Uint8Array; readonly relay: RelayInstruction | undefined })
+	| (AlertIdentity & { readonly kind: "relay-only"; readonly relay: RelayInstruction | undefined })
+	| { readonly kind: "rejected"; readonly reason: AlertRejection; readonly relay: undefined };
+
+export type SecureLinkErrorCode = "no-keys" | "not-authorised" | "payload-too-long" | "bad-key" | "epoch-rollback" | "bad-options";
+
+export interface EpochKeys {
+	readonly epoch: number;
+	/** 16 B: every member holds it, relays hold nothing else. */
+	readonly networkKey: Uint8Array;
+	/** 16 B per group this device is authorised for (from the roster); none for a pure relay. */
+	readonly groupKeys: ReadonlyMap<number, Uint8Array>;
+}
+
+export interface SecureLinkOptions {
+	readonly crypto: CryptoSuite;
+	readonly storage: Storage;
+	readonly random: RandomSource;
+	readonly membership: Membership;
+	/** This device's member id (its source id on the air). */
+	readonly self: number;
+	/** Whether this device forwards alerts (default true: every member floods). */
+	readonly relays?: boolean;
+	/** TTL of the alerts this device originates (default 4). */
+	readonly initialTtl?: number;
+	readonly maxJitterMs?: number;
+	readonly duplicateCapacity?: number;
+	readonly sequenceBlock?: number;
+	/** Storage domain for the counter and the windows (default "picket-link"). */
+	readonly storageDomain?: string;
+}
+
+export const DEFAULT_INITIAL_TTL = 4;
+
+export class SecureLink {
+	readonly #crypto: CryptoSuite;
+	readonly #random: RandomSource;
+	readonly #membership: Membership;
+	readonly #self: number;
+	readonly #relays: boolean;
+	readonly #initialTtl: number;
+	readonly #maxJitterMs: number;
+	readonly #counter: SequenceCounter;
+	readonly #window: ReplayWindow;
+	readonly #duplicates: RelayFilter;
+	#current: EpochKeys | undefined;
+	#previous: EpochKeys | undefined;
+
+	constructor(options: SecureLinkOptions) {
+		const domain = options.storageDomain ?? "picket-link";
+		this.#crypto = options.crypto;
+		this.#random = options.random;
+		this.#membership = options.membership;
+		this.#self = options.self;
+		this.#relays = options.relays ?? true;
+		this.#initialTtl = options.initialTtl ?? DEFAULT_INITIAL_TTL;
+		if (!Number.isInteger(this.#initialTtl) || this.#initialTtl < 0 || this.#initialTtl > MAX_TTL) {
+			throw new PicketError<SecureLinkErrorCode>("bad-options", `initial TTL ${this.#initialTtl}`);
+		}
+		this.#maxJitterMs = options.maxJitterMs ?? DEFAULT_MAX_JITTER_MS;
+		this.#counter = new SequenceCounter({ storage: options.storage, domain, key: "seq", blockSize: options.sequenceBlock ?? DEFAULT_SEQUENCE_BLOCK });
+		this.#window = new ReplayWindow({ storage: options.storage, domain, keyPrefix: "w" });
+		this.#duplicates = new RelayFilter(options.duplicateCapacity ?? DEFAULT_DUPLICATE_CAPACITY);
+	}
+
+	/** The epoch alerts are sent under, if keys are installed. */
+	get epoch(): number | undefined {
+		return this.#current?.epoch;
+	}
+
+	/** The previous epoch still accepted during its grace period, if any. */
+	get graceEpoch(): number | undefined {
+		return this.#previous?.epoch;
+	}
+
+	/**
+	 * Installs the keys of a key epoch. Reinstalling the current epoch replaces its keys; a
+	 * newer one becomes current, and the old current stays receivable only when
+	 * `keepPrevious` (a routine rotation) and its key id bits differ. Revocations pass
+	 * `keepPrevious: false`. Older epochs are refused ("epoch-rollback").
+	 */
+	installEpoch(keys: EpochKeys, options: { readonly keepPrevious: boolean }): void {
+		checkEpochKeys(keys);
+		const copy: EpochKeys = { epoch: keys.epoch, networkKey: keys.networkKey.slice(), groupKeys: new Map([...keys.groupKeys].map(([group, key]) => [group, key.slice()])) };
+		const current = this.#current;
+		if (current === undefined || keys.epoch === current.epoch) {
+			this.#current = copy;
+			return;
+		}
+		if (keys.epoch < current.epoch) throw new PicketError<SecureLinkErrorCode>("epoch-rollback", `epoch ${keys.epoch} is older than ${current.epoch}`);
+		const distinguishable = (keys.epoch & EPOCH_KEY_ID_MASK) !== (current.epoch & EPOCH_KEY_ID_MASK);
+		this.#previous = options.keepPrevious && distinguishable ? current : undefined;
+		this.#current = copy;
+	}
+
+	/** Ends the grace period: frames of the previous epoch become "wrong-epoch". */
+	retirePreviousEpoch(): void {
+		this.#previous = undefined;
+	}
+
+	/**
+	 * Seals `payload` for `group` under the current epoch and returns the frame to
+	 * broadcast. Throws PicketError: "no-keys", "not-authorised", "payload-too-long",
+	 * "sequence-exhausted" (wait for a new epoch: sequences are never reused).
+	 */
+	sendAlert(group: number, payload: Uint8Array): Uint8Array {
+		const keys = this.#current;
+		if (keys === undefined) throw new PicketError<SecureLinkErrorCode>("no-keys", "no key epoch installed");
+		const groupKey = keys.groupKeys.get(group);
+		const self = this.#membership.member(this.#self);
+		if (groupKey === undefined || self === undefined || !memberInGroup(self, group)) {
+			throw new PicketError<SecureLinkErrorCode>("not-authorised", `member ${this.#self} may not send to group ${group}`);
+		}
+		if (payload.length > ALERT_PAYLOAD_MAX) throw new PicketError<SecureLinkErrorCode>("payload-too-long", `${payload.length} B > ${ALERT_PAYLOAD_MAX} B`);
+		const sequence = this.#counter.next(keys.epoch);
+		const frame = sealAlert(this.#crypto, { networkKey: keys.networkKey, groupKey }, { ttl: this.#initialTtl, epoch: keys.epoch, group, source: this.#self, sequence }, payload);
+		// Our own alert coming back through relays is a duplicate, not news.
+		this.#duplicates.remember(this.#self, keys.epoch, sequence);
+		return frame;
+	}
+
+	/** Judges one frame from the air. Never throws on what the air delivers. */
+	receive(bytes: Uint8Array): ReceiveOutcome {
+		const decoded = decodeAlertFrame(bytes);
+		if (!decoded.ok) return rejected(decoded.reason);
+		const frame = decoded.frame;
+		const keys = this.#keysFor(frame.epochBits);
+		if (keys === undefined) return rejected("wrong-epoch");
+		const { source, group, sequence } = frame;
+		const epoch = keys.epoch;
+		if (source === this.#self) return rejected("duplicate");
+		const sender = this.#membership.member(source);
+		if (sender === undefined) return rejected("unknown-sender");
+		if (!memberInGroup(sender, group)) return rejected("not-authorised");
+		if (this.#duplicates.has(source, epoch, sequence)) return rejected("duplicate");
+		if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame)) return rejected("bad-tag");
+		const verdict = this.#window.check(source, epoch, sequence);
+		if (verdict !== "fresh") return rejected(verdict);
+		const groupKey = keys.groupKeys.get(group);
+		let payload: Uint8Array | undefined;
+		if (groupKey !== undefined) {
+			payload = openAlertPayload(this.#crypto, groupKey, epoch, frame);
+			// Only a holder of the network key can get here with a bad app tag: drop, remember nothing, relay nothing.
+			if (payload === undefined) return rejected("bad-app-tag");
+		}
+		this.#window.accept(source, epoch, sequence);
+		this.#duplicates.remember(source, epoch, sequence);
+		const relay = this.#relays ? decideRelay(bytes, frame.ttl, this.#random, this.#maxJitterMs) : undefined;
+		const identity = { source, group, epoch, sequence };
+		return payload === undefined ? { kind: "relay-only", ...identity, relay } : { kind: "alert", ...identity, payload, relay };
+	}
+
+	#keysFor(epochBits: number): EpochKeys | undefined {
+		if (this.#current !== undefined && (this.#current.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#current;
+		if (this.#previous !== undefined && (this.#previous.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#previous;
+		return undefined;
+	}
+}
+
+function rejected(reason: AlertRejection): ReceiveOutcome {
+	return { kind: "rejected", reason, relay: undefined };
+}
+
+function checkEpochKeys(keys: EpochKeys): void {
+	if (!Number.isInteger(keys.epoch) || keys.epoch < 0 || keys.epoch > 0xffffffff) throw new PicketError<SecureLinkErrorCode>("bad-key", `epoch ${keys.epoch}`);
+	if (keys.networkKey.length !== LINK_KEY_LENGTH) throw new PicketError<SecureLinkErrorCode>("bad-key", "network key must be 16 bytes");
+	for (const [group, key] of keys.groupKeys) {
+		if (!Number.isInteger(group) || group < 0 || group > MAX_GROUP) throw new PicketError<SecureLinkErrorCode>("bad-key", `group ${group}`);
+		if (key.length !== LINK_KEY_LENGTH) throw new PicketError<SecureLinkErrorCode>("bad-key", `group ${group} key must be 16 bytes`);
+	}
+}

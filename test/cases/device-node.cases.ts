@@ -1,0 +1,172 @@
+import { decodeAlertPayload, encodeAlertPayload, Severity } from "picket/device/alert-payload";
+import type { AlertLink, AlertOutcome, SessionOutcome, SessionPort } from "picket/device/alert-link";
+import { FrameKind, frameByte0 } from "picket/link/frame-kind";
+import { decodeCommand } from "picket/device/command-channel";
+import { type DeviceIdentity, startDevice } from "picket/device/device-node";
+import type { DeviceRole } from "picket/device/device-settings";
+import type { BoardPins, HostBindings } from "picket/device/host-bindings";
+import { portableCases } from "picket/test/harness/portable";
+import { FakeGpio } from "picket/test/support/fake-gpio";
+import { FakeRadio } from "picket/test/support/fake-radio";
+import { FakeTimers } from "picket/test/support/fake-timers";
+
+const PINS: BoardPins = { motion: 4, button: 0, siren: 25, led: 2, vibration: 26 };
+const RELAY_DELAY_MS = 20;
+
+const ALERT = frameByte0(FrameKind.Alert, 3);
+const SESSION = frameByte0(FrameKind.Session, 0);
+
+/**
+ * A stand-in for the link layer with readable framing. Alert frames: byte 0 Picket's
+ * alert byte, byte 1 what it is (1 readable here, 2 relay-only, other: rejected), byte 2
+ * the source, then the payload. Session frames: byte 0 session, byte 1 the peer, then the
+ * command. It exists to test the node's wiring, not the link.
+ */
+class FakeLink implements AlertLink {
+	readonly sealed: { group: number; payload: Uint8Array }[] = [];
+	readonly commands: { peer: number; command: Uint8Array }[] = [];
+	constructor(readonly self: number) {}
+	sendAlert(group: number, payload: Uint8Array): Uint8Array {
+		this.sealed.push({ group, payload });
+		return Uint8Array.of(ALERT, 1, this.self, ...payload);
+	}
+	readonly sessions: SessionPort = {
+		receive: (frame): SessionOutcome => ({ kind: "command", peer: frame[1], command: frame.subarray(2) }),
+	};
+	receive(frame: Uint8Array): AlertOutcome {
+		const relay = { frame: Uint8Array.from(frame), delayMs: RELAY_DELAY_MS };
+		switch (frame[1]) {
+			case 1:
+				return { kind: "alert", source: frame[2], group: 0, payload: frame.subarray(3), relay };
+			case 2:
+				return { kind: "relay-only", source: frame[2], group: 5, relay };
+			default:
+				return { kind: "rejected", reason: "bad-tag", relay: undefined };
+		}
+	}
+}
+
+function setup(role: DeviceRole, options: { hostRole?: DeviceRole; manifestSettings?: unknown; settingsOverrides?: unknown } = {}) {
+	const timers = new FakeTimers();
+	const gpio = new FakeGpio(timers);
+	const radio = new FakeRadio();
+	const warnings: string[] = [];
+	const host: HostBindings = {
+		target: "test",
+		gpio,
+		radio: radio.factory,
+		timers,
+		storage: { read: () => undefined, write: () => {}, delete: () => {}, keys: () => [] },
+		random: (length) => new Uint8Array(length),
+		crypto: undefined as never, // the fake link needs no crypto
+		pins: PINS,
+		role: options.hostRole ?? role,
+		manifestSettings: options.manifestSettings,
+		settingsOverrides: options.settingsOverrides,
+		log: { info: () => {}, warn: (message) => warnings.push(message) },
+	};
+	const identity: DeviceIdentity = { memberId: 7, role };
+	const link = new FakeLink(7);
+	const node = startDevice(host, identity, () => ({
+		alerts: link,
+		sessions: link.sessions,
+		commands: { send: (peer, command) => link.commands.push({ peer, command }) },
+	}));
+	return { timers, gpio, radio, link, node, warnings };
+}
+
+export default portableCases("device/node", (test) => {
+	test("a motion sensor's PIR edge becomes a sealed motion alert on the radio", (t) => {
+		const { timers, gpio, radio, link } = setup("sensor");
+		gpio.drive(PINS.motion!, 1);
+		timers.advance(200);
+		t.is(link.sealed.length, 1);
+		t.deepEqual(decodeAlertPayload(link.sealed[0].payload), { event: "motion", severity: Severity.Warning, incident: 0, repeat: 0 });
+		t.is(radio.written.length, 1);
+		t.deepEqual(radio.written[0].to, Uint8Array.of(255, 255, 255, 255, 255, 255));
+	});
+
+	test("a personal alarm: press alerts, long press escalates to critical, cancel withdraws", (t) => {
+		const { timers, gpio, link } = setup("alarm");
+		gpio.drive(PINS.button!, 0);
+		timers.advance(2_000);
+		gpio.drive(PINS.button!, 1);
+		timers.advance(100);
+		const events = link.sealed.map((entry) => decodeAlertPayload(entry.payload));
+		t.deepEqual([events[0].event, events[0].severity], ["panic", Severity.Urgent]);
+		const escalation = events.find((alert) => alert.severity === Severity.Critical);
+		t.is(escalation?.incident, events[0].incident, "the long press raises the same incident");
+		gpio.drive(PINS.button!, 0);
+		timers.advance(100);
+		gpio.drive(PINS.button!, 1);
+		timers.advance(100);
+		gpio.drive(PINS.button!, 0);
+		timers.advance(100);
+		const last = decodeAlertPayload(link.sealed[link.sealed.length - 1].payload);
+		t.deepEqual([last.event, last.incident], ["cancel", events[0].incident], "a press joins the running incident; the quick second press cancels it");
+	});
+
+	test("a responder receiving an alert sounds, lights, acks over the session and relays after the jitter", (t) => {
+		const { timers, gpio, radio, link, node } = setup("responder");
+		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Critical, incident: 9, repeat: 0 })));
+		t.is(gpio.level(PINS.siren!), 1);
+		t.is(gpio.level(PINS.led!), 1);
+		t.deepEqual(decodeCommand(link.commands[0].command), { kind: "ack", incident: 9, origin: 3 });
+		t.is(link.commands[0].peer, 3);
+		t.is(radio.written.length, 0);
+		timers.advance(RELAY_DELAY_MS);
+		t.is(radio.written.length, 1);
+		t.is(node.stats.relayed, 1);
+	});
+
+	test("a responder's button silences what sounds", (t) => {
+		const { timers, gpio, radio, node } = setup("responder");
+		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Urgent, incident: 9, repeat: 0 })));
+		gpio.drive(PINS.button!, 0);
+		timers.advance(50);
+		t.is(gpio.level(PINS.siren!), 0);
+		t.is(node.outputs.playing("siren"), undefined);
+	});
+
+	test("relay-only frames are forwarded without acting; dropped frames are counted", (t) => {
+		const { timers, gpio, radio, node } = setup("relay");
+		radio.deliver(Uint8Array.of(ALERT, 2, 3, 1, 2, 3));
+		radio.deliver(Uint8Array.of(ALERT, 9, 3, 1));
+		radio.deliver(Uint8Array.of(0xc0, 1));
+		timers.advance(RELAY_DELAY_MS);
+		t.is(radio.written.length, 1);
+		t.is(gpio.level(PINS.siren!), 0);
+		t.deepEqual(node.stats.dropped, { "bad-tag": 1, "unknown-version": 1 });
+	});
+
+	test("an ack arriving as a command ends the sender's repeats", (t) => {
+		const { timers, gpio, radio, link } = setup("alarm");
+		gpio.drive(PINS.button!, 0);
+		timers.advance(100);
+		gpio.drive(PINS.button!, 1);
+		radio.deliver(Uint8Array.of(SESSION, 4, 1, 0, 0, 0, 7)); // ack incident 0, origin 7 (us), from peer 4
+		timers.advance(120_000);
+		t.is(link.sealed.length, 1);
+	});
+
+	test("a board built for another role refuses the roster's identity", (t) => {
+		t.throws(() => setup("alarm", { hostRole: "responder" }), { code: "role-mismatch" });
+	});
+
+	test("a bad Preference override is ignored with a warning; a bad manifest setting throws", (t) => {
+		const { node, warnings } = setup("sensor", { manifestSettings: { holdOffMs: 1_000 }, settingsOverrides: { holdOffMs: -5 } });
+		t.is(node.settings.holdOffMs, 1_000);
+		t.is(warnings.length, 1);
+		t.throws(() => setup("sensor", { manifestSettings: { holdOfMs: 1_000 } }), { code: "unknown-setting" });
+	});
+
+	test("close releases pins, timers and the radio", (t) => {
+		const { timers, gpio, radio, node } = setup("alarm");
+		gpio.drive(PINS.button!, 0);
+		timers.advance(100);
+		node.close();
+		t.true(radio.closed);
+		t.false(gpio.isOpen(PINS.button!));
+		t.is(timers.pending, 0);
+	});
+});

@@ -1,0 +1,208 @@
+/**
+ * Picket's KKpsk0 handshake (picket/link/handshake) and the sessions it yields
+ * (picket/link/session), on the portable software suite: sizes, mutual authentication,
+ * typed errors, forward secrecy sanity, replay window, key-epoch delivery.
+ */
+import { toHex } from "picket/core/bytes";
+import { isPicketError } from "picket/core/picket-error";
+import { createSoftwareSuite } from "picket/crypto/software-suite";
+import { HANDSHAKE_MESSAGE_1_LENGTH, HANDSHAKE_MESSAGE_2_LENGTH, HandshakeInitiator, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
+import { Session } from "picket/link/session";
+import { decodeSessionCommand, encodeSessionCommand, keyEpochCommands, type SessionCommand } from "picket/link/session-command";
+import { portableCases } from "picket/test/harness/portable";
+import { createTestDomain } from "picket/test/support/handshake-domain";
+import { createSeededRandom } from "picket/test/support/seeded-random";
+
+const ALICE = 17;
+const BOB = 4242;
+
+export default portableCases("link/handshake", (test) => {
+	const crypto = createSoftwareSuite(createSeededRandom(0x4b4b));
+	const domain = createTestDomain(crypto);
+	const alice = domain.identity(ALICE);
+	const bob = domain.identity(BOB);
+	const mallory = domain.identity(666);
+	domain.roster.remove(666); // mallory holds the PSK but is not (any more) in the roster
+
+	const handshake = (): { initiator: Session; responder: Session; message1: Uint8Array; message2: Uint8Array } => {
+		const start = new HandshakeInitiator(alice, BOB);
+		const response = respondToHandshake(bob, start.message1);
+		return { initiator: start.finish(response.reply), responder: response.session, message1: start.message1, message2: response.reply };
+	};
+	const established = handshake();
+
+	test("one round trip, 51 + 49 = 100 bytes on air, sessions agree", (t) => {
+		t.is(established.message1.length, HANDSHAKE_MESSAGE_1_LENGTH);
+		t.is(established.message2.length, HANDSHAKE_MESSAGE_2_LENGTH);
+		t.is(established.message1.length + established.message2.length, 100);
+		t.is(established.message1[0], 0x11);
+		t.is(established.message2[0], 0x12);
+		t.is(handshakeInitiatorId(established.message1), ALICE);
+		t.is(toHex(established.initiator.handshakeHash), toHex(established.responder.handshakeHash));
+		t.is(established.initiator.peerId, BOB);
+		t.is(established.responder.peerId, ALICE);
+	});
+
+	test("commands cross both ways; the responder confirms its peer on the first frame", (t) => {
+		const { initiator, responder } = handshake();
+		t.true(initiator.peerConfirmed);
+		t.false(responder.peerConfirmed);
+		const ack: SessionCommand = { kind: "acknowledge", source: 4242, sequence: 524287 };
+		t.deepEqual(responder.open(initiator.seal(ack)), ack);
+		t.true(responder.peerConfirmed);
+		const silence: SessionCommand = { kind: "silence", seconds: 300 };
+		t.deepEqual(initiator.open(responder.seal(silence)), silence);
+	});
+
+	test("the responder sends no key material before its peer is confirmed", (t) => {
+		const { initiator, responder } = handshake();
+		const [delivery] = keyEpochCommands(2, new Uint8Array(16).fill(9), []);
+		t.throws(() => responder.seal(delivery), { code: "unconfirmed" });
+		responder.open(initiator.seal({ kind: "silence", seconds: 0 }));
+		t.deepEqual(initiator.open(responder.seal(delivery)), delivery);
+	});
+
+	test("key-epoch delivery round trip, split 13 group keys per frame", (t) => {
+		const { initiator, responder } = handshake();
+		const networkKey = Uint8Array.from({ length: 16 }, (_, i) => i);
+		const groupKeys = Array.from({ length: 20 }, (_, g) => ({ group: 31 - g, key: new Uint8Array(16).fill(g) }));
+		const commands = keyEpochCommands(7, networkKey, groupKeys);
+		t.is(commands.length, 2);
+		const delivered = new Map<number, string>();
+		for (const command of commands) {
+			const frame = initiator.seal(command);
+			t.true(frame.length <= 250);
+			const received = responder.open(frame);
+			if (received.kind !== "key-epoch") return t.fail("not a key-epoch command");
+			t.is(received.epoch, 7);
+			t.deepEqual(received.networkKey, networkKey);
+			for (const { group, key } of received.groupKeys) delivered.set(group, toHex(key));
+		}
+		t.is(delivered.size, 20);
+		for (const { group, key } of groupKeys) t.is(delivered.get(group), toHex(key));
+	});
+
+	test("every handshake gives fresh session keys (ephemerals), and old frames do not open new sessions", (t) => {
+		const first = handshake();
+		const second = handshake();
+		t.not(toHex(first.initiator.handshakeHash), toHex(second.initiator.handshakeHash));
+		const frame = first.initiator.seal({ kind: "silence", seconds: 1 });
+		t.throws(() => second.responder.open(frame), { code: "bad-tag" });
+		t.deepEqual(first.responder.open(frame), { kind: "silence", seconds: 1 });
+	});
+
+	test("session replay rejected, reordering inside the window accepted, older than the window stale", (t) => {
+		const { initiator, responder } = handshake();
+		const frames = Array.from({ length: 70 }, (_, i) => initiator.seal({ kind: "silence", seconds: i }));
+		t.deepEqual(responder.open(frames[5]), { kind: "silence", seconds: 5 });
+		t.deepEqual(responder.open(frames[2]), { kind: "silence", seconds: 2 });
+		t.throws(() => responder.open(frames[5]), { code: "replayed" });
+		t.throws(() => responder.open(frames[2]), { code: "replayed" });
+		t.deepEqual(responder.open(frames[69]), { kind: "silence", seconds: 69 });
+		t.deepEqual(responder.open(frames[6]), { kind: "silence", seconds: 6 });
+		t.throws(() => responder.open(frames[5]), { code: "stale" });
+		t.throws(() => responder.open(frames[3]), { code: "stale" });
+		t.throws(() => responder.open(frames[69]), { code: "replayed" });
+	});
+
+	test("a frame from the wrong direction or tampered does not open", (t) => {
+		const { initiator, responder } = handshake();
+		const frame = initiator.seal({ kind: "acknowledge", source: 1, sequence: 2 });
+		t.throws(() => initiator.open(frame), { code: "bad-tag" }); // reflected back to its sender
+		for (const index of [0, 1, 4, 5, frame.length - 1]) {
+			const tampered = frame.slice();
+			tampered[index] ^= index === 0 ? 0x40 : 1;
+			t.throws(() => responder.open(tampered), { code: index === 0 ? "unknown-version" : "bad-tag" });
+		}
+		t.throws(() => responder.open(frame.subarray(0, 13)), { code: "truncated" });
+		t.throws(() => responder.open(established.message1), { code: "unexpected-message" });
+		t.deepEqual(responder.open(frame), { kind: "acknowledge", source: 1, sequence: 2 });
+	});
+
+	test("wrong PSK (another epoch) fails message 1 with bad-tag", (t) => {
+		const start = new HandshakeInitiator(domain.identity(ALICE, 2), BOB);
+		t.throws(() => respondToHandshake(bob, start.message1), { code: "bad-tag" });
+	});
+
+	test("a wrong static key fails: impostor initiator, or a roster pinning another key", (t) => {
+		// Mallory knows the PSK and claims Alice's id, but signs with her own static key.
+		const impostor = { ...mallory, memberId: ALICE, roster: { member: (id: number) => (id === ALICE ? { id, staticPublicKey: mallory.staticKeyPair.publicKey } : domain.roster.member(id)) } };
+		const forged = new HandshakeInitiator(impostor, BOB);
+		t.throws(() => respondToHandshake(bob, forged.message1), { code: "bad-tag" });
+		// Alice's roster pins another key for Bob: es and ss differ, Bob refuses message 1.
+		const confused = { ...alice, roster: { member: (id: number) => (id === BOB ? { id, staticPublicKey: mallory.staticKeyPair.publicKey } : domain.roster.member(id)) } };
+		t.throws(() => respondToHandshake(bob, new HandshakeInitiator(confused, BOB).message1), { code: "bad-tag" });
+		// Bob's roster pins another key for Alice: ss differs, the same.
+		const misinformed = { ...bob, roster: { member: (id: number) => (id === ALICE ? { id, staticPublicKey: mallory.staticKeyPair.publicKey } : domain.roster.member(id)) } };
+		t.throws(() => respondToHandshake(misinformed, new HandshakeInitiator(alice, BOB).message1), { code: "bad-tag" });
+	});
+
+	test("unknown initiator, unknown responder, removed self", (t) => {
+		const outsider = { ...mallory, roster: { member: (id: number) => (id === 666 ? { id, staticPublicKey: mallory.staticKeyPair.publicKey } : domain.roster.member(id)) } };
+		const start = new HandshakeInitiator(outsider, BOB);
+		t.throws(() => respondToHandshake(bob, start.message1), { code: "unknown-sender" });
+		t.throws(() => new HandshakeInitiator(alice, 999), { code: "not-in-roster" });
+		t.throws(() => new HandshakeInitiator(alice, ALICE), { code: "not-in-roster" });
+		t.throws(() => new HandshakeInitiator(mallory, BOB), { code: "not-in-roster" });
+	});
+
+	test("tampered message 1 or 2: typed errors, and a forged message 2 leaves the handshake pending", (t) => {
+		const start = new HandshakeInitiator(alice, BOB);
+		const codes: string[] = [];
+		for (const index of [0, 1, 2, 3, 34, 35, 50]) {
+			const tampered = start.message1.slice();
+			tampered[index] ^= 0x01;
+			try {
+				respondToHandshake(bob, tampered);
+				codes.push("accepted");
+			} catch (error) {
+				codes.push(isPicketError(error) ? error.code : "untyped");
+			}
+		}
+		t.deepEqual(codes, ["unexpected-message", "unknown-sender", "unknown-sender", "bad-tag", "bad-tag", "bad-tag", "bad-tag"]);
+		const response = respondToHandshake(bob, start.message1);
+		for (const index of [1, 32, 33, 48]) {
+			const tampered = response.reply.slice();
+			tampered[index] ^= 0x80;
+			t.throws(() => start.finish(tampered), { code: "bad-tag" });
+		}
+		t.throws(() => start.finish(response.reply.subarray(0, 48)), { code: "truncated" });
+		t.throws(() => start.finish(start.message1), { code: "unexpected-message" });
+		const session = start.finish(response.reply);
+		t.deepEqual(response.session.open(session.seal({ kind: "silence", seconds: 3 })), { kind: "silence", seconds: 3 });
+		t.throws(() => start.finish(response.reply), { code: "unexpected-message" });
+	});
+
+	test("framing errors: empty, unknown version, wrong kind, wrong message number, lengths", (t) => {
+		const message1 = established.message1;
+		t.throws(() => respondToHandshake(bob, new Uint8Array(0)), { code: "truncated" });
+		t.throws(() => respondToHandshake(bob, Uint8Array.of(0x51, ...message1.subarray(1))), { code: "unknown-version" });
+		t.throws(() => respondToHandshake(bob, Uint8Array.of(0x21, ...message1.subarray(1))), { code: "unexpected-message" });
+		t.throws(() => respondToHandshake(bob, Uint8Array.of(0x12, ...message1.subarray(1))), { code: "unexpected-message" });
+		t.throws(() => respondToHandshake(bob, message1.subarray(0, 50)), { code: "truncated" });
+		t.throws(() => respondToHandshake(bob, Uint8Array.of(...message1, 0)), { code: "oversized" });
+	});
+
+	test("a low-order ephemeral is refused as a weak public key", (t) => {
+		const lowOrder = new Uint8Array(32); // the point of order 1 (u = 0)
+		const start = new HandshakeInitiator(alice, BOB);
+		const forged = start.message1.slice();
+		forged.set(lowOrder, 3);
+		t.throws(() => respondToHandshake(bob, forged), { code: "weak-public-key" });
+	});
+
+	test("command codec follows its byte table", (t) => {
+		t.deepEqual(encodeSessionCommand({ kind: "acknowledge", source: 0x1234, sequence: 0x56789abc }), Uint8Array.of(1, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc));
+		t.deepEqual(encodeSessionCommand({ kind: "silence", seconds: 0x0102 }), Uint8Array.of(2, 1, 2));
+		const keyEpoch = encodeSessionCommand({ kind: "key-epoch", epoch: 0x01020304, networkKey: new Uint8Array(16).fill(0xaa), groupKeys: [{ group: 5, key: new Uint8Array(16).fill(5) }, { group: 0, key: new Uint8Array(16).fill(0) }] });
+		t.is(keyEpoch.length, 25 + 32);
+		t.deepEqual(keyEpoch.subarray(0, 5), Uint8Array.of(3, 1, 2, 3, 4));
+		t.deepEqual(keyEpoch.subarray(21, 25), Uint8Array.of(0, 0, 0, 0x21));
+		t.is(keyEpoch[25], 0);
+		t.is(keyEpoch[41], 5);
+		t.throws(() => decodeSessionCommand(Uint8Array.of(9)), { code: "bad-command" });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(2, 1)), { code: "bad-command" });
+		t.throws(() => decodeSessionCommand(keyEpoch.subarray(0, 56)), { code: "bad-command" });
+		t.throws(() => decodeSessionCommand(new Uint8Array(0)), { code: "bad-command" });
+	});
+});

@@ -1,0 +1,204 @@
+import { createSoftwareSuite } from "picket/crypto/software-suite";
+import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import { decodeAlertFrame, withTtl } from "picket/link/alert-frame";
+import { sealAlert } from "picket/link/alert-layers";
+import type { Member, Membership } from "picket/link/membership";
+import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
+import { portableCases } from "picket/test/harness/portable";
+import { FixedMembership, MemoryStorage, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
+import { createSeededRandom } from "picket/test/support/seeded-random";
+
+const SENSOR = testMember(1, "sensor", [0]);
+const RESPONDER = testMember(2, "responder", [0, 1]);
+const RELAY = testMember(3, "relay", []);
+const ALARM = testMember(4, "alarm", [1]);
+const REVOKED = testMember(5, "sensor", [0]);
+const ROSTER = new FixedMembership([SENSOR, RESPONDER, RELAY, ALARM, REVOKED]);
+const PAYLOAD = Uint8Array.of(0x4d, 0x01); // "motion, zone 1"
+
+const random = createSeededRandom(42);
+const software = createSoftwareSuite(random);
+
+interface NodeOptions {
+	crypto?: CryptoSuite;
+	storage?: MemoryStorage;
+	membership?: Membership;
+	duplicateCapacity?: number;
+	epoch?: number;
+}
+
+function node(member: Member, options: NodeOptions = {}): SecureLink {
+	const crypto = options.crypto ?? software;
+	const link = new SecureLink({
+		crypto,
+		storage: options.storage ?? new MemoryStorage(),
+		random,
+		membership: options.membership ?? ROSTER,
+		self: member.id,
+		duplicateCapacity: options.duplicateCapacity ?? 16,
+	});
+	link.installEpoch(epochKeysFor(software, member, options.epoch ?? 1), { keepPrevious: false });
+	return link;
+}
+
+function reason(outcome: ReceiveOutcome): string {
+	return outcome.kind === "rejected" ? outcome.reason : outcome.kind;
+}
+
+export default portableCases("link/secure-link", (test) => {
+	test("a group member reads the alert and relays it with TTL − 1", (t) => {
+		const frame = node(SENSOR).sendAlert(0, PAYLOAD);
+		const outcome = node(RESPONDER).receive(frame);
+		if (outcome.kind !== "alert") return t.fail(reason(outcome));
+		t.deepEqual([outcome.source, outcome.group, outcome.epoch, outcome.sequence], [1, 0, 1, 0]);
+		t.deepEqual(outcome.payload, PAYLOAD);
+		const relayed = outcome.relay === undefined ? undefined : decodeAlertFrame(outcome.relay.frame);
+		t.true(relayed !== undefined && relayed.ok && relayed.frame.ttl === 3);
+	});
+
+	test("a relay and a member of another group forward without reading", (t) => {
+		const frame = node(SENSOR).sendAlert(0, PAYLOAD);
+		for (const member of [RELAY, ALARM]) {
+			const outcome = node(member).receive(frame);
+			t.is(outcome.kind, "relay-only");
+			t.false("payload" in outcome);
+			t.true(outcome.relay !== undefined);
+		}
+	});
+
+	test("relayed copies are duplicates, never replays; a copy alone is delivered", (t) => {
+		const sensor = node(SENSOR);
+		const relay = node(RELAY);
+		const frame = sensor.sendAlert(0, PAYLOAD);
+		const relayed = relay.receive(frame).relay;
+		if (relayed === undefined) return t.fail("relay must forward");
+		const responder = node(RESPONDER);
+		t.is(responder.receive(frame).kind, "alert");
+		t.is(reason(responder.receive(relayed.frame)), "duplicate");
+		t.is(reason(responder.receive(frame)), "duplicate");
+		t.is(reason(sensor.receive(relayed.frame)), "duplicate", "its own alert echoed back");
+		t.is(reason(relay.receive(relayed.frame)), "duplicate");
+		t.is(node(RESPONDER).receive(relayed.frame).kind, "alert");
+		const last = node(RESPONDER).receive(withTtl(frame, 0));
+		t.is(last.kind, "alert");
+		t.is(last.relay, undefined, "TTL 0 is delivered, not forwarded");
+	});
+
+	test("CCM and X25519 operations: send 2, read 2, relay-only 1, duplicate 0", (t) => {
+		const counting = countingSuite(software);
+		const sensor = node(SENSOR, { crypto: counting.suite });
+		const responder = node(RESPONDER, { crypto: counting.suite });
+		const relay = node(RELAY, { crypto: counting.suite });
+		counting.reset();
+		const frame = sensor.sendAlert(0, PAYLOAD);
+		t.deepEqual({ ...counting.counts }, { ccm: 2, x25519: 0 });
+		counting.reset();
+		responder.receive(frame);
+		t.deepEqual({ ...counting.counts }, { ccm: 2, x25519: 0 });
+		counting.reset();
+		relay.receive(frame);
+		t.deepEqual({ ...counting.counts }, { ccm: 1, x25519: 0 });
+		counting.reset();
+		responder.receive(frame);
+		t.deepEqual({ ...counting.counts }, { ccm: 0, x25519: 0 });
+	});
+
+	test("forgeries and strangers are rejected with their reason", (t) => {
+		const frame = node(SENSOR).sendAlert(0, PAYLOAD);
+		const altered = frame.slice();
+		altered[7] ^= 1;
+		t.is(reason(node(RESPONDER).receive(altered)), "bad-tag");
+		// A stranger: member 9 is in its own roster but not in the receivers'.
+		const stranger = testMember(9, "sensor", [0]);
+		const strangerFrame = node(stranger, { membership: new FixedMembership([stranger]) }).sendAlert(0, PAYLOAD);
+		t.is(reason(node(RESPONDER).receive(strangerFrame)), "unknown-sender");
+		// The sensor claims group 1, which the receivers' roster does not grant it.
+		const ambitious = testMember(1, "sensor", [0, 1]);
+		const ambitiousFrame = node(ambitious, { membership: new FixedMembership([ambitious]) }).sendAlert(1, PAYLOAD);
+		t.is(reason(node(RESPONDER).receive(ambitiousFrame)), "not-authorised");
+		// An insider with the network key (the relay) forges group-0 content under a made-up group key.
+		const relayKeys = epochKeysFor(software, RELAY, 1);
+		const insider = sealAlert(software, { networkKey: relayKeys.networkKey, groupKey: new Uint8Array(16) }, { ttl: 4, epoch: 1, group: 0, source: 1, sequence: 77 }, PAYLOAD);
+		const responder = node(RESPONDER);
+		const insiderOutcome = responder.receive(insider);
+		t.is(reason(insiderOutcome), "bad-app-tag");
+		t.is(insiderOutcome.relay, undefined);
+		t.is(node(RELAY).receive(insider).kind, "relay-only", "a relay cannot tell: the app layer is what keeps insiders out of content");
+		t.is(reason(node(RESPONDER, { epoch: 2 }).receive(frame)), "wrong-epoch");
+		t.is(reason(node(RESPONDER).receive(new Uint8Array(3))), "truncated");
+	});
+
+	test("replays and old frames past the duplicate cache hit the replay window", (t) => {
+		const sensor = node(SENSOR);
+		const frames = Array.from({ length: 70 }, () => sensor.sendAlert(0, PAYLOAD));
+		const responder = node(RESPONDER, { duplicateCapacity: 1 });
+		t.is(responder.receive(frames[0]).kind, "alert");
+		t.is(responder.receive(frames[1]).kind, "alert");
+		t.is(reason(responder.receive(frames[0])), "replayed");
+		t.is(responder.receive(frames[69]).kind, "alert");
+		t.is(reason(responder.receive(frames[2])), "too-old");
+		t.is(responder.receive(frames[10]).kind, "alert", "69 − 10 < 64: late but in the window");
+	});
+
+	test("reboots: the sender never reuses a sequence, the receiver still knows what it accepted", (t) => {
+		const senderStorage = new MemoryStorage();
+		const receiverStorage = new MemoryStorage();
+		const first = node(SENSOR, { storage: senderStorage }).sendAlert(0, PAYLOAD);
+		t.is(node(RESPONDER, { storage: receiverStorage }).receive(first).kind, "alert");
+		const second = node(SENSOR, { storage: senderStorage }).sendAlert(0, PAYLOAD);
+		const firstDecoded = decodeAlertFrame(first);
+		const secondDecoded = decodeAlertFrame(second);
+		t.true(firstDecoded.ok && secondDecoded.ok && secondDecoded.frame.sequence > firstDecoded.frame.sequence);
+		const rebooted = node(RESPONDER, { storage: receiverStorage });
+		t.is(reason(rebooted.receive(first)), "replayed");
+		t.is(rebooted.receive(second).kind, "alert");
+	});
+
+	test("rotation with grace: both epochs are read until the previous one retires; no cross-epoch replay", (t) => {
+		const sensor = node(SENSOR);
+		const responder = node(RESPONDER, { duplicateCapacity: 1 });
+		const oldFrame = sensor.sendAlert(0, PAYLOAD);
+		const olderFrame = sensor.sendAlert(0, PAYLOAD);
+		responder.installEpoch(epochKeysFor(software, RESPONDER, 2), { keepPrevious: true });
+		t.is(responder.graceEpoch, 1);
+		t.is(responder.receive(oldFrame).kind, "alert", "a sender not yet rotated is still heard");
+		sensor.installEpoch(epochKeysFor(software, SENSOR, 2), { keepPrevious: true });
+		const newFrame = sensor.sendAlert(0, PAYLOAD);
+		const decoded = decodeAlertFrame(newFrame);
+		t.true(decoded.ok && decoded.frame.sequence === 0, "a new epoch restarts the sequence");
+		const outcome = responder.receive(newFrame);
+		t.true(outcome.kind === "alert" && outcome.epoch === 2);
+		t.is(reason(responder.receive(olderFrame)), "wrong-epoch", "the source moved on to epoch 2");
+		responder.retirePreviousEpoch();
+		t.is(reason(node(RESPONDER, { epoch: 2 }).receive(oldFrame)), "wrong-epoch");
+		t.throws(() => responder.installEpoch(epochKeysFor(software, RESPONDER, 1), { keepPrevious: true }), { code: "epoch-rollback" });
+	});
+
+	test("revocation: the revoked device can neither read new alerts nor get its frames relayed", (t) => {
+		const revoked = node(REVOKED);
+		const rosterAfter = new FixedMembership([SENSOR, RESPONDER, RELAY, ALARM], 2);
+		const remaining = (member: Member) => {
+			const link = node(member, { membership: rosterAfter });
+			link.installEpoch(epochKeysFor(software, member, 2), { keepPrevious: false });
+			return link;
+		};
+		const relay = remaining(RELAY);
+		const responder = remaining(RESPONDER);
+		const fromRevoked = revoked.sendAlert(0, PAYLOAD);
+		t.is(reason(relay.receive(fromRevoked)), "wrong-epoch");
+		t.is(reason(responder.receive(fromRevoked)), "wrong-epoch");
+		const newAlert = remaining(SENSOR).sendAlert(0, PAYLOAD);
+		t.is(reason(revoked.receive(newAlert)), "wrong-epoch");
+	});
+
+	test("local mistakes throw typed errors", (t) => {
+		t.throws(() => node(RELAY).sendAlert(0, PAYLOAD), { code: "not-authorised" });
+		t.throws(() => node(SENSOR).sendAlert(1, PAYLOAD), { code: "not-authorised" });
+		t.throws(() => node(SENSOR).sendAlert(0, new Uint8Array(233)), { code: "payload-too-long" });
+		t.is(node(SENSOR).sendAlert(0, new Uint8Array(232)).length, 250);
+		const bare = new SecureLink({ crypto: software, storage: new MemoryStorage(), random, membership: ROSTER, self: 1 });
+		t.throws(() => bare.sendAlert(0, PAYLOAD), { code: "no-keys" });
+		t.throws(() => bare.installEpoch({ epoch: 1, networkKey: new Uint8Array(15), groupKeys: new Map() }, { keepPrevious: false }), { code: "bad-key" });
+		t.is(reason(bare.receive(node(SENSOR).sendAlert(0, PAYLOAD))), "wrong-epoch", "no keys at all");
+	});
+});

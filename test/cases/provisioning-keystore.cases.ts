@@ -1,0 +1,135 @@
+import { concatBytes } from "picket/core/bytes";
+import { decodeBundle, encodeBundle } from "picket/provisioning/bundle";
+import { epochDeliveryAddressee, openEpochDelivery } from "picket/provisioning/epoch-delivery";
+import { PROVISIONING_STORAGE_DOMAIN, applyEpochDelivery, loadCredentials, openBundle, readStoredBundle, storeBundle } from "picket/provisioning/keystore";
+import { Roster } from "picket/provisioning/roster";
+import { portableCases } from "picket/test/harness/portable";
+import { FixtureDomain } from "picket/test/support/provisioning-fixture";
+import { TestStorage } from "picket/test/support/test-storage";
+
+export default portableCases("provisioning/keystore", (test) => {
+	const domain = new FixtureDomain(0x4e75);
+	const sensor = domain.add(1, "sensor", 0b1);
+	const responder = domain.add(2, "responder", 0b11);
+	const relay = domain.add(3, "relay", 0);
+	const outsider = new FixtureDomain(0x0f).add(1, "sensor", 0b1);
+	const roster0 = domain.roster(0);
+	const crypto = domain.crypto;
+	const reencode = (bytes: Uint8Array, change: Record<string, unknown>) => encodeBundle({ ...decodeBundle(bytes, crypto), ...change }, crypto);
+
+	test("a good bundle opens with its role, groups and keys", (t) => {
+		const credentials = openBundle(domain.bundle(responder, 0, roster0), crypto);
+		t.is(credentials.deviceId, 2);
+		t.is(credentials.self.role, "responder");
+		t.is(credentials.self.groups, 0b11);
+		t.deepEqual(credentials.staticKeyPair.publicKey, responder.publicKey);
+		t.deepEqual([...credentials.groupKeys.keys()], [0, 1]);
+		t.is(credentials.roster.member(3)?.role, "relay");
+		t.is(openBundle(domain.bundle(relay, 0, roster0), crypto).groupKeys.size, 0);
+	});
+
+	test("a roster verified once is reused only when the bytes and the key match", (t) => {
+		const verified = { roster: Roster.decode(roster0, domain.authorityPublicKey, crypto), bytes: roster0, authorityPublicKey: domain.authorityPublicKey };
+		t.is(openBundle(domain.bundle(sensor, 0, roster0), crypto, { verifiedRoster: verified }).roster, verified.roster);
+		const tamperedRoster = roster0.slice();
+		tamperedRoster[15 + 34] = 2;
+		const tampered = reencode(domain.bundle(sensor, 0, roster0), { roster: tamperedRoster });
+		t.throws(() => openBundle(tampered, crypto, { verifiedRoster: verified }), { code: "bad-signature" });
+	});
+
+	test("refuses a tampered roster, a foreign roster, a swapped key, missing membership and wrong group keys", (t) => {
+		const good = domain.bundle(sensor, 0, roster0);
+		const tamperedRoster = roster0.slice();
+		tamperedRoster[15 + 34] = 2; // sensor promotes itself to responder
+		t.throws(() => openBundle(reencode(good, { roster: tamperedRoster }), crypto), { code: "bad-signature" });
+		const foreign = new FixtureDomain(0x0f);
+		t.throws(() => openBundle(reencode(good, { authorityPublicKey: foreign.authorityPublicKey }), crypto), { code: "bad-signature" });
+		t.throws(() => openBundle(reencode(good, { staticSecretKey: outsider.secretKey }), crypto), { code: "key-mismatch" });
+		t.throws(() => openBundle(domain.bundle(sensor, 0, domain.roster(0, [responder, relay])), crypto), { code: "not-in-roster" });
+		t.throws(() => openBundle(reencode(good, { groupKeys: decodeBundle(domain.bundle(responder, 0, roster0), crypto).groupKeys }), crypto), { code: "groups-mismatch" });
+		t.throws(() => openBundle(reencode(good, { groupKeys: [] }), crypto), { code: "groups-mismatch" });
+		t.throws(() => openBundle(reencode(good, { epoch: 1 }), crypto), { code: "wrong-epoch" });
+		t.throws(() => openBundle(reencode(good, { domainId: new Uint8Array(8) }), crypto), { code: "wrong-domain" });
+	});
+
+	test("stores in chunks of ≤ 4,000 B under short names and loads back", (t) => {
+		const many = new FixtureDomain(0xb16);
+		const members = [];
+		for (let id = 1; id <= 110; id++) members.push(many.add(id, "sensor", 1));
+		const bytes = many.bundle(members[0], 0);
+		t.true(bytes.length > 4000, `${bytes.length} bytes`);
+		const storage = new TestStorage();
+		storeBundle(storage, bytes, crypto);
+		const keys = storage.keys(PROVISIONING_STORAGE_DOMAIN).sort();
+		t.deepEqual(keys, ["bundle.a.0", "bundle.a.1", "bundle.commit"]);
+		t.deepEqual(readStoredBundle(storage), bytes);
+		t.is(loadCredentials(storage, crypto).roster.size, 110);
+	});
+
+	test("a missing marker or chunk is refused, never half-loaded", (t) => {
+		const storage = new TestStorage();
+		t.throws(() => loadCredentials(storage, crypto), { code: "no-bundle" });
+		storeBundle(storage, domain.bundle(sensor, 0, roster0), crypto);
+		storage.delete(PROVISIONING_STORAGE_DOMAIN, "bundle.a.0");
+		t.throws(() => loadCredentials(storage, crypto), { code: "incomplete-bundle" });
+		storage.write(PROVISIONING_STORAGE_DOMAIN, "bundle.a.0", Uint8Array.of(1, 2, 3));
+		t.throws(() => loadCredentials(storage, crypto), { code: "incomplete-bundle" });
+		storage.write(PROVISIONING_STORAGE_DOMAIN, "bundle.commit", Uint8Array.of(9));
+		t.throws(() => loadCredentials(storage, crypto), { code: "bad-commit-marker" });
+		const corrupt = domain.bundle(sensor, 0, roster0);
+		corrupt[30] ^= 1;
+		t.throws(() => storeBundle(new TestStorage(), corrupt, crypto), { code: "corrupt-bundle" });
+	});
+
+	test("a power cut at any write leaves the old bundle or the new one", (t) => {
+		const before = domain.bundle(sensor, 0, roster0);
+		const roster1 = domain.roster(1);
+		const after = domain.bundle(sensor, 1, roster1);
+		for (let cut = 0; cut < 6; cut++) {
+			const storage = new TestStorage();
+			storeBundle(storage, before, crypto);
+			storage.failAfter(cut);
+			try {
+				storeBundle(storage, after, crypto);
+			} catch {
+				// the supply dropped
+			}
+			storage.restorePower();
+			const epoch = loadCredentials(storage, crypto).epoch;
+			t.true(epoch === 0 || epoch === 1, `cut after ${cut} writes: epoch ${epoch}`);
+			storeBundle(storage, after, crypto); // and the device can still be provisioned again
+			t.is(loadCredentials(storage, crypto).epoch, 1);
+		}
+		const fresh = new TestStorage();
+		fresh.failAfter(0);
+		t.throws(() => storeBundle(fresh, before, crypto), { code: "power-cut" });
+		fresh.restorePower();
+		t.throws(() => loadCredentials(fresh, crypto), { code: "no-bundle" });
+	});
+
+	test("a key-epoch delivery moves a remaining device to the new epoch, and only it", (t) => {
+		const storage = new TestStorage();
+		const current = storeBundle(storage, domain.bundle(responder, 0, roster0), crypto);
+		const roster1 = domain.roster(1, [responder, relay]); // the sensor is revoked
+		const delivery = domain.delivery(responder, 1, roster1);
+		t.deepEqual(epochDeliveryAddressee(delivery), { deviceId: 2, epoch: 1 });
+		t.throws(() => openEpochDelivery(crypto, openBundle(domain.bundle(sensor, 0, roster0), crypto).deliveryKey, delivery), { code: "bad-tag" });
+		const tampered = delivery.slice();
+		tampered[24 + 20] ^= 1; // a roster byte: bound as associated data
+		t.throws(() => applyEpochDelivery(storage, current, tampered, crypto), { code: "bad-tag" });
+		const updated = applyEpochDelivery(storage, current, delivery, crypto);
+		t.is(updated.epoch, 1);
+		t.is(updated.roster.member(1), undefined);
+		t.notThrows(() => loadCredentials(storage, crypto));
+		t.is(loadCredentials(storage, crypto).epoch, 1);
+		t.deepEqual(updated.networkKey, domain.keys(1, 0).networkKey);
+		t.false(updated.networkKey.every((byte, i) => byte === current.networkKey[i]));
+		t.deepEqual(updated.groupKeys.get(1), domain.keys(1, 0b10).groupKeys[0].key);
+		t.throws(() => applyEpochDelivery(storage, updated, delivery, crypto), { code: "stale-epoch" });
+		t.throws(() => applyEpochDelivery(storage, updated, domain.delivery(responder, 1, roster1), crypto), { code: "stale-epoch" });
+		// A delivery for a device the new roster leaves out is refused by the keystore.
+		const other = storeBundle(new TestStorage(), domain.bundle(sensor, 0, roster0), crypto);
+		t.throws(() => applyEpochDelivery(new TestStorage(), other, domain.delivery(sensor, 1, roster1), crypto), { code: "not-in-roster" });
+		t.throws(() => openEpochDelivery(crypto, current.deliveryKey, concatBytes(delivery.subarray(0, 30))), { code: "truncated" });
+	});
+});

@@ -1,0 +1,115 @@
+/**
+ * `picket device add | revoke | inspect`: enrol a device (static X25519 key pair, roster
+ * entry, bundle), revoke one (new epoch, key-epoch deliveries for the others), and check a
+ * bundle file as the device's keystore would.
+ */
+import { join } from "node:path";
+import { PicketError } from "picket/core/picket-error";
+import { bundleView, decodeBundle } from "picket/provisioning/bundle";
+import { openBundle } from "picket/provisioning/keystore";
+import { MAX_MEMBER_ID, MEMBER_ROLES, type MemberRole } from "picket/provisioning/roster";
+import type { CommandErrorCode, CommandGroup, CommandIo } from "picket/tools/cli/command-group";
+import {
+	DOMAIN_OPTIONS,
+	DOMAIN_OPTIONS_HELP,
+	dispatch,
+	domainFolderOf,
+	optionText,
+	parseCommandLine,
+	parseInteger,
+	readInputFile,
+} from "picket/tools/provisioning/command-line";
+import { bundlePath, loadDomain, readPassphrase, saveDomain, sealCost, writeRevocation } from "picket/tools/provisioning/domain-folder";
+import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+
+const GROUP_HELP = `Usage: picket device <command> [options]
+
+Commands:
+  add       enrol a device: key pair, roster entry, bundle (.bundle + .json view)
+  revoke    remove a device: new epoch, re-signed roster, deliveries for the others
+  inspect   check a bundle file as the device would and print its JSON view
+
+Run \`picket device <command> --help\` for its options.
+`;
+
+const ADD_HELP = `Usage: picket device add --role <role> [--groups <g,…>] [--id <n>] [options]
+
+Enrols a device and re-issues every member's bundle with the new roster, in
+<domain>/devices/device-<id>.bundle (secret, mode 0600) and device-<id>.json (redacted view).
+
+  -r, --role <role>           ${MEMBER_ROLES.join(", ")}
+  -g, --groups <g,…>          group names (or numbers) it may read and send; none for a relay
+      --id <n>                device id 1..${MAX_MEMBER_ID} (default: next unused)
+${DOMAIN_OPTIONS_HELP}`;
+
+const REVOKE_HELP = `Usage: picket device revoke <id> [options]
+
+Revokes a device: the epoch advances, so the network key, group keys and handshake PSK
+all change; the roster is re-signed without it; and each remaining device gets a
+key-epoch delivery, sealed to it alone, in <domain>/epochs/epoch-<n>/device-<id>.delivery,
+to be carried to it over a pairwise session. Bundles of the remaining devices are
+re-issued for devices provisioned again by cable.
+
+${DOMAIN_OPTIONS_HELP}`;
+
+const INSPECT_HELP = `Usage: picket device inspect <file.bundle> [--reveal-secrets]
+
+Checks a bundle as the device's keystore does (digest, roster signature, this device in
+the roster with the public key of its secret key, group keys) and prints its JSON view.
+Exits 1 with the reason when any check fails. Needs no passphrase.
+
+      --reveal-secrets        print the keys instead of "(redacted)"
+`;
+
+function add(args: readonly string[], io: CommandIo): void {
+	const parsed = parseCommandLine(args, { ...DOMAIN_OPTIONS, role: { type: "string", short: "r" }, groups: { type: "string", short: "g" }, id: { type: "string" } }, ADD_HELP, io);
+	if (parsed === undefined) return;
+	if (parsed.positionals.length > 0) throw new PicketError<CommandErrorCode>("bad-usage", `unexpected argument ${parsed.positionals[0]}\n\n${ADD_HELP}`);
+	const role = optionText(parsed, "role");
+	if (role === undefined) throw new PicketError<CommandErrorCode>("bad-usage", `--role is required\n\n${ADD_HELP}`);
+	if (!MEMBER_ROLES.includes(role as MemberRole)) throw new PicketError<CommandErrorCode>("bad-option", `--role must be one of ${MEMBER_ROLES.join(", ")}, not ${role}`);
+	const groupText = optionText(parsed, "groups") ?? "";
+	const groups = groupText === "" ? [] : groupText.split(",").map((group) => (/^[0-9]+$/.test(group) ? Number(group) : group.trim()));
+	const idText = optionText(parsed, "id");
+	const folder = domainFolderOf(parsed);
+	const passphrase = readPassphrase(optionText(parsed, "passphrase-file"));
+	const domain = loadDomain(folder, passphrase);
+	const device = domain.addDevice({ role: role as MemberRole, groups, ...(idText === undefined ? {} : { id: parseInteger(idText, "--id", 1, MAX_MEMBER_ID) }) });
+	saveDomain(folder, domain, passphrase, sealCost());
+	io.stdout(`enrolled device ${device.id} (${device.role}) in epoch ${domain.epoch}: ${bundlePath(folder, device.id)}\nroster: ${domain.members().length} members, ${domain.roster().length} bytes; every member's bundle re-issued\n`);
+}
+
+function revoke(args: readonly string[], io: CommandIo): void {
+	const parsed = parseCommandLine(args, DOMAIN_OPTIONS, REVOKE_HELP, io);
+	if (parsed === undefined) return;
+	if (parsed.positionals.length !== 1) throw new PicketError<CommandErrorCode>("bad-usage", `one device id is required\n\n${REVOKE_HELP}`);
+	const id = parseInteger(parsed.positionals[0], "device id", 1, MAX_MEMBER_ID);
+	const folder = domainFolderOf(parsed);
+	const passphrase = readPassphrase(optionText(parsed, "passphrase-file"));
+	const domain = loadDomain(folder, passphrase);
+	const revocation = domain.revoke(id);
+	const epochFolder = writeRevocation(folder, revocation);
+	saveDomain(folder, domain, passphrase, sealCost());
+	const lines = [`revoked device ${id}; domain now in epoch ${revocation.epoch}, roster ${revocation.roster.length} bytes`, `deliveries in ${epochFolder}:`];
+	for (const [member, delivery] of revocation.deliveries) lines.push(`  device ${member}: ${join(epochFolder, `device-${member}.delivery`)} (${delivery.length} bytes)`);
+	io.stdout(`${lines.join("\n")}\n`);
+}
+
+function inspect(args: readonly string[], io: CommandIo): void {
+	const parsed = parseCommandLine(args, { "reveal-secrets": { type: "boolean" } }, INSPECT_HELP, io);
+	if (parsed === undefined) return;
+	if (parsed.positionals.length !== 1) throw new PicketError<CommandErrorCode>("bad-usage", `one bundle file is required\n\n${INSPECT_HELP}`);
+	const bytes = readInputFile(parsed.positionals[0]);
+	const crypto = createNodeCryptoSuite();
+	const credentials = openBundle(bytes, crypto);
+	const view = bundleView(decodeBundle(bytes, crypto), credentials.roster, { revealSecrets: parsed.values["reveal-secrets"] === true });
+	io.stdout(`${JSON.stringify(view, null, 2)}\n`);
+}
+
+const deviceCommand: CommandGroup = {
+	name: "device",
+	summary: "enrol, revoke and inspect devices (bundles, key-epoch deliveries)",
+	run: (args, io) => dispatch(args, io, GROUP_HELP, { add, revoke, inspect }),
+};
+
+export default deviceCommand;
