@@ -8,6 +8,7 @@
  * picketStation=1` (mcconfig puts `name=value` arguments into config, tools/mcconfig.js
  * filterConfig).
  */
+import "picket/hosts/moddable-sim/text-globals";
 import config from "mc/config";
 import RNG from "rng";
 import { PicketError } from "picket/core/picket-error";

@@ -1,0 +1,208 @@
+/**
+ * `npm start [-- scenario.json] [--seed N] [--quiet] [--logs] [--json]`: runs a scenario in
+ * the host simulator and prints its timeline and summary. With no file it runs the default
+ * scenario (hosts/sim/scenarios/default.json, built in as default-scenario.ts). Progress goes to stderr on long runs.
+ *
+ * The only file of the simulator that touches Node (file system, process); everything it
+ * calls is portable.
+ */
+import { readFileSync } from "node:fs";
+import { isPicketError } from "picket/core/picket-error";
+import { DomainSimulation, type SimulationSummary, type TimelineEntry } from "picket/hosts/sim/domain-simulation";
+import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
+import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
+
+interface CliOptions {
+	/** Scenario file; undefined runs the default scenario (hosts/sim/scenarios/default.json, built in). */
+	file: string | undefined;
+	seed: number;
+	quiet: boolean;
+	logs: boolean;
+	json: boolean;
+}
+
+const USAGE = "usage: npm start -- [scenario.json] [--seed N] [--quiet] [--logs] [--json]";
+
+function parseArguments(argv: readonly string[]): CliOptions {
+	const options: CliOptions = {
+		file: undefined,
+		seed: 1,
+		quiet: false,
+		logs: false,
+		json: false,
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const argument = argv[i];
+		if (argument === "--seed") {
+			const value = Number(argv[++i]);
+			if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new UsageError(`--seed needs an integer 0..4294967295\n${USAGE}`);
+			options.seed = value;
+		} else if (argument === "--quiet") options.quiet = true;
+		else if (argument === "--logs") options.logs = true;
+		else if (argument === "--json") options.json = true;
+		else if (argument === "--help" || argument === "-h") throw new UsageError(USAGE, 0);
+		else if (argument.startsWith("--")) throw new UsageError(`unknown option ${argument}\n${USAGE}`);
+		else options.file = argument;
+	}
+	return options;
+}
+
+class UsageError extends Error {
+	readonly exitCode: number;
+	constructor(message: string, exitCode = 2) {
+		super(message);
+		this.exitCode = exitCode;
+	}
+}
+
+function pad(text: string, width: number): string {
+	return text.length >= width ? text : text + " ".repeat(width - text.length);
+}
+
+function padStart(text: string, width: number): string {
+	return text.length >= width ? text : " ".repeat(width - text.length) + text;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[] = []): string {
+	const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
+	const line = (cells: readonly string[]): string => cells.map((cell, column) => (numeric[column] ? padStart(cell, widths[column]) : pad(cell, widths[column]))).join("  ").trimEnd();
+	return [line(headers), widths.map((width) => "-".repeat(width)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function formatTime(ms: number): string {
+	return padStart((ms / 1000).toFixed(4), 8) + " s";
+}
+
+function printTimeline(timeline: readonly TimelineEntry[]): void {
+	const width = Math.max(8, ...timeline.map((entry) => entry.actor.length));
+	console.log("Timeline (virtual time)");
+	for (const entry of timeline) console.log(`  ${formatTime(entry.time)}  ${pad(entry.actor, width)}  ${entry.text}`);
+	console.log("");
+}
+
+function list(items: readonly string[]): string {
+	return items.length === 0 ? "—" : items.join(", ");
+}
+
+function printSummary(summary: SimulationSummary): void {
+	console.log(`Summary: "${summary.scenario}", seed ${summary.seed}, ${summary.devices} devices, ${summary.eventsRun} events to ${formatTime(summary.endTime).trim()}`);
+	console.log("");
+	for (const alert of summary.alerts) {
+		console.log(`${alert.id}: ${alert.kind} from ${alert.origin} to group "${alert.group}" at ${formatTime(alert.triggeredAt).trim()}, ${alert.sends} send(s)`);
+		console.log(`  received (authenticated)  ${list(alert.received)}`);
+		console.log(`  decrypted                 ${list(alert.decrypted)}`);
+		console.log(`  acted                     ${list(alert.acted.map((act) => `${act.device} (${act.outputs.join("+")})`))}`);
+		console.log(`  relayed without reading   ${list(alert.relayedWithoutReading)}`);
+		console.log(`  relayed after reading     ${list(alert.relayedAfterReading)}`);
+		console.log(`  missed (authorised, reachable)  ${list(alert.missed)}`);
+		console.log(`  read without authorisation      ${list(alert.unauthorisedReaders)}`);
+		console.log(
+			"  " +
+				table(
+					["hops", "devices", "mean latency", "max latency"],
+					alert.perHop.map((hop) => [String(hop.hops), String(hop.devices), `${hop.meanMs.toFixed(1)} ms`, `${hop.maxMs.toFixed(1)} ms`]),
+					[true, true, true, true],
+				).replaceAll("\n", "\n  "),
+		);
+		console.log("");
+	}
+	if (summary.attacks.length > 0) {
+		console.log("Attacker frames");
+		const rows = summary.attacks.map((attack) => {
+			const reasons = new Map<string, string[]>();
+			for (const rejection of attack.rejections) reasons.set(rejection.reason, [...(reasons.get(rejection.reason) ?? []), rejection.device]);
+			const rejected = Array.from(reasons, ([reason, devices]) => `${reason} ×${devices.length}`).join(", ");
+			const accepted = [
+				...(attack.acceptedForgery.length > 0 ? [`FORGERY ACCEPTED by ${attack.acceptedForgery.join(", ")}`] : []),
+				...(attack.acceptedLateCopy.length > 0 ? [`late genuine copy: ${attack.acceptedLateCopy.join(", ")}`] : []),
+			].join("; ");
+			return [`#${attack.id}`, attack.kind, formatTime(attack.time).trim(), rejected || "heard by no device", accepted || "none", attack.description];
+		});
+		console.log(table(["", "attack", "at", "rejected by receivers (reason ×count)", "accepted", "what"], rows));
+		console.log("");
+	}
+	console.log("Devices");
+	console.log(
+		table(
+			["device", "role", "groups", "received", "decrypted", "acted", "relayed", "dropped", "flash writes"],
+			summary.deviceReports.map((device) => [
+				device.name,
+				device.role,
+				device.groups.join("+") || "—",
+				String(device.received),
+				String(device.decrypted),
+				String(device.acted),
+				String(device.relayed),
+				Object.entries(device.dropped)
+					.map(([reason, count]) => `${reason} ${count}`)
+					.join(", ") || "—",
+				String(device.storageWrites),
+			]),
+			[false, false, false, true, true, true, true, false, true],
+		),
+	);
+	console.log("");
+	const medium = summary.medium;
+	const losses = Object.entries(medium.losses)
+		.filter(([, count]) => count > 0)
+		.map(([reason, count]) => `${reason} ${count}`)
+		.join(", ");
+	console.log(
+		`On air: ${medium.transmissions} transmissions, ${medium.payloadBytesOnAir} B of Picket frames (${medium.bytesOnAir} B with ESP-NOW framing), ${medium.airtimeMs.toFixed(1)} ms airtime; ${medium.deliveries} deliveries; lost: ${losses || "none"}`,
+	);
+	console.log(`Nonce reuses: ${summary.nonceReuses}. Commands awaiting a session layer: ${summary.commandsNotSent}.`);
+	console.log(`Digest: ${summary.digest}`);
+}
+
+function loadScenario(file: string): Scenario | undefined {
+	let text: string;
+	try {
+		text = readFileSync(file, "utf8");
+	} catch (error) {
+		console.error(`cannot read ${file}: ${(error as Error).message}`);
+		return undefined;
+	}
+	try {
+		return validateScenario(JSON.parse(text));
+	} catch (error) {
+		if (error instanceof SyntaxError || isPicketError(error, "bad-scenario")) {
+			console.error(`${file}: ${error.message}`);
+			return undefined;
+		}
+		throw error;
+	}
+}
+
+function main(): number {
+	let options: CliOptions;
+	try {
+		options = parseArguments(process.argv.slice(2));
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw error;
+		(error.exitCode === 0 ? console.log : console.error)(error.message);
+		return error.exitCode;
+	}
+	const scenario = options.file === undefined ? defaultScenario : loadScenario(options.file);
+	if (scenario === undefined) return 1;
+	const started = performance.now();
+	const long = scenario.devices.length > 200;
+	const simulation = new DomainSimulation(scenario, {
+		seed: options.seed,
+		timeline: !options.quiet && !options.json && !long,
+		deviceLogs: options.logs,
+		onProgress: (progress) => process.stderr.write(`\r  ${((100 * progress.time) / progress.durationMs).toFixed(0)}% of ${progress.durationMs} ms virtual, ${progress.events} events`),
+	});
+	const summary = simulation.run();
+	if (long) process.stderr.write("\n");
+	if (options.json) {
+		console.log(JSON.stringify(summary, null, 2));
+		return 0;
+	}
+	if (simulation.timeline.length > 0) printTimeline(simulation.timeline);
+	printSummary(summary);
+	console.error(`(simulated in ${((performance.now() - started) / 1000).toFixed(2)} s of wall time)`);
+	const failed = summary.nonceReuses > 0 || summary.attacks.some((attack) => attack.acceptedForgery.length > 0) || summary.alerts.some((alert) => alert.unauthorisedReaders.length > 0);
+	return failed ? 3 : 0;
+}
+
+process.exitCode = main();

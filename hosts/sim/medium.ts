@@ -1,0 +1,520 @@
+/**
+ * The simulated radio medium: stations at 2-D positions, a range, a per-frame loss
+ * probability, a per-hop latency with jitter, carrier sense, and collisions. Each station
+ * gets an implementation of the `Radio` contract (picket/device/radio), so the firmware's
+ * own link code runs unchanged on top of it.
+ *
+ * How a frame travels (all times virtual, in ms, from the shared VirtualClock):
+ *
+ *   write()  ─ latency + jitter ─▶ begin (carrier sense: defer while the channel is busy)
+ *            ─ airtime ─▶ end: every addressed station in range that heard the whole frame
+ *              without overlap receives it (unless lost); unicast senders learn the MAC ack.
+ *
+ * Airtime is ESP-NOW's at 1 Mbps (the default ESP-NOW rate): the 192 µs long PLCP preamble
+ * and header, then 8 µs per byte of the 802.11 action frame that carries the payload:
+ *
+ * | part                                                          | bytes |
+ * |---------------------------------------------------------------|-------|
+ * | MAC header                                                    | 24    |
+ * | category code, Espressif OUI, random value                    | 1+3+4 |
+ * | vendor-specific element: id, length, OUI, type, version       | 7     |
+ * | payload                                                       | n     |
+ * | FCS                                                           | 4     |
+ *
+ * Two frames overlapping in time at a receiver are both lost there (a collision), and a
+ * station cannot receive while it transmits (half-duplex). Carrier sense makes a station
+ * defer while it hears a frame that began more than one slot ago, so collisions come from
+ * near-simultaneous starts and from hidden terminals, as on real 802.11.
+ *
+ * Stations are kept in a grid of cells one range wide, so finding who hears a frame costs
+ * the stations in nine cells, not all of them: 5,000 stations stay fast.
+ *
+ * Portable: no Node API; randomness from the SeededRandom it is given.
+ */
+import { PicketError } from "picket/core/picket-error";
+import { MAC_LENGTH, RADIO_FRAME_MAX, type Radio, type RadioFactory, type RadioOptions, type ReceivedFrame } from "picket/device/radio";
+import type { SeededRandom } from "picket/hosts/sim/seeded-random";
+import type { VirtualClock } from "picket/hosts/sim/virtual-clock";
+
+export type MediumErrorCode = "frame-too-long" | "bad-mac" | "radio-closed" | "radio-busy" | "duplicate-mac";
+
+/** ESP-NOW framing around the payload, in bytes (table above). */
+export const ESPNOW_FRAMING_BYTES = 43;
+const PLCP_MS = 0.192;
+/** 802.11b slot time and DIFS, for carrier sense and backoff. */
+const SLOT_MS = 0.02;
+const DIFS_MS = 0.05;
+const MAX_DEFERRALS = 16;
+
+/** Airtime of one ESP-NOW frame with `payloadLength` bytes at `bitRate` bit/s, in ms. */
+export function espNowAirtimeMs(payloadLength: number, bitRate = 1_000_000): number {
+	return PLCP_MS + ((ESPNOW_FRAMING_BYTES + payloadLength) * 8 * 1000) / bitRate;
+}
+
+export interface Position {
+	readonly x: number;
+	readonly y: number;
+}
+
+export interface MediumOptions {
+	/** Radio range in metres: stations farther apart never hear each other. */
+	rangeM?: number;
+	/** Probability that one addressed receiver misses one frame (independent draws). */
+	lossProbability?: number;
+	/** Per-hop latency from write() to the frame going on air, in ms. */
+	latencyMs?: number;
+	/** Uniform extra latency in [0, jitterMs), per frame. */
+	jitterMs?: number;
+	bitRate?: number;
+	/** Model collisions and half-duplex loss (default true). */
+	collisions?: boolean;
+	/** Model carrier sense (default true). */
+	carrierSense?: boolean;
+	/** MAC-layer retransmissions of an unacknowledged unicast frame (ESP-NOW default behaviour retries; default 3). */
+	unicastRetries?: number;
+	/** Frames a radio holds before read(); more are dropped (default 32). */
+	receiveQueueLimit?: number;
+}
+
+export type LossReason = "collision" | "half-duplex" | "loss" | "radio-off" | "queue-full";
+
+/** What the medium reports to whoever watches it (the simulation's timeline). */
+export type MediumEvent =
+	| { readonly type: "transmit"; readonly time: number; readonly frameId: number; readonly from: Station; readonly to: Uint8Array; readonly payload: Uint8Array; readonly attempt: number; readonly airtimeMs: number }
+	| { readonly type: "deliver"; readonly time: number; readonly frameId: number; readonly from: Station; readonly to: Station; readonly rssi: number }
+	| { readonly type: "lose"; readonly time: number; readonly frameId: number; readonly from: Station; readonly to: Station; readonly reason: LossReason }
+	| { readonly type: "send-status"; readonly time: number; readonly frameId: number; readonly from: Station; readonly to: Uint8Array; readonly delivered: boolean };
+
+export interface MediumStatistics {
+	/** write() calls accepted. */
+	frames: number;
+	/** Transmissions on air, including unicast retries. */
+	transmissions: number;
+	/** Payload bytes on air (what Picket puts in the ESP-NOW frame), retries included. */
+	payloadBytesOnAir: number;
+	/** Bytes on air including ESP-NOW framing. */
+	bytesOnAir: number;
+	airtimeMs: number;
+	deliveries: number;
+	losses: Record<LossReason, number>;
+}
+
+interface Transmission {
+	readonly id: number;
+	readonly from: Station;
+	readonly to: Uint8Array;
+	readonly toKey: string;
+	readonly broadcast: boolean;
+	readonly payload: Uint8Array;
+	attempt: number;
+	deferrals: number;
+	begin: number;
+	end: number;
+}
+
+interface Reception {
+	readonly transmission: Transmission;
+	readonly station: Station;
+	readonly begin: number;
+	readonly end: number;
+	/** This station should hand the frame up (it is addressed, or it sniffs). */
+	readonly addressed: boolean;
+	collided: LossReason | undefined;
+}
+
+function macKey(mac: Uint8Array): string {
+	let key = "";
+	for (let i = 0; i < mac.length; i++) key += (mac[i] < 16 ? "0" : "") + mac[i].toString(16);
+	return key;
+}
+
+function isBroadcast(mac: Uint8Array): boolean {
+	for (let i = 0; i < MAC_LENGTH; i++) if (mac[i] !== 0xff) return false;
+	return true;
+}
+
+/** One transceiver in the medium: a device's radio, or the attacker's. */
+export class Station {
+	readonly mac: Uint8Array;
+	readonly macKey: string;
+	readonly label: string;
+	/** Receives every frame it hears, whatever the destination (a sniffer, the attacker). */
+	readonly promiscuous: boolean;
+	#position: Position;
+	radio: SimulatedRadio | undefined;
+	/** End of this station's current or queued transmissions. */
+	busyUntil = 0;
+	/** Its own transmission on air, if any (for half-duplex). */
+	transmittingUntil = 0;
+	/** Frames on air that reach this station right now. */
+	readonly receptions: Reception[] = [];
+	/** Last frame id received from each sender, to drop MAC-layer retransmissions (802.11 sequence control). */
+	readonly lastFrameFrom = new Map<string, number>();
+	neighbours: Station[] | undefined;
+
+	constructor(mac: Uint8Array, label: string, position: Position, promiscuous: boolean) {
+		this.mac = mac.slice();
+		this.macKey = macKey(mac);
+		this.label = label;
+		this.#position = position;
+		this.promiscuous = promiscuous;
+	}
+
+	get position(): Position {
+		return this.#position;
+	}
+
+	setPosition(position: Position): void {
+		this.#position = position;
+	}
+}
+
+export class Medium {
+	readonly #clock: VirtualClock;
+	readonly #random: SeededRandom;
+	readonly rangeM: number;
+	readonly lossProbability: number;
+	readonly latencyMs: number;
+	readonly jitterMs: number;
+	readonly bitRate: number;
+	readonly collisions: boolean;
+	readonly carrierSense: boolean;
+	readonly unicastRetries: number;
+	readonly receiveQueueLimit: number;
+	readonly #stations = new Map<string, Station>();
+	readonly #grid = new Map<number, Station[]>();
+	readonly #listeners: ((event: MediumEvent) => void)[] = [];
+	#nextFrameId = 1;
+	readonly statistics: MediumStatistics = {
+		frames: 0,
+		transmissions: 0,
+		payloadBytesOnAir: 0,
+		bytesOnAir: 0,
+		airtimeMs: 0,
+		deliveries: 0,
+		losses: { collision: 0, "half-duplex": 0, loss: 0, "radio-off": 0, "queue-full": 0 },
+	};
+
+	constructor(clock: VirtualClock, random: SeededRandom, options: MediumOptions = {}) {
+		this.#clock = clock;
+		this.#random = random;
+		this.rangeM = options.rangeM ?? 100;
+		this.lossProbability = options.lossProbability ?? 0;
+		this.latencyMs = options.latencyMs ?? 1;
+		this.jitterMs = options.jitterMs ?? 0;
+		this.bitRate = options.bitRate ?? 1_000_000;
+		this.collisions = options.collisions ?? true;
+		this.carrierSense = options.carrierSense ?? true;
+		this.unicastRetries = options.unicastRetries ?? 3;
+		this.receiveQueueLimit = options.receiveQueueLimit ?? 32;
+		if (!(this.rangeM > 0)) throw new RangeError("rangeM must be positive");
+	}
+
+	/** Watches every transmission, delivery and loss. */
+	observe(listener: (event: MediumEvent) => void): void {
+		this.#listeners.push(listener);
+	}
+
+	#emit(event: MediumEvent): void {
+		for (const listener of this.#listeners) listener(event);
+	}
+
+	get stations(): readonly Station[] {
+		return Array.from(this.#stations.values());
+	}
+
+	/** Places a station; its radio is opened with `radioFactory(station)`. */
+	addStation(mac: Uint8Array, position: Position, options: { label?: string; promiscuous?: boolean } = {}): Station {
+		if (mac.length !== MAC_LENGTH || isBroadcast(mac)) throw new PicketError<MediumErrorCode>("bad-mac", "a station needs a 6-byte unicast MAC");
+		const station = new Station(mac, options.label ?? macKey(mac), position, options.promiscuous ?? false);
+		if (this.#stations.has(station.macKey)) throw new PicketError<MediumErrorCode>("duplicate-mac", station.macKey);
+		this.#stations.set(station.macKey, station);
+		this.#gridInsert(station);
+		this.#invalidateNeighbours();
+		return station;
+	}
+
+	moveStation(station: Station, position: Position): void {
+		this.#gridRemove(station);
+		station.setPosition(position);
+		this.#gridInsert(station);
+		this.#invalidateNeighbours();
+	}
+
+	/** The Radio factory a device's firmware receives for `station`. */
+	radioFactory(station: Station): RadioFactory {
+		return (options) => this.openRadio(station, options);
+	}
+
+	openRadio(station: Station, options: RadioOptions): SimulatedRadio {
+		if (station.radio !== undefined) throw new PicketError<MediumErrorCode>("radio-busy", `${station.label} already has an open radio`);
+		const radio = new SimulatedRadio(this, station, options);
+		station.radio = radio;
+		return radio;
+	}
+
+	/** Stations within range of `station`, excluding itself. Cached until a station is added or moved. */
+	neighboursOf(station: Station): Station[] {
+		if (station.neighbours !== undefined) return station.neighbours;
+		const found: Station[] = [];
+		const { x, y } = station.position;
+		const cx = Math.floor(x / this.rangeM);
+		const cy = Math.floor(y / this.rangeM);
+		const range2 = this.rangeM * this.rangeM;
+		for (let dx = -1; dx <= 1; dx++) {
+			for (let dy = -1; dy <= 1; dy++) {
+				const cell = this.#grid.get(this.#cellKey(cx + dx, cy + dy));
+				if (cell === undefined) continue;
+				for (const other of cell) {
+					if (other === station) continue;
+					const ex = other.position.x - x;
+					const ey = other.position.y - y;
+					if (ex * ex + ey * ey <= range2) found.push(other);
+				}
+			}
+		}
+		// Insertion order of the grid is the order stations were added: deterministic.
+		station.neighbours = found;
+		return found;
+	}
+
+	/** Received signal strength for a distance: log-distance path loss (exponent 2.7) from 20 dBm, plus ±2 dB of seeded noise. */
+	rssiAt(distanceM: number): number {
+		const pathLoss = 40 + 27 * Math.log10(distanceM > 1 ? distanceM : 1);
+		return Math.round(20 - pathLoss + this.#random.between(-2, 2));
+	}
+
+	#cellKey(cx: number, cy: number): number {
+		return cx * 1_048_576 + cy;
+	}
+
+	#gridInsert(station: Station): void {
+		const key = this.#cellKey(Math.floor(station.position.x / this.rangeM), Math.floor(station.position.y / this.rangeM));
+		let cell = this.#grid.get(key);
+		if (cell === undefined) this.#grid.set(key, (cell = []));
+		cell.push(station);
+	}
+
+	#gridRemove(station: Station): void {
+		const key = this.#cellKey(Math.floor(station.position.x / this.rangeM), Math.floor(station.position.y / this.rangeM));
+		const cell = this.#grid.get(key);
+		if (cell === undefined) return;
+		const index = cell.indexOf(station);
+		if (index >= 0) cell.splice(index, 1);
+	}
+
+	#invalidateNeighbours(): void {
+		for (const station of this.#stations.values()) station.neighbours = undefined;
+	}
+
+	/** Called by SimulatedRadio.write. */
+	send(station: Station, to: Uint8Array, payload: Uint8Array): void {
+		if (payload.length > RADIO_FRAME_MAX) throw new PicketError<MediumErrorCode>("frame-too-long", `${payload.length} > ${RADIO_FRAME_MAX} bytes`);
+		if (to.length !== MAC_LENGTH) throw new PicketError<MediumErrorCode>("bad-mac", "destination must be 6 bytes");
+		const transmission: Transmission = {
+			id: this.#nextFrameId++,
+			from: station,
+			to: to.slice(),
+			toKey: macKey(to),
+			broadcast: isBroadcast(to),
+			payload: payload.slice(),
+			attempt: 0,
+			deferrals: 0,
+			begin: 0,
+			end: 0,
+		};
+		this.statistics.frames++;
+		const delay = this.latencyMs + (this.jitterMs > 0 ? this.#random.between(0, this.jitterMs) : 0);
+		// One transmitter per station: a frame waits for the previous one to leave.
+		const ready = Math.max(this.#clock.now() + delay, station.busyUntil);
+		station.busyUntil = ready + espNowAirtimeMs(payload.length, this.bitRate);
+		this.#clock.scheduleAt(() => this.#begin(transmission), ready);
+	}
+
+	/** The channel as `station` senses it: busy until when, or 0 if idle. */
+	#channelBusyUntil(station: Station, now: number): number {
+		let busy = 0;
+		for (const reception of station.receptions) {
+			if (now - reception.begin >= SLOT_MS && reception.end > busy) busy = reception.end;
+		}
+		return busy;
+	}
+
+	#begin(transmission: Transmission): void {
+		const now = this.#clock.now();
+		const from = transmission.from;
+		if (from.radio === undefined) return; // powered off while queued: the frame never left
+		if (this.carrierSense && transmission.deferrals < MAX_DEFERRALS) {
+			const busy = this.#channelBusyUntil(from, now);
+			if (busy > now) {
+				transmission.deferrals++;
+				const backoff = DIFS_MS + this.#random.nextInt(16) * SLOT_MS;
+				const retry = busy + backoff;
+				if (retry + espNowAirtimeMs(transmission.payload.length, this.bitRate) > from.busyUntil) from.busyUntil = retry + espNowAirtimeMs(transmission.payload.length, this.bitRate);
+				this.#clock.scheduleAt(() => this.#begin(transmission), retry);
+				return;
+			}
+		}
+		const airtime = espNowAirtimeMs(transmission.payload.length, this.bitRate);
+		transmission.begin = now;
+		transmission.end = now + airtime;
+		transmission.attempt++;
+		from.transmittingUntil = transmission.end;
+		if (this.collisions) {
+			// Half-duplex: whatever this station was receiving is lost to it.
+			for (const reception of from.receptions) if (reception.collided === undefined) reception.collided = "half-duplex";
+		}
+		const stats = this.statistics;
+		stats.transmissions++;
+		stats.payloadBytesOnAir += transmission.payload.length;
+		stats.bytesOnAir += transmission.payload.length + ESPNOW_FRAMING_BYTES;
+		stats.airtimeMs += airtime;
+		this.#emit({ type: "transmit", time: now, frameId: transmission.id, from, to: transmission.to, payload: transmission.payload, attempt: transmission.attempt, airtimeMs: airtime });
+
+		const receptions: Reception[] = [];
+		for (const station of this.neighboursOf(from)) {
+			const addressed = station.promiscuous || transmission.broadcast || station.macKey === transmission.toKey;
+			const reception: Reception = { transmission, station, begin: now, end: transmission.end, addressed, collided: undefined };
+			if (this.collisions) {
+				if (station.transmittingUntil > now) reception.collided = "half-duplex";
+				for (const other of station.receptions) {
+					if (other.end > now) {
+						if (other.collided === undefined) other.collided = "collision";
+						reception.collided = "collision";
+					}
+				}
+			}
+			station.receptions.push(reception);
+			receptions.push(reception);
+		}
+		this.#clock.scheduleAt(() => this.#end(transmission, receptions), transmission.end);
+	}
+
+	#end(transmission: Transmission, receptions: Reception[]): void {
+		const now = this.#clock.now();
+		const from = transmission.from;
+		let acknowledged = false;
+		for (const reception of receptions) {
+			const station = reception.station;
+			const list = station.receptions;
+			const index = list.indexOf(reception);
+			if (index >= 0) list.splice(index, 1);
+			if (!reception.addressed) continue;
+			const reason = this.#receive(transmission, reception);
+			if (reason !== undefined) {
+				this.statistics.losses[reason]++;
+				this.#emit({ type: "lose", time: now, frameId: transmission.id, from, to: station, reason });
+				continue;
+			}
+			if (!transmission.broadcast && station.macKey === transmission.toKey) {
+				// The ACK is a short frame right after SIFS; it can be lost like any frame.
+				acknowledged = !this.#random.chance(this.lossProbability);
+			}
+		}
+		if (transmission.broadcast) {
+			this.#reportSendStatus(transmission, true);
+			return;
+		}
+		if (!acknowledged && transmission.attempt <= this.unicastRetries && from.radio !== undefined) {
+			transmission.deferrals = 0;
+			const retry = now + DIFS_MS + this.#random.nextInt(32) * SLOT_MS;
+			const airtime = espNowAirtimeMs(transmission.payload.length, this.bitRate);
+			if (retry + airtime > from.busyUntil) from.busyUntil = retry + airtime;
+			this.#clock.scheduleAt(() => this.#begin(transmission), retry);
+			return;
+		}
+		this.#reportSendStatus(transmission, acknowledged);
+	}
+
+	/** Hands a frame to a station's radio, or says why it could not. */
+	#receive(transmission: Transmission, reception: Reception): LossReason | undefined {
+		if (reception.collided !== undefined) return reception.collided;
+		const station = reception.station;
+		const radio = station.radio;
+		if (radio === undefined) return "radio-off";
+		if (this.#random.chance(this.lossProbability)) return "loss";
+		const from = transmission.from;
+		if (!transmission.broadcast) {
+			// A retransmission of a frame already received: acknowledged again, not delivered twice.
+			if (station.lastFrameFrom.get(from.macKey) === transmission.id) return undefined;
+			station.lastFrameFrom.set(from.macKey, transmission.id);
+		}
+		const dx = from.position.x - station.position.x;
+		const dy = from.position.y - station.position.y;
+		const rssi = this.rssiAt(Math.sqrt(dx * dx + dy * dy));
+		if (!radio.enqueue({ from: from.mac, payload: transmission.payload.slice(), rssi })) return "queue-full";
+		this.statistics.deliveries++;
+		this.#emit({ type: "deliver", time: this.#clock.now(), frameId: transmission.id, from, to: station, rssi });
+		radio.notifyReadable();
+		return undefined;
+	}
+
+	#reportSendStatus(transmission: Transmission, delivered: boolean): void {
+		this.#emit({ type: "send-status", time: this.#clock.now(), frameId: transmission.id, from: transmission.from, to: transmission.to, delivered });
+		transmission.from.radio?.notifyWritable({ to: transmission.to, delivered });
+	}
+}
+
+/** The `Radio` a device's firmware holds: ESP-NOW semantics over the Medium. */
+export class SimulatedRadio implements Radio {
+	readonly mac: Uint8Array;
+	readonly #medium: Medium;
+	readonly #station: Station;
+	readonly #options: RadioOptions;
+	readonly #queue: ReceivedFrame[] = [];
+	#closed = false;
+
+	constructor(medium: Medium, station: Station, options: RadioOptions) {
+		this.#medium = medium;
+		this.#station = station;
+		this.#options = options;
+		this.mac = station.mac.slice();
+	}
+
+	write(to: Uint8Array, payload: Uint8Array): void {
+		if (this.#closed) throw new PicketError<MediumErrorCode>("radio-closed");
+		this.#medium.send(this.#station, to, payload);
+	}
+
+	read(): ReceivedFrame | undefined {
+		return this.#queue.shift();
+	}
+
+	close(): void {
+		if (this.#closed) return;
+		this.#closed = true;
+		this.#queue.length = 0;
+		if (this.#station.radio === this) this.#station.radio = undefined;
+	}
+
+	/** Medium side: queues a received frame; false when the queue is full. */
+	enqueue(frame: ReceivedFrame): boolean {
+		if (this.#closed || this.#queue.length >= this.#medium.receiveQueueLimit) return false;
+		this.#queue.push(frame);
+		return true;
+	}
+
+	notifyReadable(): void {
+		if (this.#closed || this.#queue.length === 0) return;
+		try {
+			this.#options.onReadable?.(this.#queue.length);
+		} catch (error) {
+			this.#report(error);
+		}
+	}
+
+	notifyWritable(result: { to: Uint8Array; delivered: boolean }): void {
+		if (this.#closed) return;
+		try {
+			this.#options.onWritable?.(result);
+		} catch (error) {
+			this.#report(error);
+		}
+	}
+
+	#report(error: unknown): void {
+		const onError = this.#options.onError;
+		if (onError === undefined) throw error;
+		onError(error instanceof Error ? error : new Error(String(error)));
+	}
+}

@@ -1,0 +1,231 @@
+/**
+ * Scenarios: what a simulated domain looks like and what happens in it, as a JSON file a
+ * user can write (hosts/sim/scenarios/default.json is the example), and its validation.
+ * Validation turns any mistake into a PicketError<"bad-scenario"> whose message names the
+ * JSON path at fault ("devices[3].role: expected one of sensor, alarm, responder, relay").
+ *
+ * ```json
+ * {
+ *   "name": "two wings and a bridge",
+ *   "durationMs": 15000,
+ *   "medium": { "rangeM": 50, "lossProbability": 0.05, "latencyMs": 2, "jitterMs": 2 },
+ *   "groups": ["intrusion", "panic"],
+ *   "devices": [
+ *     { "name": "pir-hall", "role": "sensor", "groups": ["intrusion"], "x": 0, "y": 0 },
+ *     { "name": "bridge", "role": "relay", "groups": [], "x": 65, "y": 0 }
+ *   ],
+ *   "attacker": { "x": 60, "y": 20 },
+ *   "events": [
+ *     { "at": 1000, "type": "motion", "device": "pir-hall" },
+ *     { "at": 4000, "type": "panic", "device": "alarm-anna" },
+ *     { "at": 8000, "type": "attack", "attack": "replay" },
+ *     { "at": 9000, "type": "attack", "attack": "forge", "as": "pir-hall", "group": "intrusion" },
+ *     { "at": 9500, "type": "reboot", "device": "pir-hall", "offMs": 500 }
+ *   ]
+ * }
+ * ```
+ *
+ * Portable: plain objects in, plain objects out; the CLI does the file reading.
+ */
+import { PicketError } from "picket/core/picket-error";
+import type { MediumOptions } from "picket/hosts/sim/medium";
+
+export type ScenarioErrorCode = "bad-scenario";
+
+export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
+export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
+
+export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage";
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage"];
+
+export interface ScenarioDevice {
+	readonly name: string;
+	readonly role: DeviceRole;
+	/** Authorisation groups by name: the device holds their keys, may send to and read them. */
+	readonly groups: readonly string[];
+	readonly x: number;
+	readonly y: number;
+	/** The group its own alerts go to (default: its first group). */
+	readonly alertGroup?: string;
+}
+
+export type ScenarioEvent =
+	| { readonly at: number; readonly type: "motion"; readonly device: string }
+	| { readonly at: number; readonly type: "panic"; readonly device: string }
+	| { readonly at: number; readonly type: "reboot"; readonly device: string; readonly offMs?: number }
+	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string };
+
+export interface Scenario {
+	readonly name: string;
+	readonly description?: string;
+	/** Virtual milliseconds to run (default: until nothing is left to do, or 60 s). */
+	readonly durationMs?: number;
+	readonly medium?: MediumOptions;
+	/** Group names; a group's number is its index (0..31). */
+	readonly groups: readonly string[];
+	readonly devices: readonly ScenarioDevice[];
+	readonly attacker?: { readonly x: number; readonly y: number };
+	readonly events: readonly ScenarioEvent[];
+	/** TTL of originated alerts (default 4). */
+	readonly initialTtl?: number;
+}
+
+function fail(path: string, message: string): never {
+	throw new PicketError<ScenarioErrorCode>("bad-scenario", `${path}: ${message}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function record(value: unknown, path: string): Record<string, unknown> {
+	if (!isRecord(value)) fail(path, "expected an object");
+	return value;
+}
+
+function text(value: unknown, path: string): string {
+	if (typeof value !== "string" || value.length === 0) fail(path, "expected a non-empty string");
+	return value;
+}
+
+function finite(value: unknown, path: string, minimum = Number.NEGATIVE_INFINITY, maximum = Number.POSITIVE_INFINITY): number {
+	if (typeof value !== "number" || !Number.isFinite(value)) fail(path, "expected a number");
+	if (value < minimum || value > maximum) fail(path, `expected a number in [${minimum}, ${maximum}]`);
+	return value;
+}
+
+function optional<T>(value: unknown, path: string, read: (value: unknown, path: string) => T): T | undefined {
+	return value === undefined ? undefined : read(value, path);
+}
+
+function oneOf<T extends string>(value: unknown, path: string, choices: readonly T[]): T {
+	if (typeof value !== "string" || !choices.includes(value as T)) fail(path, `expected one of ${choices.join(", ")}`);
+	return value as T;
+}
+
+function checkKeys(value: Record<string, unknown>, path: string, allowed: readonly string[]): void {
+	for (const key of Object.keys(value)) if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown field (allowed: ${allowed.join(", ")})`);
+}
+
+function mediumOptions(value: unknown, path: string): MediumOptions {
+	const medium = record(value, path);
+	checkKeys(medium, path, ["rangeM", "lossProbability", "latencyMs", "jitterMs", "bitRate", "collisions", "carrierSense", "unicastRetries", "receiveQueueLimit"]);
+	const flag = (key: string): boolean | undefined => {
+		const raw = medium[key];
+		if (raw !== undefined && typeof raw !== "boolean") fail(`${path}.${key}`, "expected true or false");
+		return raw as boolean | undefined;
+	};
+	const options: MediumOptions = {
+		rangeM: optional(medium.rangeM, `${path}.rangeM`, (v, p) => finite(v, p, 0.001)),
+		lossProbability: optional(medium.lossProbability, `${path}.lossProbability`, (v, p) => finite(v, p, 0, 1)),
+		latencyMs: optional(medium.latencyMs, `${path}.latencyMs`, (v, p) => finite(v, p, 0)),
+		jitterMs: optional(medium.jitterMs, `${path}.jitterMs`, (v, p) => finite(v, p, 0)),
+		bitRate: optional(medium.bitRate, `${path}.bitRate`, (v, p) => finite(v, p, 1000)),
+		collisions: flag("collisions"),
+		carrierSense: flag("carrierSense"),
+		unicastRetries: optional(medium.unicastRetries, `${path}.unicastRetries`, (v, p) => finite(v, p, 0, 15)),
+		receiveQueueLimit: optional(medium.receiveQueueLimit, `${path}.receiveQueueLimit`, (v, p) => finite(v, p, 1)),
+	};
+	// Drop undefined fields so the Medium's defaults apply.
+	const cleaned: Record<string, unknown> = {};
+	for (const [key, field] of Object.entries(options)) if (field !== undefined) cleaned[key] = field;
+	return cleaned as MediumOptions;
+}
+
+/** Checks an untrusted value (parsed JSON) and returns it as a Scenario, or throws "bad-scenario". */
+export function validateScenario(value: unknown): Scenario {
+	const root = record(value, "scenario");
+	checkKeys(root, "scenario", ["name", "description", "durationMs", "medium", "groups", "devices", "attacker", "events", "initialTtl"]);
+	const name = text(root.name, "name");
+	const description = optional(root.description, "description", text);
+	const durationMs = optional(root.durationMs, "durationMs", (v, p) => finite(v, p, 0));
+	const initialTtl = optional(root.initialTtl, "initialTtl", (v, p) => {
+		const ttl = finite(v, p, 0, 15);
+		if (!Number.isInteger(ttl)) fail(p, "expected an integer");
+		return ttl;
+	});
+	const medium = optional(root.medium, "medium", mediumOptions);
+
+	if (!Array.isArray(root.groups)) fail("groups", "expected an array of group names");
+	if (root.groups.length > 32) fail("groups", "at most 32 groups");
+	const groups = root.groups.map((group, i) => text(group, `groups[${i}]`));
+	for (let i = 0; i < groups.length; i++) if (groups.indexOf(groups[i]) !== i) fail(`groups[${i}]`, `duplicate group "${groups[i]}"`);
+
+	if (!Array.isArray(root.devices) || root.devices.length === 0) fail("devices", "expected a non-empty array");
+	if (root.devices.length > 8000) fail("devices", "at most 8,000 devices (13-bit source ids)");
+	const names = new Set<string>();
+	const devices = root.devices.map((raw, i): ScenarioDevice => {
+		const path = `devices[${i}]`;
+		const device = record(raw, path);
+		checkKeys(device, path, ["name", "role", "groups", "x", "y", "alertGroup"]);
+		const deviceName = text(device.name, `${path}.name`);
+		if (names.has(deviceName)) fail(`${path}.name`, `duplicate device "${deviceName}"`);
+		names.add(deviceName);
+		const role = oneOf(device.role, `${path}.role`, DEVICE_ROLES);
+		if (!Array.isArray(device.groups)) fail(`${path}.groups`, "expected an array of group names");
+		const deviceGroups = device.groups.map((group, j) => oneOf(group, `${path}.groups[${j}]`, groups));
+		if (role === "relay" && deviceGroups.length > 0) fail(`${path}.groups`, "a relay holds the network key only: no groups");
+		const alertGroup = optional(device.alertGroup, `${path}.alertGroup`, (v, p) => oneOf(v, p, deviceGroups));
+		const result: ScenarioDevice = { name: deviceName, role, groups: deviceGroups, x: finite(device.x, `${path}.x`), y: finite(device.y, `${path}.y`) };
+		return alertGroup === undefined ? result : { ...result, alertGroup };
+	});
+	const byName = new Map(devices.map((device) => [device.name, device]));
+
+	let attacker: Scenario["attacker"];
+	if (root.attacker !== undefined) {
+		const raw = record(root.attacker, "attacker");
+		checkKeys(raw, "attacker", ["x", "y"]);
+		attacker = { x: finite(raw.x, "attacker.x"), y: finite(raw.y, "attacker.y") };
+	}
+
+	if (!Array.isArray(root.events)) fail("events", "expected an array");
+	const events = root.events.map((raw, i): ScenarioEvent => {
+		const path = `events[${i}]`;
+		const event = record(raw, path);
+		const at = finite(event.at, `${path}.at`, 0);
+		const type = oneOf(event.type, `${path}.type`, ["motion", "panic", "reboot", "attack"] as const);
+		const device = (): ScenarioDevice => {
+			const deviceName = text(event.device, `${path}.device`);
+			const found = byName.get(deviceName);
+			if (found === undefined) fail(`${path}.device`, `no device named "${deviceName}"`);
+			return found;
+		};
+		switch (type) {
+			case "motion":
+			case "panic": {
+				checkKeys(event, path, ["at", "type", "device"]);
+				const origin = device();
+				if (origin.role === "relay") fail(`${path}.device`, `"${origin.name}" is a relay: it cannot raise alerts`);
+				if (origin.groups.length === 0) fail(`${path}.device`, `"${origin.name}" belongs to no group`);
+				return { at, type, device: origin.name };
+			}
+			case "reboot": {
+				checkKeys(event, path, ["at", "type", "device", "offMs"]);
+				const offMs = optional(event.offMs, `${path}.offMs`, (v, p) => finite(v, p, 0));
+				return offMs === undefined ? { at, type, device: device().name } : { at, type, device: device().name, offMs };
+			}
+			case "attack": {
+				checkKeys(event, path, ["at", "type", "attack", "as", "group"]);
+				if (attacker === undefined) fail(path, "an attack needs an \"attacker\" position");
+				const attack = oneOf(event.attack, `${path}.attack`, ATTACK_NAMES);
+				const as = optional(event.as, `${path}.as`, (v, p) => {
+					const deviceName = text(v, p);
+					if (!byName.has(deviceName)) fail(p, `no device named "${deviceName}"`);
+					return deviceName;
+				});
+				const group = optional(event.group, `${path}.group`, (v, p) => oneOf(v, p, groups));
+				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }) };
+			}
+		}
+	});
+
+	const scenario: Scenario = { name, groups, devices, events };
+	return {
+		...scenario,
+		...(description === undefined ? {} : { description }),
+		...(durationMs === undefined ? {} : { durationMs }),
+		...(medium === undefined ? {} : { medium }),
+		...(attacker === undefined ? {} : { attacker }),
+		...(initialTtl === undefined ? {} : { initialTtl }),
+	};
+}
