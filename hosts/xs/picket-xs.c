@@ -4,7 +4,7 @@
  *
  *   picket-xs [--map PREFIX=DIRECTORY]... MODULE.js [ARGUMENT]...
  *
- * - Bare specifiers are mapped by the longest matching --map prefix (scripts/xs-runner
+ * - Bare specifiers are mapped by the longest matching --map prefix (test/support/xs-runner.ts
  *   derives the maps from package.json "exports", the same table Node uses); ".js" is
  *   appended when missing, as Moddable's module names carry no extension.
  * - Relative specifiers resolve against the importing file.

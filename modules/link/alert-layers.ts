@@ -23,6 +23,7 @@
  * | 10..12     | zero     | reserved                                             |
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import { concatBytes } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import {
 	ALERT_APP_TAG_LENGTH,
@@ -78,11 +79,9 @@ export function sealAlert(crypto: CryptoSuite, keys: AlertKeys, header: AlertHea
 	return encodeAlertFrame(headerBytes, sealedPayload, networkTag);
 }
 
+/** The network tag's associated data: header with TTL 0 ‖ app ciphertext ‖ app tag. */
 function networkAssociatedData(maskedHeader: Uint8Array, sealedPayload: Uint8Array): Uint8Array {
-	const data = new Uint8Array(maskedHeader.length + sealedPayload.length);
-	data.set(maskedHeader, 0);
-	data.set(sealedPayload, maskedHeader.length);
-	return data;
+	return concatBytes(maskedHeader, sealedPayload);
 }
 
 /** True when the network tag is genuine under `networkKey` and the full `epoch`. One CCM operation; never throws on air input. */

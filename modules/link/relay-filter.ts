@@ -7,7 +7,9 @@
  *
  * Duplicate suppression: a bounded first-in-first-out cache of the alerts this device
  * already accepted (or sent), keyed by (epoch mod 8, source, sequence). A copy found in
- * it is a "duplicate" and costs no crypto at all. Only authenticated frames enter the
+ * it is a "duplicate" and costs no crypto at all. When the link changes key epochs it drops
+ * the entries of epochs it no longer holds (`retainEpochs`), so the 3 epoch bits never
+ * confuse epoch e with e + 8. Only authenticated frames enter the
  * cache, so a forgery can never shadow a genuine alert; a genuine alert that fell out of
  * the cache is still caught by the replay window (replay-window.ts), which is why relayed
  * copies never reach the window as replays.
@@ -27,11 +29,14 @@ export interface RelayInstruction {
 export class RelayFilter {
 	readonly #seen = new Set<number>();
 	readonly #order: Float64Array;
+	/** The full key epoch of each ring slot (the key keeps only its low bits). */
+	readonly #epochs: Float64Array;
 	#oldest = 0;
 
-	/** `capacity` bounds memory: capacity × (8 B ring slot + one Set entry). */
+	/** `capacity` bounds memory: capacity × (16 B of ring slots + one Set entry). */
 	constructor(capacity: number = DEFAULT_DUPLICATE_CAPACITY) {
 		this.#order = new Float64Array(Math.max(1, capacity)).fill(-1);
+		this.#epochs = new Float64Array(this.#order.length);
 	}
 
 	has(source: number, epoch: number, sequence: number): boolean {
@@ -45,8 +50,22 @@ export class RelayFilter {
 		const evicted = this.#order[this.#oldest];
 		if (evicted >= 0) this.#seen.delete(evicted);
 		this.#order[this.#oldest] = key;
+		this.#epochs[this.#oldest] = epoch;
 		this.#oldest = (this.#oldest + 1) % this.#order.length;
 		this.#seen.add(key);
+	}
+
+	/**
+	 * Forgets every alert of an epoch not in `epochs` (the key epochs the link still holds).
+	 * Sequences restart at 0 in each epoch and the key holds only epoch mod 8, so an entry
+	 * left over from epoch e would otherwise swallow alerts of epoch e + 8 as "duplicate".
+	 */
+	retainEpochs(epochs: readonly number[]): void {
+		for (let slot = 0; slot < this.#order.length; slot++) {
+			if (this.#order[slot] < 0 || epochs.includes(this.#epochs[slot])) continue;
+			this.#seen.delete(this.#order[slot]);
+			this.#order[slot] = -1;
+		}
 	}
 
 	get size(): number {

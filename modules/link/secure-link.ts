@@ -143,11 +143,19 @@ export class SecureLink {
 		const distinguishable = (keys.epoch & EPOCH_KEY_ID_MASK) !== (current.epoch & EPOCH_KEY_ID_MASK);
 		this.#previous = options.keepPrevious && distinguishable ? current : undefined;
 		this.#current = copy;
+		this.#forgetOtherEpochs();
 	}
 
 	/** Ends the grace period: frames of the previous epoch become "wrong-epoch". */
 	retirePreviousEpoch(): void {
 		this.#previous = undefined;
+		this.#forgetOtherEpochs();
+	}
+
+	/** Duplicate-cache entries of epochs no longer held would shadow a later epoch with the same key-id bits. */
+	#forgetOtherEpochs(): void {
+		const held = [this.#current, this.#previous].filter((keys) => keys !== undefined).map((keys) => keys.epoch);
+		this.#duplicates.retainEpochs(held);
 	}
 
 	/**

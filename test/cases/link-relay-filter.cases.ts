@@ -15,7 +15,19 @@ export default portableCases("link/relay-filter", (test) => {
 		t.false(filter.has(5, 1, 101));
 		t.false(filter.has(6, 1, 100));
 		t.false(filter.has(5, 2, 100));
-		t.true(filter.has(5, 9, 100), "epochs 1 and 9 share a key id: the window tells them apart");
+		t.true(filter.has(5, 9, 100), "epochs 1 and 9 share a key id: the link drops epoch 1 before it holds epoch 9");
+	});
+
+	test("retainEpochs forgets every epoch the link no longer holds, by full epoch", (t) => {
+		const filter = new RelayFilter(8);
+		filter.remember(5, 1, 0);
+		filter.remember(5, 2, 0);
+		filter.retainEpochs([9, 2]);
+		t.false(filter.has(5, 9, 0), "epoch 1 is gone although 9 has the same key-id bits");
+		t.true(filter.has(5, 2, 0));
+		t.is(filter.size, 1);
+		for (let sequence = 1; sequence < 10; sequence++) filter.remember(5, 2, sequence);
+		t.is(filter.size, 8, "freed slots are reused, the bound holds");
 	});
 
 	test("memory is bounded: the oldest entry goes first", (t) => {

@@ -175,6 +175,23 @@ export default portableCases("link/secure-link", (test) => {
 		t.throws(() => responder.installEpoch(epochKeysFor(software, RESPONDER, 1), { keepPrevious: true }), { code: "epoch-rollback" });
 	});
 
+	test("an epoch with the same key-id bits (8 later) starts with no duplicates of the old one", (t) => {
+		// Sequences restart at 0 in every epoch, and the duplicate cache keys on epoch mod 8:
+		// an entry left from epoch 1 must not swallow the first alerts of epoch 9.
+		const sensor = node(SENSOR);
+		const responder = node(RESPONDER);
+		t.is(responder.receive(sensor.sendAlert(0, PAYLOAD)).kind, "alert");
+		sensor.installEpoch(epochKeysFor(software, SENSOR, 9), { keepPrevious: false });
+		responder.installEpoch(epochKeysFor(software, RESPONDER, 9), { keepPrevious: false });
+		const outcome = responder.receive(sensor.sendAlert(0, PAYLOAD));
+		t.true(outcome.kind === "alert" && outcome.epoch === 9 && outcome.sequence === 0, reason(outcome));
+		for (let epoch = 10; epoch <= 17; epoch++) {
+			sensor.installEpoch(epochKeysFor(software, SENSOR, epoch), { keepPrevious: true });
+			responder.installEpoch(epochKeysFor(software, RESPONDER, epoch), { keepPrevious: true });
+		}
+		t.is(responder.receive(sensor.sendAlert(0, PAYLOAD)).kind, "alert", "one rotation at a time, with grace, back to the same bits");
+	});
+
 	test("revocation: the revoked device can neither read new alerts nor get its frames relayed", (t) => {
 		const revoked = node(REVOKED);
 		const rosterAfter = new FixedMembership([SENSOR, RESPONDER, RELAY, ALARM], 2);

@@ -106,15 +106,12 @@ static void throw_unless_ok(xsMachine *the, picket_psa_result result, const char
 	}
 }
 
-/* ccmSeal(key, nonce, associatedData, plaintext, tagLength) → ArrayBuffer (ciphertext ‖ tag) */
-void xs_picket_ccm_seal(xsMachine *the)
+/* The checks ccmSeal and ccmOpen share (key, nonce, associated data, tag length); returns the tag length. */
+static size_t ccm_arguments(xsMachine *the, const char *name)
 {
-	picket_view key, nonce, associatedData, plaintext;
-	size_t tagLength, plaintextLength;
-	uint8_t *out;
-	picket_psa_result result;
+	size_t tagLength;
 
-	require_arguments(the, 5, "ccmSeal");
+	require_arguments(the, 5, name);
 	tagLength = argument_count(the, 4, 16, "CCM tag length");
 	if (!picket_ccm_tag_length_valid(tagLength))
 		xsRangeError("bad-length: CCM tag length must be 4, 6, ..., 16");
@@ -123,6 +120,18 @@ void xs_picket_ccm_seal(xsMachine *the)
 	if (argument_length(the, 1) != PICKET_CCM_NONCE_LENGTH)
 		xsRangeError("bad-length: CCM nonce must be 13 bytes");
 	argument_length(the, 2); /* type check before allocating */
+	return tagLength;
+}
+
+/* ccmSeal(key, nonce, associatedData, plaintext, tagLength) → ArrayBuffer (ciphertext ‖ tag) */
+void xs_picket_ccm_seal(xsMachine *the)
+{
+	picket_view key, nonce, associatedData, plaintext;
+	size_t tagLength, plaintextLength;
+	uint8_t *out;
+	picket_psa_result result;
+
+	tagLength = ccm_arguments(the, "ccmSeal");
 	plaintextLength = argument_length(the, 3);
 	if (plaintextLength > PICKET_CCM_MAX_PAYLOAD)
 		xsRangeError("bad-length: CCM payload must be at most 65535 bytes");
@@ -146,15 +155,7 @@ void xs_picket_ccm_open(xsMachine *the)
 	uint8_t *out;
 	picket_psa_result result;
 
-	require_arguments(the, 5, "ccmOpen");
-	tagLength = argument_count(the, 4, 16, "CCM tag length");
-	if (!picket_ccm_tag_length_valid(tagLength))
-		xsRangeError("bad-length: CCM tag length must be 4, 6, ..., 16");
-	if (argument_length(the, 0) != PICKET_CCM_KEY_LENGTH)
-		xsRangeError("bad-length: AES-128 key must be 16 bytes");
-	if (argument_length(the, 1) != PICKET_CCM_NONCE_LENGTH)
-		xsRangeError("bad-length: CCM nonce must be 13 bytes");
-	argument_length(the, 2);
+	tagLength = ccm_arguments(the, "ccmOpen");
 	sealedLength = argument_length(the, 3);
 	if (sealedLength < tagLength)
 		xsRangeError("bad-length: sealed input shorter than its tag");
