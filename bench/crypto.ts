@@ -6,7 +6,7 @@
 import * as nodeCrypto from "node:crypto";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { formatCryptoTable, measureCryptoSuite, type SuiteMeasurements } from "picket/bench/crypto-measure";
-import { createNodeCryptoSuite, nodeRandomSource } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite, nodeRandomSource } from "picket/tools/node-crypto-suite";
 import { projectRoot, runXsModule } from "picket/test/support/xs-runner";
 
 const clock = () => performance.now();

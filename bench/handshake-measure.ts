@@ -81,6 +81,6 @@ export function measureHandshake(crypto: CryptoSuite): HandshakeFigures {
 		initiator: initiatorCounts,
 		responder: responderCounts,
 		sessionOverheadBytes: SESSION_OVERHEAD,
-		acknowledgeFrameBytes: SESSION_OVERHEAD + encodeSessionCommand({ kind: "acknowledge", source: 0, sequence: 0 }).length,
+		acknowledgeFrameBytes: SESSION_OVERHEAD + encodeSessionCommand({ kind: "acknowledge", incident: 0, origin: 0 }).length,
 	};
 }

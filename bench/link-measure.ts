@@ -5,7 +5,8 @@
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { SecureLink } from "picket/link/secure-link";
-import { FixedMembership, MemoryStorage, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
+import { FixedMembership, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
+import { TestStorage } from "picket/test/support/test-storage";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const SENSOR = testMember(1, "sensor", [0]);
@@ -16,7 +17,7 @@ const ROSTER = new FixedMembership([SENSOR, RESPONDER, RELAY]);
 export const BENCH_PAYLOAD_LENGTH = 16;
 
 function link(crypto: CryptoSuite, member: typeof SENSOR): SecureLink {
-	const secureLink = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(member.id), membership: ROSTER, self: member.id });
+	const secureLink = new SecureLink({ crypto, storage: new TestStorage(), random: createSeededRandom(member.id), membership: ROSTER, self: member.id });
 	secureLink.installEpoch(epochKeysFor(crypto, member, 1), { keepPrevious: false });
 	return secureLink;
 }

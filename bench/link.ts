@@ -14,7 +14,7 @@ import {
 	measureHandshake,
 	rosterBytesPerMember,
 } from "picket/bench/link-measure";
-import { createNodeCryptoSuite, nodeRandomSource } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite, nodeRandomSource } from "picket/tools/node-crypto-suite";
 
 const clock = () => performance.now();
 const software = createSoftwareSuite(nodeRandomSource());

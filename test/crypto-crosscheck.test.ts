@@ -13,7 +13,7 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import type { Assertions } from "picket/test/harness/portable";
 import { cryptoVectorCases } from "picket/test/support/crypto-vector-cases";
 import { RFC7748_ITERATED } from "picket/test/support/crypto-vectors";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const TAG_LENGTHS: readonly CcmTagLength[] = [4, 6, 8, 10, 12, 14, 16];

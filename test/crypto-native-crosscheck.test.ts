@@ -17,7 +17,7 @@ import { toHex } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import type { CcmTagLength, CryptoSuite } from "picket/crypto/crypto-suite";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 import { projectRoot, runXsCases } from "picket/test/support/xs-runner";
 

@@ -6,7 +6,7 @@ import test from "ava";
 import { createHash } from "node:crypto";
 import { toHex } from "picket/core/bytes";
 import { ecdsaP256SignatureToRaw, parseImage, signImage, TlvType, verifyImage, type ImageSignOptions } from "picket/tools/image/mcuboot-image";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { loadImageSigningKey, loadImageVerifyingKey } from "picket/tools/image/image-keys";
 import { ED25519_VECTOR_OPTIONS, mcubootFixture, mcubootFixtureText, P256_VECTOR_OPTIONS, VECTOR_DIGESTS } from "picket/test/support/mcuboot-fixtures";
 

@@ -12,7 +12,7 @@ import { concatBytes, toHex } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import { HandshakeInitiator, respondToHandshake, type HandshakeErrorCode } from "picket/link/handshake";
 import type { SessionErrorCode } from "picket/link/session";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createTestDomain } from "picket/test/support/handshake-domain";
 
 const crypto = createNodeCryptoSuite();
@@ -87,9 +87,9 @@ test("session frames: 100,000 random and mutated frames, only genuine unseen one
 	const sender = initiator.finish(response.reply);
 	const receiver = response.session;
 	const genuineFrames = [
-		sender.seal({ kind: "acknowledge", source: 3, sequence: 99 }),
-		sender.seal({ kind: "silence", seconds: 30 }),
-		sender.seal({ kind: "key-epoch", epoch: 2, networkKey: new Uint8Array(16).fill(1), groupKeys: [{ group: 3, key: new Uint8Array(16).fill(3) }] }),
+		sender.seal({ kind: "acknowledge", incident: 99, origin: 3 }),
+		sender.seal({ kind: "silence", incident: 30, origin: 3 }),
+		sender.seal({ kind: "epoch-delivery", index: 0, count: 1, bytes: new Uint8Array(200).fill(1) }),
 	];
 	const genuine = new Set(genuineFrames.map(toHex));
 	const opened = new Set<string>();

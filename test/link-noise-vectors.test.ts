@@ -1,7 +1,7 @@
 /** The Noise engine against every copied Cacophony vector, on Node (node:crypto suite). */
 import test from "ava";
 import { NOISE_PSK_VECTORS } from "picket/test/fixtures/noise/psk-25519-sha256";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { runNoiseVector } from "picket/test/support/noise-vector-runner";
 
 const crypto = createNodeCryptoSuite();

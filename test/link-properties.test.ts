@@ -14,8 +14,9 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { ALERT_FRAME_MAX, decodeAlertFrame, encodeAlertFrame } from "picket/link/alert-frame";
 import type { Member } from "picket/link/membership";
 import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
-import { FixedMembership, MemoryStorage, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { FixedMembership, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
+import { TestStorage } from "picket/test/support/test-storage";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const RUNS = 100_000;
@@ -32,7 +33,7 @@ const KEYS = new Map<number, ReturnType<typeof epochKeysFor>>();
 for (const member of [...SENDERS, ...RECEIVERS]) KEYS.set(member.id, epochKeysFor(crypto, member, 1));
 
 function link(member: Member, suite = crypto): SecureLink {
-	const secureLink = new SecureLink({ crypto: suite, storage: new MemoryStorage(), random, membership: ROSTER, self: member.id });
+	const secureLink = new SecureLink({ crypto: suite, storage: new TestStorage(), random, membership: ROSTER, self: member.id });
 	secureLink.installEpoch(KEYS.get(member.id)!, { keepPrevious: false });
 	return secureLink;
 }

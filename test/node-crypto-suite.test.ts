@@ -1,6 +1,6 @@
 import test from "ava";
 import { fromHex, toHex } from "picket/core/bytes";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 const suite = createNodeCryptoSuite();
 

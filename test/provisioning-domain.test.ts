@@ -12,7 +12,7 @@ import { ROSTER_MEMBER_LENGTH, Roster, rosterLength } from "picket/provisioning/
 import { openDomain, sealDomain, TEST_SCRYPT_COST } from "picket/tools/provisioning/domain-seal";
 import { Domain, nobleAuthoritySigner } from "picket/tools/provisioning/domain-store";
 import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 import { TestStorage } from "picket/test/support/test-storage";

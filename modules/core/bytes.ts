@@ -47,3 +47,25 @@ export function utf8(text: string): Uint8Array {
 	}
 	return Uint8Array.from(bytes);
 }
+
+/** Big-endian u16 at `offset`. */
+export function readU16(bytes: Uint8Array, offset: number): number {
+	return (bytes[offset] << 8) | bytes[offset + 1];
+}
+
+/** Big-endian u32 at `offset`. */
+export function readU32(bytes: Uint8Array, offset: number): number {
+	return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+}
+
+export function writeU16(bytes: Uint8Array, offset: number, value: number): void {
+	bytes[offset] = (value >>> 8) & 255;
+	bytes[offset + 1] = value & 255;
+}
+
+export function writeU32(bytes: Uint8Array, offset: number, value: number): void {
+	bytes[offset] = value >>> 24;
+	bytes[offset + 1] = (value >>> 16) & 255;
+	bytes[offset + 2] = (value >>> 8) & 255;
+	bytes[offset + 3] = value & 255;
+}

@@ -23,7 +23,7 @@
 import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { TimerId, Timers } from "picket/core/host-contracts";
 import { type AlertEvent, type AlertPayload, Severity, decodeAlertPayload, encodeAlertPayload } from "picket/device/alert-payload";
-import { type CommandChannel, decodeCommand, encodeCommand } from "picket/device/command-channel";
+import type { AlarmCommand, CommandChannel } from "picket/device/alert-link";
 import { type DeviceRole, type DeviceSettings, repeatDelay } from "picket/device/device-settings";
 import type { Logger } from "picket/device/host-bindings";
 import type { OutputName, PatternName } from "picket/device/outputs";
@@ -140,7 +140,7 @@ export class AlarmPolicy {
 		this.#options.outputs.stopAll();
 		this.#sounding = undefined;
 		if (sounding === undefined) return false;
-		this.#options.commands.send(sounding.origin, encodeCommand({ kind: "silence", incident: sounding.incident, origin: sounding.origin }));
+		this.#options.commands.send(sounding.origin, { kind: "silence", incident: sounding.incident, origin: sounding.origin });
 		this.#log("silence", `incident ${sounding.incident} of ${sounding.origin}`);
 		return true;
 	}
@@ -190,22 +190,14 @@ export class AlarmPolicy {
 		}
 	}
 
-	/** A command delivered over the pairwise session with `peer`. */
-	onCommand(peer: number, commandBytes: Uint8Array): void {
-		let command;
-		try {
-			command = decodeCommand(commandBytes);
-		} catch (error) {
-			if (!isPicketError(error)) throw error;
-			this.#log("drop", `command from ${peer}: ${error.code}`);
-			return;
-		}
+	/** A command delivered (authenticated, decoded) over the pairwise session with `peer`. */
+	onCommand(peer: number, command: AlarmCommand): void {
 		const own = this.#own;
 		if (command.origin === this.#options.self) {
 			if (own === undefined || own.incident !== command.incident) return; // late: already ended
 			this.#log(command.kind, `incident ${own.incident} by ${peer}`);
-			this.#end(own, command.kind === "ack" ? "acknowledged" : "silenced");
-			if (command.kind === "ack") this.#options.outputs.start("led", "acknowledged", ACKNOWLEDGED_SHOW_MS);
+			this.#end(own, command.kind === "acknowledge" ? "acknowledged" : "silenced");
+			if (command.kind === "acknowledge") this.#options.outputs.start("led", "acknowledged", ACKNOWLEDGED_SHOW_MS);
 			return;
 		}
 		const sounding = this.#sounding;
@@ -222,7 +214,7 @@ export class AlarmPolicy {
 	}
 
 	#acknowledge(origin: number, incident: number): void {
-		this.#options.commands.send(origin, encodeCommand({ kind: "ack", incident, origin }));
+		this.#options.commands.send(origin, { kind: "acknowledge", incident, origin });
 	}
 
 	#sendAndSchedule(own: OwnIncident): void {

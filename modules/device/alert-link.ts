@@ -1,14 +1,16 @@
 /**
  * The narrow views of the link layer the device node needs. `SecureLink`
  * (`picket/link/secure-link`) satisfies `AlertLink` structurally (its ReceiveOutcome has
- * these kinds and more fields); the session layer (`picket/link/session`, handshakes and
- * pairwise sessions) is adapted to `SessionPort` + `CommandChannel` by whoever builds the
- * `LinkFactory` (main.ts's `createDeviceLinks`).
+ * these kinds and more fields); `PairwiseSessions` (`picket/link/pairwise-sessions`:
+ * handshakes, pairwise sessions, commands) satisfies `SessionPort` and `CommandChannel`.
+ * `picket/device/provisioned-links` builds both from the device's provisioning.
  *
  * Flow (DESIGN.md): policy → `sendAlert` → radio; radio → frame kind (byte 0) →
  * alert frames to `AlertLink.receive`, handshake and session frames to `SessionPort.receive`.
  */
-import type { CommandChannel } from "picket/device/command-channel";
+import type { AlarmCommand } from "picket/link/session-command";
+
+export type { AlarmCommand } from "picket/link/session-command";
 
 /** Forward this frame (TTL already decremented by the link) after `delayMs` of jitter. */
 export interface RelayInstruction {
@@ -33,14 +35,26 @@ export interface AlertLink {
 
 export type SessionOutcome =
 	/** A session frame that carried a command for the alarm policy. */
-	| { readonly kind: "command"; readonly peer: number; readonly command: Uint8Array }
-	/** A handshake step or session housekeeping; `reply` goes back on the air if present. */
-	| { readonly kind: "handled"; readonly reply?: Uint8Array }
+	| { readonly kind: "command"; readonly peer: number; readonly command: AlarmCommand }
+	/** A handshake step or session housekeeping (the session layer transmits its own replies). */
+	| { readonly kind: "handled" }
 	| { readonly kind: "rejected"; readonly reason: string };
 
 export interface SessionPort {
-	/** One handshake or session frame from the air. Never throws on what the air delivers. */
-	receive(frame: Uint8Array): SessionOutcome;
+	/**
+	 * One handshake or session frame from the air, with the MAC of its transmitter (ESP-NOW
+	 * gives it; sessions are matched by it). Never throws on what the air delivers.
+	 */
+	receive(frame: Uint8Array, from: Uint8Array): SessionOutcome;
+}
+
+/** What the alarm policy needs from the session layer. */
+export interface CommandChannel {
+	/**
+	 * Sends `command` to member `peer` over their pairwise session, running the handshake
+	 * first if there is none. Best effort: failures are logged by the channel, never thrown.
+	 */
+	send(peer: number, command: AlarmCommand): void;
 }
 
 /** What a LinkFactory builds for one device. */

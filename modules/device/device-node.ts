@@ -2,8 +2,9 @@
  * One device, wired (DESIGN.md "Shape of the code"):
  *
  *   GPIO edge → MotionSensor / PanicButton → AlarmPolicy → AlertLink.sendAlert → Radio
- *   Radio → AlertLink.receive → { alert → AlarmPolicy → Outputs; relay → Radio (after jitter);
- *                                 command → AlarmPolicy; session reply → Radio }
+ *   Radio → AlertLink.receive → { alert → AlarmPolicy → Outputs; relay → Radio (after jitter) }
+ *   Radio → SessionPort.receive (with the sender's MAC) → { command → AlarmPolicy }
+ *   AlarmPolicy → CommandChannel.send → session layer → LinkContext.transmit → Radio (unicast)
  *
  * The node owns no decision: the policy decides what to do, the link decides what is
  * authentic, readable and worth relaying; the node only moves bytes and events between them.
@@ -31,8 +32,11 @@ export interface DeviceIdentity {
 export interface LinkContext {
 	readonly host: HostBindings;
 	readonly identity: DeviceIdentity;
-	/** Broadcast a frame the link produced on its own (handshake, session, retransmission). */
-	readonly transmit: (frame: Uint8Array) => void;
+	/**
+	 * Sends a frame the link produced on its own (handshake, session, retransmission) to
+	 * the MAC `to`, or broadcasts it when `to` is absent.
+	 */
+	readonly transmit: (frame: Uint8Array, to?: Uint8Array) => void;
 }
 
 /** Builds the secure link for one device; `main.ts` passes the real one, tests a fake. */
@@ -76,7 +80,7 @@ export class DeviceNode {
 			onReadable: () => this.#drainRadio(),
 			onError: (error) => host.log.warn(`radio: ${error.message}`),
 		});
-		this.#links = createLinks({ host, identity, transmit: (frame) => this.#broadcast(frame) });
+		this.#links = createLinks({ host, identity, transmit: (frame, to) => this.#write(frame, to ?? BROADCAST_MAC) });
 		const links = this.#links;
 		const incidentSeed = host.random(2);
 		this.policy = new AlarmPolicy({
@@ -158,7 +162,7 @@ export class DeviceNode {
 				continue;
 			}
 			if (frameKind(bytes[0]) === FrameKind.Alert) this.#onAlertFrame(bytes);
-			else this.#onSessionFrame(bytes);
+			else this.#onSessionFrame(bytes, frame.from);
 		}
 	}
 
@@ -179,15 +183,14 @@ export class DeviceNode {
 		}
 	}
 
-	#onSessionFrame(bytes: Uint8Array): void {
-		const outcome = this.#links.sessions.receive(bytes);
+	#onSessionFrame(bytes: Uint8Array, from: Uint8Array): void {
+		const outcome = this.#links.sessions.receive(bytes, from);
 		switch (outcome.kind) {
 			case "command":
 				this.stats.commands++;
 				this.policy.onCommand(outcome.peer, outcome.command);
 				break;
 			case "handled":
-				if (outcome.reply !== undefined) this.#broadcast(outcome.reply);
 				break;
 			case "rejected":
 				this.#drop(outcome.reason);
@@ -210,8 +213,12 @@ export class DeviceNode {
 	}
 
 	#broadcast(frame: Uint8Array): void {
+		this.#write(frame, BROADCAST_MAC);
+	}
+
+	#write(frame: Uint8Array, to: Uint8Array): void {
 		try {
-			this.#radio.write(BROADCAST_MAC, frame);
+			this.#radio.write(to, frame);
 		} catch (error) {
 			if (!isPicketError(error)) throw error;
 			this.#host.log.warn(`radio write: ${error.code}`);

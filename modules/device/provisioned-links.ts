@@ -1,33 +1,111 @@
 /**
- * The seam between the device app and the two modules being written on other branches:
- * the keystore (`picket/provisioning/keystore`: `loadCredentials(storage, crypto)`) and the
- * link layer (`picket/link/secure-link`: `SecureLink`; `picket/link/session`). Until they
- * are merged, both functions throw "not-integrated" so that an unfinished build says so
- * instead of running with stand-ins; main.ts is already wired to them.
+ * A device's links built from its provisioning, the same on every target (main.ts, the
+ * host simulator):
  *
- * Intended bodies (for the merge):
- *   loadProvisioning: const credentials = loadCredentials(host.storage, host.crypto);
- *     return { identity: { memberId: credentials.deviceId, role: credentials.self.role }, credentials };
- *   createProvisionedLinks: const link = new SecureLink({ crypto, storage, random, membership: credentials.roster,
- *     self: credentials.deviceId }); link.installEpoch({ epoch, networkKey, groupKeys }, { keepPrevious: false });
- *     sessions/commands: the session layer's handshake manager, adapted to SessionPort + CommandChannel.
+ *   Storage ─ keystore (signed roster verified, this device listed with its key) ─┐
+ *     ├─ SecureLink: alerts under the bundle's epoch keys (network key, group keys)
+ *     └─ PairwiseSessions: KKpsk0 with the static key and the epoch's handshake PSK,
+ *        the roster pinning every peer; commands for the alarm policy; key-epoch
+ *        deliveries → keystore.applyEpochDelivery → SecureLink.installEpoch.
+ *
+ * A key-epoch delivery is a revocation (DESIGN.md "Revocation is a new key epoch"): the
+ * new epoch is installed with `keepPrevious: false`, so frames of the old epoch — the only
+ * ones a revoked device can still make — are "wrong-epoch" from then on and never relayed.
  */
-import { PicketError } from "picket/core/picket-error";
-import type { DeviceIdentity, DeviceLinks, LinkContext } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
+import type { DeviceIdentity, DeviceLinks, LinkContext } from "picket/device/device-node";
+import type { HandshakeIdentity } from "picket/link/handshake";
+import type { Membership } from "picket/link/membership";
+import { PairwiseSessions, type PairwiseSessionsOptions } from "picket/link/pairwise-sessions";
+import { type EpochKeys, SecureLink, type SecureLinkOptions } from "picket/link/secure-link";
+import { type DeviceCredentials, applyEpochDelivery, loadCredentials } from "picket/provisioning/keystore";
 
-export type IntegrationErrorCode = "not-integrated";
-
-/** What main.ts needs from provisioning: who the device is, and the opaque credentials the links need. */
+/** What main.ts needs from provisioning: who the device is, and the verified credentials the links run on. */
 export interface DeviceProvisioning {
 	readonly identity: DeviceIdentity;
-	readonly credentials: unknown;
+	readonly credentials: DeviceCredentials;
 }
 
+/** Loads and verifies the bundle committed in the host's Storage. Throws the keystore's PicketError codes. */
 export function loadProvisioning(host: HostBindings): DeviceProvisioning {
-	throw new PicketError<IntegrationErrorCode>("not-integrated", `keystore not merged yet (target ${host.target})`);
+	return provisioningFrom(loadCredentials(host.storage, host.crypto));
 }
 
-export function createProvisionedLinks(context: LinkContext, provisioning: DeviceProvisioning): DeviceLinks {
-	throw new PicketError<IntegrationErrorCode>("not-integrated", `secure link not merged yet (member ${provisioning.identity.memberId} on ${context.host.target})`);
+/** The provisioning of already verified credentials (the simulator opens bundles against a shared roster). */
+export function provisioningFrom(credentials: DeviceCredentials): DeviceProvisioning {
+	return { identity: { memberId: credentials.deviceId, role: credentials.self.role }, credentials };
+}
+
+/** Tuning the simulator and tests may pass; devices use the defaults. */
+export interface ProvisionedLinkOptions {
+	readonly link?: Pick<SecureLinkOptions, "initialTtl" | "maxJitterMs" | "relays">;
+	readonly sessions?: Pick<PairwiseSessionsOptions, "retryMs" | "attempts" | "maxPeers" | "queueLimit" | "maxDeliveryBytes">;
+}
+
+export interface ProvisionedLinks extends DeviceLinks {
+	readonly alerts: SecureLink;
+	readonly sessions: PairwiseSessions;
+	readonly commands: PairwiseSessions;
+	/** The credentials in force (they change when a key-epoch delivery is applied). */
+	readonly credentials: DeviceCredentials;
+	/** Applies a sealed key-epoch delivery addressed to this device. Throws the keystore's PicketError codes. */
+	applyEpochDelivery(delivery: Uint8Array): void;
+}
+
+export function createProvisionedLinks(context: LinkContext, provisioning: DeviceProvisioning, options: ProvisionedLinkOptions = {}): ProvisionedLinks {
+	const { host } = context;
+	let credentials = provisioning.credentials;
+	// The roster changes with each key epoch; the link reads whichever is in force.
+	const membership: Membership = {
+		member: (id) => credentials.roster.member(id),
+		get epoch() {
+			return credentials.roster.epoch;
+		},
+	};
+	const alerts = new SecureLink({ ...options.link, crypto: host.crypto, storage: host.storage, random: host.random, membership, self: credentials.deviceId });
+	alerts.installEpoch(epochKeys(credentials), { keepPrevious: false });
+
+	const apply = (delivery: Uint8Array): void => {
+		const next = applyEpochDelivery(host.storage, credentials, delivery, host.crypto);
+		alerts.installEpoch(epochKeys(next), { keepPrevious: false });
+		credentials = next;
+		sessions.updateIdentity(handshakeIdentity(host, next));
+		host.log.info(`key epoch ${next.epoch} installed (${next.roster.size} members)`);
+	};
+	const sessions: PairwiseSessions = new PairwiseSessions({
+		...options.sessions,
+		identity: handshakeIdentity(host, credentials),
+		timers: host.timers,
+		transmit: (frame, to) => context.transmit(frame, to),
+		onEpochDelivery: (delivery, peer) => {
+			host.log.info(`key-epoch delivery from ${peer}`);
+			apply(delivery);
+		},
+		onDrop: (peer, reason) => host.log.warn(`session with ${peer}: ${reason}`),
+	});
+	return {
+		alerts,
+		sessions,
+		commands: sessions,
+		get credentials() {
+			return credentials;
+		},
+		applyEpochDelivery: apply,
+		close: () => sessions.close(),
+	};
+}
+
+function epochKeys(credentials: DeviceCredentials): EpochKeys {
+	return { epoch: credentials.epoch, networkKey: credentials.networkKey, groupKeys: credentials.groupKeys };
+}
+
+function handshakeIdentity(host: HostBindings, credentials: DeviceCredentials): HandshakeIdentity {
+	return {
+		crypto: host.crypto,
+		domainId: credentials.domainId,
+		memberId: credentials.deviceId,
+		staticKeyPair: credentials.staticKeyPair,
+		psk: credentials.handshakePsk,
+		roster: credentials.roster,
+	};
 }

@@ -29,6 +29,7 @@
  * Why the TTL sits in byte 0 and is masked in the tags' associated data: relays decrement
  * it without any key, and no tag has to be recomputed on the way.
  */
+import { readU32 } from "picket/core/bytes";
 import { FrameKind, PICKET_VERSION, frameByte0, frameDetail, frameKind, frameVersion } from "picket/link/frame-kind";
 import { RADIO_FRAME_MAX } from "picket/device/radio";
 import { MAX_GROUP } from "picket/link/key-schedule";
@@ -134,7 +135,7 @@ export function decodeAlertFrame(bytes: Uint8Array): AlertDecodeResult {
 	const byte0 = bytes[0];
 	if (frameVersion(byte0) !== PICKET_VERSION) return { ok: false, reason: "unknown-version" };
 	if (frameKind(byte0) !== FrameKind.Alert) return { ok: false, reason: "unknown-kind" };
-	const packed = ((bytes[2] << 24) | (bytes[3] << 16) | (bytes[4] << 8) | bytes[5]) >>> 0;
+	const packed = readU32(bytes, 2);
 	const networkTagStart = bytes.length - ALERT_NETWORK_TAG_LENGTH;
 	return {
 		ok: true,

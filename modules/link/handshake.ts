@@ -53,7 +53,7 @@
  *   secret); the responder's new session stays unconfirmed, so a link layer should keep an
  *   existing session with that peer until the new one is confirmed.
  */
-import { concatBytes, constantTimeEqual, utf8 } from "picket/core/bytes";
+import { concatBytes, constantTimeEqual, readU16, utf8 } from "picket/core/bytes";
 import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
 import { FrameKind, PICKET_VERSION, frameByte0, frameDetail, frameKind, frameVersion } from "picket/link/frame-kind";
@@ -215,14 +215,14 @@ export class HandshakeInitiator {
 /** The initiator id message 1 claims, or undefined when `frame` is no message 1 (for routing before any crypto). */
 export function handshakeInitiatorId(frame: Uint8Array): number | undefined {
 	if (frame.length !== HANDSHAKE_MESSAGE_1_LENGTH || frame[0] !== frameByte0(FrameKind.Handshake, 1)) return undefined;
-	return (frame[1] << 8) | frame[2];
+	return readU16(frame, 1);
 }
 
 /** The responder's side: reads message 1, writes message 2, returns the session. */
 export function respondToHandshake(identity: HandshakeIdentity, frame: Uint8Array, options: HandshakeOptions = {}): HandshakeResponse {
 	checkFrame(frame, 1, HANDSHAKE_MESSAGE_1_LENGTH);
 	checkIdentity(identity);
-	const initiatorId = (frame[1] << 8) | frame[2];
+	const initiatorId = readU16(frame, 1);
 	const remoteStatic = peerStaticKey(identity, initiatorId, "unknown-sender");
 	const state = handshakeState(identity, false, initiatorId, identity.memberId, remoteStatic, options);
 	noiseStep(() => state.readMessage(frame.subarray(3)));

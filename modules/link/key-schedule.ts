@@ -7,6 +7,11 @@
  *   network key (16 B)        = HKDF(secret, salt, "net"   ‖ epoch u32)
  *   group key g (16 B)        = HKDF(secret, salt, "group" ‖ epoch u32 ‖ g u8)
  *   handshake PSK (32 B)      = HKDF(secret, salt, "psk"   ‖ epoch u32)
+ *   delivery key (16 B)       = HKDF(secret, salt, "delivery" ‖ device id u16)
+ *
+ * The delivery key seals a device's key-epoch deliveries end to end
+ * (picket/provisioning/epoch-delivery); it has no epoch: a revoked device only ever knew
+ * its own, which opens nothing addressed to anyone else.
  *
  * The provisioning tool runs this on the operator's laptop; devices only ever hold the
  * derived keys, never the domain secret.
@@ -22,7 +27,7 @@ export const HANDSHAKE_PSK_LENGTH = 32;
 /** Groups are numbered 0..MAX_GROUP; a member's groups fit a 32-bit mask. */
 export const MAX_GROUP = 31;
 
-export type KeyScheduleErrorCode = "bad-length" | "bad-group" | "bad-epoch";
+export type KeyScheduleErrorCode = "bad-length" | "bad-group" | "bad-epoch" | "bad-member-id";
 
 function u32(value: number): Uint8Array {
 	if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new PicketError<KeyScheduleErrorCode>("bad-epoch", `epoch ${value}`);
@@ -46,4 +51,9 @@ export function deriveGroupKey(crypto: CryptoSuite, domainId: Uint8Array, domain
 
 export function deriveHandshakePsk(crypto: CryptoSuite, domainId: Uint8Array, domainSecret: Uint8Array, epoch: number): Uint8Array {
 	return derive(crypto, domainId, domainSecret, concatBytes(utf8("psk"), u32(epoch)), HANDSHAKE_PSK_LENGTH);
+}
+
+export function deriveDeliveryKey(crypto: CryptoSuite, domainId: Uint8Array, domainSecret: Uint8Array, deviceId: number): Uint8Array {
+	if (!Number.isInteger(deviceId) || deviceId < 0 || deviceId > 0xffff) throw new PicketError<KeyScheduleErrorCode>("bad-member-id", `device ${deviceId}`);
+	return derive(crypto, domainId, domainSecret, concatBytes(utf8("delivery"), Uint8Array.of(deviceId >>> 8, deviceId & 255)), LINK_KEY_LENGTH);
 }

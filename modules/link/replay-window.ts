@@ -23,7 +23,7 @@
  * | 12..15      | seen lo | bits 31..0: bit i set = sequence top − i accepted   |
  */
 import type { Storage } from "picket/core/host-contracts";
-import { readU32, writeU32 } from "picket/link/sequence-counter";
+import { readU32, writeU32 } from "picket/core/bytes";
 
 export const REPLAY_WINDOW_SIZE = 64;
 const RECORD_LENGTH = 16;

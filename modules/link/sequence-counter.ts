@@ -17,6 +17,7 @@
  * ("epoch-rollback"): going back would repeat nonces under keys already used.
  */
 import type { Storage } from "picket/core/host-contracts";
+import { readU32, writeU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { MAX_SEQUENCE } from "picket/link/alert-frame";
 
@@ -92,15 +93,4 @@ export class SequenceCounter {
 		this.#next = from;
 		this.#limit = limit;
 	}
-}
-
-export function readU32(bytes: Uint8Array, offset: number): number {
-	return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
-}
-
-export function writeU32(bytes: Uint8Array, offset: number, value: number): void {
-	bytes[offset] = value >>> 24;
-	bytes[offset + 1] = (value >>> 16) & 255;
-	bytes[offset + 2] = (value >>> 8) & 255;
-	bytes[offset + 3] = value & 255;
 }

@@ -1,134 +1,131 @@
 /**
- * The unicast commands a pairwise session carries, and their codec. A command is the
+ * The unicast commands a pairwise session carries, and their one codec. A command is the
  * plaintext of one session frame (picket/link/session), so it is only ever decoded after
- * its frame authenticated; it is still parsed defensively ("bad-command") because nothing
- * from the air may crash a device.
+ * its frame authenticated; it is still parsed defensively ("bad-command",
+ * "bad-command-length") because nothing from the air may crash a device.
  *
- * | code | command     | body (all integers big-endian)                                  | body bytes |
- * |------|-------------|-----------------------------------------------------------------|------------|
- * | 0x01 | acknowledge | alert source u16 ‖ alert sequence u32                           | 6          |
- * | 0x02 | silence     | seconds u16 (0 = until the next alert)                          | 2          |
- * | 0x03 | key-epoch   | epoch u32 ‖ network key (16) ‖ groups u32 (bit g = key for g    | 24 + 16·k  |
- * |      |             | follows) ‖ k group keys (16 each), ascending group number       |            |
+ * | code | command        | body (integers big-endian)                               | body bytes |
+ * |------|----------------|----------------------------------------------------------|------------|
+ * | 0x01 | acknowledge    | incident u16 ‖ origin u16 (member id of the alert's sender) | 4       |
+ * | 0x02 | silence        | incident u16 ‖ origin u16                                 | 4          |
+ * | 0x03 | epoch-delivery | chunk index u8 ‖ chunk count u8 ‖ 1..234 bytes of a sealed | 3..236     |
+ * |      |                | key-epoch delivery (picket/provisioning/epoch-delivery)   |            |
  *
- * Byte 0 of the plaintext is the code; the body follows. Key-epoch delivery carries only
- * the keys of the receiver's groups (R5); with the 250-byte ESP-NOW limit one frame holds
- * at most KEY_EPOCH_GROUPS_PER_COMMAND group keys, and a member of more groups gets
- * several key-epoch commands, each with the network key and a disjoint part of its groups.
+ * Byte 0 of the plaintext is the code; the body follows.
+ *
+ * Acknowledge and silence name an incident (picket/device/alert-payload), not an alert
+ * frame: every repeat of an incident is a new frame with a new sequence, and the responder
+ * means the incident, whichever repeat reached it.
+ *
+ * A key epoch travels as the sealed delivery the provisioning tool made for the receiver
+ * (sealed end to end under the receiver's delivery key): the member carrying it can
+ * neither read nor alter the keys, so one mechanism serves the tool and every carrier.
+ * It is roster-sized, so it is cut into chunks of at most EPOCH_DELIVERY_CHUNK_MAX bytes
+ * (250 − 13 session overhead − 3 command header); the receiver reassembles them
+ * (picket/link/pairwise-sessions) and hands the whole delivery to the keystore.
  */
+import { readU16, writeU16 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
+import { RADIO_FRAME_MAX } from "picket/device/radio";
 
-export type SessionCommandErrorCode = "bad-command";
+export type SessionCommandErrorCode = "bad-command" | "bad-command-length";
 
 export const enum SessionCommandCode {
 	Acknowledge = 0x01,
 	Silence = 0x02,
-	KeyEpoch = 0x03,
+	EpochDelivery = 0x03,
 }
 
-export interface GroupKey {
-	readonly group: number;
-	readonly key: Uint8Array;
+/** What one member's alarm policy tells another's about an incident. */
+export interface AlarmCommand {
+	readonly kind: "acknowledge" | "silence";
+	readonly incident: number;
+	/** The member whose alert this command is about. */
+	readonly origin: number;
 }
 
-export type SessionCommand =
-	| { readonly kind: "acknowledge"; readonly source: number; readonly sequence: number }
-	| { readonly kind: "silence"; readonly seconds: number }
-	| { readonly kind: "key-epoch"; readonly epoch: number; readonly networkKey: Uint8Array; readonly groupKeys: readonly GroupKey[] };
-
-/** 250 (ESP-NOW) − 13 (session frame overhead) − 1 (code) − 24 (key-epoch fixed body) = 212 = 13 × 16 + 4. */
-export const KEY_EPOCH_GROUPS_PER_COMMAND = 13;
-
-function fail(message: string): never {
-	throw new PicketError<SessionCommandErrorCode>("bad-command", message);
+/** One piece of a sealed key-epoch delivery. */
+export interface EpochDeliveryChunk {
+	readonly kind: "epoch-delivery";
+	readonly index: number;
+	readonly count: number;
+	readonly bytes: Uint8Array;
 }
 
-function checkInteger(name: string, value: number, max: number): void {
-	if (!Number.isInteger(value) || value < 0 || value > max) fail(`${name} ${value} outside 0..${max}`);
+export type SessionCommand = AlarmCommand | EpochDeliveryChunk;
+
+/** Session frame overhead (picket/link/session: 5 B header + 8 B tag), restated here to size the chunks. */
+const SESSION_FRAME_OVERHEAD = 13;
+const ALARM_COMMAND_LENGTH = 5;
+const CHUNK_HEADER_LENGTH = 3;
+export const EPOCH_DELIVERY_CHUNK_MAX = RADIO_FRAME_MAX - SESSION_FRAME_OVERHEAD - CHUNK_HEADER_LENGTH; // 234
+export const EPOCH_DELIVERY_CHUNKS_MAX = 255;
+
+function fail(code: SessionCommandErrorCode, message: string): never {
+	throw new PicketError<SessionCommandErrorCode>(code, message);
+}
+
+function checkU16(name: string, value: number): void {
+	if (!Number.isInteger(value) || value < 0 || value > 0xffff) fail("bad-command", `${name} ${value} outside 0..65535`);
 }
 
 export function encodeSessionCommand(command: SessionCommand): Uint8Array {
 	switch (command.kind) {
-		case "acknowledge": {
-			checkInteger("source", command.source, 0xffff);
-			checkInteger("sequence", command.sequence, 0xffffffff);
-			const bytes = new Uint8Array(7);
-			const view = new DataView(bytes.buffer);
-			bytes[0] = SessionCommandCode.Acknowledge;
-			view.setUint16(1, command.source);
-			view.setUint32(3, command.sequence);
-			return bytes;
-		}
+		case "acknowledge":
 		case "silence": {
-			checkInteger("seconds", command.seconds, 0xffff);
-			const bytes = new Uint8Array(3);
-			bytes[0] = SessionCommandCode.Silence;
-			new DataView(bytes.buffer).setUint16(1, command.seconds);
+			checkU16("incident", command.incident);
+			checkU16("origin", command.origin);
+			const code = command.kind === "acknowledge" ? SessionCommandCode.Acknowledge : SessionCommandCode.Silence;
+			const bytes = Uint8Array.of(code, 0, 0, 0, 0);
+			writeU16(bytes, 1, command.incident);
+			writeU16(bytes, 3, command.origin);
 			return bytes;
 		}
-		case "key-epoch": {
-			checkInteger("epoch", command.epoch, 0xffffffff);
-			if (command.networkKey.length !== LINK_KEY_LENGTH) fail("network key must be 16 bytes");
-			if (command.groupKeys.length > KEY_EPOCH_GROUPS_PER_COMMAND) fail(`more than ${KEY_EPOCH_GROUPS_PER_COMMAND} group keys`);
-			const sorted = command.groupKeys.slice().sort((a, b) => a.group - b.group);
-			let mask = 0;
-			for (const { group, key } of sorted) {
-				checkInteger("group", group, MAX_GROUP);
-				if (((mask >>> group) & 1) === 1) fail(`group ${group} twice`);
-				if (key.length !== LINK_KEY_LENGTH) fail(`group ${group} key must be 16 bytes`);
-				mask = (mask | (1 << group)) >>> 0;
-			}
-			const bytes = new Uint8Array(25 + LINK_KEY_LENGTH * sorted.length);
-			const view = new DataView(bytes.buffer);
-			bytes[0] = SessionCommandCode.KeyEpoch;
-			view.setUint32(1, command.epoch);
-			bytes.set(command.networkKey, 5);
-			view.setUint32(21, mask);
-			sorted.forEach(({ key }, index) => bytes.set(key, 25 + LINK_KEY_LENGTH * index));
-			return bytes;
+		case "epoch-delivery": {
+			const { index, count, bytes } = command;
+			if (!Number.isInteger(count) || count < 1 || count > EPOCH_DELIVERY_CHUNKS_MAX) fail("bad-command", `chunk count ${count}`);
+			if (!Number.isInteger(index) || index < 0 || index >= count) fail("bad-command", `chunk ${index} of ${count}`);
+			if (bytes.length < 1 || bytes.length > EPOCH_DELIVERY_CHUNK_MAX) fail("bad-command-length", `chunk of ${bytes.length} bytes`);
+			const plaintext = new Uint8Array(CHUNK_HEADER_LENGTH + bytes.length);
+			plaintext[0] = SessionCommandCode.EpochDelivery;
+			plaintext[1] = index;
+			plaintext[2] = count;
+			plaintext.set(bytes, CHUNK_HEADER_LENGTH);
+			return plaintext;
 		}
 	}
 }
 
 export function decodeSessionCommand(bytes: Uint8Array): SessionCommand {
-	if (bytes.length === 0) fail("empty");
-	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	if (bytes.length === 0) fail("bad-command-length", "empty");
 	switch (bytes[0]) {
 		case SessionCommandCode.Acknowledge:
-			if (bytes.length !== 7) fail(`acknowledge is 7 bytes, not ${bytes.length}`);
-			return { kind: "acknowledge", source: view.getUint16(1), sequence: view.getUint32(3) };
 		case SessionCommandCode.Silence:
-			if (bytes.length !== 3) fail(`silence is 3 bytes, not ${bytes.length}`);
-			return { kind: "silence", seconds: view.getUint16(1) };
-		case SessionCommandCode.KeyEpoch: {
-			if (bytes.length < 25) fail("key-epoch shorter than its fixed part");
-			const mask = view.getUint32(21);
-			const groupKeys: GroupKey[] = [];
-			for (let group = 0; group <= MAX_GROUP; group++) {
-				if (((mask >>> group) & 1) === 0) continue;
-				const offset = 25 + LINK_KEY_LENGTH * groupKeys.length;
-				groupKeys.push({ group, key: bytes.slice(offset, offset + LINK_KEY_LENGTH) });
-			}
-			if (groupKeys.length > KEY_EPOCH_GROUPS_PER_COMMAND || bytes.length !== 25 + LINK_KEY_LENGTH * groupKeys.length) {
-				fail(`key-epoch length ${bytes.length} does not match its ${groupKeys.length} groups`);
-			}
-			return { kind: "key-epoch", epoch: view.getUint32(1), networkKey: bytes.slice(5, 21), groupKeys };
+			if (bytes.length !== ALARM_COMMAND_LENGTH) fail("bad-command-length", `${bytes.length} bytes, not ${ALARM_COMMAND_LENGTH}`);
+			return {
+				kind: bytes[0] === SessionCommandCode.Acknowledge ? "acknowledge" : "silence",
+				incident: readU16(bytes, 1),
+				origin: readU16(bytes, 3),
+			};
+		case SessionCommandCode.EpochDelivery: {
+			if (bytes.length <= CHUNK_HEADER_LENGTH || bytes.length > CHUNK_HEADER_LENGTH + EPOCH_DELIVERY_CHUNK_MAX) fail("bad-command-length", `chunk command of ${bytes.length} bytes`);
+			const index = bytes[1];
+			const count = bytes[2];
+			if (count === 0 || index >= count) fail("bad-command", `chunk ${index} of ${count}`);
+			return { kind: "epoch-delivery", index, count, bytes: bytes.slice(CHUNK_HEADER_LENGTH) };
 		}
 		default:
-			fail(`unknown command code ${bytes[0]}`);
+			return fail("bad-command", `unknown command code ${bytes[0]}`);
 	}
 }
 
-/**
- * The key-epoch commands that deliver `epoch` to one member: the network key in each, its
- * group keys split KEY_EPOCH_GROUPS_PER_COMMAND at a time (one command when it has none).
- */
-export function keyEpochCommands(epoch: number, networkKey: Uint8Array, groupKeys: readonly GroupKey[]): SessionCommand[] {
-	const sorted = groupKeys.slice().sort((a, b) => a.group - b.group);
-	const commands: SessionCommand[] = [];
-	for (let start = 0; start === 0 || start < sorted.length; start += KEY_EPOCH_GROUPS_PER_COMMAND) {
-		commands.push({ kind: "key-epoch", epoch, networkKey, groupKeys: sorted.slice(start, start + KEY_EPOCH_GROUPS_PER_COMMAND) });
+/** Cuts a sealed key-epoch delivery into the chunk commands that carry it, in order. */
+export function epochDeliveryChunks(delivery: Uint8Array): EpochDeliveryChunk[] {
+	const count = Math.ceil(delivery.length / EPOCH_DELIVERY_CHUNK_MAX);
+	if (count < 1 || count > EPOCH_DELIVERY_CHUNKS_MAX) fail("bad-command-length", `delivery of ${delivery.length} bytes`);
+	const chunks: EpochDeliveryChunk[] = [];
+	for (let index = 0; index < count; index++) {
+		chunks.push({ kind: "epoch-delivery", index, count, bytes: delivery.subarray(index * EPOCH_DELIVERY_CHUNK_MAX, (index + 1) * EPOCH_DELIVERY_CHUNK_MAX) });
 	}
-	return commands;
+	return chunks;
 }

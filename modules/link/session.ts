@@ -104,7 +104,7 @@ export class Session {
 
 	/** Seals one command into a session frame. */
 	seal(command: SessionCommand): Uint8Array {
-		if (command.kind === "key-epoch" && !this.#peerConfirmed) fail("unconfirmed", "key-epoch delivery waits for the peer's first frame");
+		if (command.kind === "epoch-delivery" && !this.#peerConfirmed) fail("unconfirmed", "a key-epoch delivery waits for the peer's first frame");
 		const plaintext = encodeSessionCommand(command);
 		if (SESSION_OVERHEAD + plaintext.length > RADIO_FRAME_MAX) fail("oversized", `${SESSION_OVERHEAD + plaintext.length} bytes`);
 		if (this.#nextCounter > MAX_COUNTER) fail("exhausted");

@@ -5,13 +5,11 @@
  * may carry it to the device over their pairwise session (issue 5 item 6).
  *
  * The carrier must not learn or choose the device's new keys, so the keys are sealed
- * end to end under the device's delivery key, which only the authority (from the domain
- * secret) and that device (from its bundle) hold:
- *
- *   delivery key (16 B) = HKDF-SHA-256(domain secret, "picket v1 " ‖ domain id, "delivery" ‖ device id u16)
- *
+ * end to end under the device's delivery key (picket/link/key-schedule deriveDeliveryKey),
+ * which only the authority (from the domain secret) and that device (from its bundle) hold.
  * It does not change with the epoch: a revoked device only ever knew its own, which opens
- * nothing addressed to anyone else. The new roster travels in clear (it is public and
+ * nothing addressed to anyone else. Members carry deliveries over their pairwise sessions
+ * in chunks (picket/link/session-command "epoch-delivery"). The new roster travels in clear (it is public and
  * carries the authority's signature) but is bound to the keys as associated data.
  *
  * Byte layout, version 1 (integers big-endian):
@@ -33,9 +31,9 @@
  * with different group keys; 13 random bytes from node:crypto make a repeat negligible.
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
-import { concatBytes, utf8 } from "picket/core/bytes";
+import { concatBytes } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { DOMAIN_ID_LENGTH, DOMAIN_SECRET_LENGTH, HANDSHAKE_PSK_LENGTH, LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
+import { HANDSHAKE_PSK_LENGTH, LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
 import type { GroupKey } from "picket/provisioning/bundle";
 
 export const EPOCH_DELIVERY_VERSION = 1;
@@ -61,11 +59,6 @@ export interface EpochDelivery extends EpochKeys {
 
 function fail(code: EpochDeliveryErrorCode, message?: string): never {
 	throw new PicketError<EpochDeliveryErrorCode>(code, message);
-}
-
-export function deriveDeliveryKey(crypto: CryptoSuite, domainId: Uint8Array, domainSecret: Uint8Array, deviceId: number): Uint8Array {
-	if (domainId.length !== DOMAIN_ID_LENGTH || domainSecret.length !== DOMAIN_SECRET_LENGTH) fail("bad-length", "domain id 8 bytes, secret 32 bytes");
-	return crypto.hkdfSha256(domainSecret, concatBytes(utf8("picket v1 "), domainId), concatBytes(utf8("delivery"), Uint8Array.of(deviceId >>> 8, deviceId & 255)), LINK_KEY_LENGTH);
 }
 
 /** Seals `delivery` for its device. `nonce` is 13 fresh random bytes (see the header comment). */

@@ -21,11 +21,12 @@
 import type { CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
 import type { Storage } from "picket/core/host-contracts";
 import { STORAGE_VALUE_MAX } from "picket/core/host-contracts";
-import { concatBytes, constantTimeEqual } from "picket/core/bytes";
+import { concatBytes, constantTimeEqual, readU32, writeU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { type GroupKey, type ProvisioningBundle, decodeBundle, encodeBundle } from "picket/provisioning/bundle";
 import { openEpochDelivery } from "picket/provisioning/epoch-delivery";
-import { Roster, type RosterMember, groupsOf } from "picket/provisioning/roster";
+import type { Member } from "picket/link/membership";
+import { Roster, groupsOf } from "picket/provisioning/roster";
 
 export const PROVISIONING_STORAGE_DOMAIN = "provisioning";
 const COMMIT_KEY = "bundle.commit";
@@ -54,7 +55,7 @@ export interface DeviceCredentials {
 	readonly domainId: Uint8Array;
 	readonly epoch: number;
 	/** This device's roster entry: role and groups. */
-	readonly self: RosterMember;
+	readonly self: Member;
 	readonly staticKeyPair: X25519KeyPair;
 	readonly authorityPublicKey: Uint8Array;
 	readonly handshakePsk: Uint8Array;
@@ -113,7 +114,7 @@ function credentialsFrom(bundle: ProvisioningBundle, roster: Roster, bytes: Uint
 	};
 }
 
-function checkGroupKeys(groupKeys: readonly GroupKey[], self: RosterMember): void {
+function checkGroupKeys(groupKeys: readonly GroupKey[], self: Member): void {
 	const granted = groupsOf(self.groups);
 	const held = groupKeys.map(({ group }) => group);
 	if (granted.length !== held.length || granted.some((group, i) => group !== held[i])) {
@@ -129,8 +130,7 @@ function readMarker(storage: Storage): { slot: number; length: number } | undefi
 	const marker = storage.read(PROVISIONING_STORAGE_DOMAIN, COMMIT_KEY);
 	if (marker === undefined) return undefined;
 	if (marker.length !== 6 || marker[0] !== COMMIT_VERSION || marker[1] > 1) fail("bad-commit-marker");
-	const length = ((marker[2] << 24) | (marker[3] << 16) | (marker[4] << 8) | marker[5]) >>> 0;
-	return { slot: marker[1], length };
+	return { slot: marker[1], length: readU32(marker, 2) };
 }
 
 /** The committed bundle bytes, unchecked; throws "no-bundle" or "incomplete-bundle". */
@@ -166,8 +166,9 @@ export function storeBundle(storage: Storage, bytes: Uint8Array, crypto: CryptoS
 	for (let offset = 0, i = 0; offset < bytes.length; offset += STORAGE_VALUE_MAX, i++) {
 		storage.write(PROVISIONING_STORAGE_DOMAIN, chunkKey(slot, i), bytes.slice(offset, offset + STORAGE_VALUE_MAX));
 	}
-	const length = bytes.length;
-	storage.write(PROVISIONING_STORAGE_DOMAIN, COMMIT_KEY, Uint8Array.of(COMMIT_VERSION, slot, length >>> 24, (length >>> 16) & 255, (length >>> 8) & 255, length & 255));
+	const marker = Uint8Array.of(COMMIT_VERSION, slot, 0, 0, 0, 0);
+	writeU32(marker, 2, bytes.length);
+	storage.write(PROVISIONING_STORAGE_DOMAIN, COMMIT_KEY, marker);
 	clearSlot(storage, 1 - slot);
 	return credentials;
 }

@@ -34,9 +34,10 @@
  * buffer, not n objects, and `member(id)` is a binary search (O(log n)).
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
-import { constantTimeEqual } from "picket/core/bytes";
+import { constantTimeEqual, readU16, readU32, writeU16, writeU32 } from "picket/core/bytes";
 import { PicketError, isPicketError } from "picket/core/picket-error";
 import { DOMAIN_ID_LENGTH } from "picket/link/key-schedule";
+import type { Member, MemberRole, Membership } from "picket/link/membership";
 
 export const ROSTER_VERSION = 1;
 export const ROSTER_HEADER_LENGTH = 15;
@@ -46,7 +47,6 @@ export const STATIC_PUBLIC_KEY_LENGTH = 32;
 /** Member ids are 1..MAX_MEMBER_ID; 0 is never a member (reserved for "nobody"). */
 export const MAX_MEMBER_ID = 8191;
 
-export type MemberRole = "sensor" | "alarm" | "responder" | "relay";
 /** Wire codes of the roles, index = code. */
 export const MEMBER_ROLES: readonly MemberRole[] = ["sensor", "alarm", "responder", "relay"];
 
@@ -63,50 +63,15 @@ export type RosterErrorCode =
 	| "relay-with-groups" // a relay-only member may hold no group key (R5)
 	| "bad-length"; // encoder input of the wrong size
 
-/** One roster entry, the shape the link layer reads. */
-export interface RosterMember {
-	readonly id: number;
-	readonly staticPublicKey: Uint8Array;
-	readonly role: MemberRole;
-	/** Bit g set = member of group g (0..31). */
-	readonly groups: number;
-}
-
-/** What the link layer needs from a roster (modules/link/membership.ts has the same shape). */
-export interface Membership {
-	readonly epoch: number;
-	member(id: number): RosterMember | undefined;
-}
-
 /** Unsigned content of a roster, as the provisioning tool assembles it. */
 export interface RosterContent {
 	readonly domainId: Uint8Array;
 	readonly epoch: number;
-	readonly members: readonly RosterMember[];
+	readonly members: readonly Member[];
 }
 
 function fail(code: RosterErrorCode, message?: string): never {
 	throw new PicketError<RosterErrorCode>(code, message);
-}
-
-function readU16(bytes: Uint8Array, offset: number): number {
-	return (bytes[offset] << 8) | bytes[offset + 1];
-}
-
-function readU32(bytes: Uint8Array, offset: number): number {
-	return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
-}
-
-function writeU16(bytes: Uint8Array, offset: number, value: number): void {
-	bytes[offset] = value >>> 8;
-	bytes[offset + 1] = value & 255;
-}
-
-function writeU32(bytes: Uint8Array, offset: number, value: number): void {
-	bytes[offset] = value >>> 24;
-	bytes[offset + 1] = (value >>> 16) & 255;
-	bytes[offset + 2] = (value >>> 8) & 255;
-	bytes[offset + 3] = value & 255;
 }
 
 /** Bytes a signed roster of `count` members occupies. */
@@ -216,7 +181,7 @@ export class Roster implements Membership {
 	}
 
 	/** The member with this id, or undefined: a binary search over the signed bytes. */
-	member(id: number): RosterMember | undefined {
+	member(id: number): Member | undefined {
 		let low = 0;
 		let high = this.size - 1;
 		while (low <= high) {
@@ -230,7 +195,7 @@ export class Roster implements Membership {
 	}
 
 	/** The i-th member in id order (0 ≤ i < size). */
-	memberAt(index: number): RosterMember {
+	memberAt(index: number): Member {
 		if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`member index ${index}`);
 		const offset = ROSTER_HEADER_LENGTH + index * ROSTER_MEMBER_LENGTH;
 		return {
@@ -241,8 +206,8 @@ export class Roster implements Membership {
 		};
 	}
 
-	members(): RosterMember[] {
-		const all: RosterMember[] = [];
+	members(): Member[] {
+		const all: Member[] = [];
 		for (let i = 0; i < this.size; i++) all.push(this.memberAt(i));
 		return all;
 	}

@@ -1,6 +1,6 @@
 import { AlarmPolicy, type AlarmOutputs } from "picket/device/alarm-policy";
 import { Severity, decodeAlertPayload, encodeAlertPayload, type AlertPayload } from "picket/device/alert-payload";
-import { decodeCommand, encodeCommand, type Command } from "picket/device/command-channel";
+import type { AlarmCommand } from "picket/device/alert-link";
 import { type DeviceRole, resolveSettings } from "picket/device/device-settings";
 import type { OutputName, PatternName } from "picket/device/outputs";
 import { portableCases } from "picket/test/harness/portable";
@@ -26,7 +26,7 @@ function setup(role: DeviceRole, overrides: Record<string, number> = {}) {
 	const timers = new FakeTimers();
 	const outputs = new RecordingOutputs();
 	const sent: { at: number; group: number; alert: AlertPayload }[] = [];
-	const commands: { peer: number; command: Command }[] = [];
+	const commands: { peer: number; command: AlarmCommand }[] = [];
 	const settings = resolveSettings(role, { repeatFirstMs: 500, backoffFactor: 2, backoffMaxMs: 4_000, repeatLimit: 5, alertGroup: 2, ...overrides });
 	const policy = new AlarmPolicy({
 		role,
@@ -35,7 +35,7 @@ function setup(role: DeviceRole, overrides: Record<string, number> = {}) {
 		timers,
 		outputs,
 		transmitAlert: (group, payload) => sent.push({ at: timers.now(), group, alert: decodeAlertPayload(payload) }),
-		commands: { send: (peer, command) => commands.push({ peer, command: decodeCommand(command) }) },
+		commands: { send: (peer, command) => commands.push({ peer, command }) },
 		log: { info: () => {}, warn: () => {} },
 		firstIncident: 100,
 	});
@@ -69,7 +69,7 @@ export default portableCases("device/alarm-policy", (test) => {
 		policy.raise("panic", Severity.Urgent);
 		t.is(outputs.playing.led, "sending");
 		timers.advance(1_000); // sends at 0 and 500
-		policy.onCommand(SENDER, encodeCommand({ kind: "ack", incident: 100, origin: SELF }));
+		policy.onCommand(SENDER, { kind: "acknowledge", incident: 100, origin: SELF });
 		timers.advance(60_000);
 		t.is(sent.length, 2);
 		t.is(policy.lastEnd, "acknowledged");
@@ -79,9 +79,8 @@ export default portableCases("device/alarm-policy", (test) => {
 	test("an ack for another incident or another origin changes nothing", (t) => {
 		const { timers, sent, policy } = setup("alarm");
 		policy.raise("panic", Severity.Urgent);
-		policy.onCommand(SENDER, encodeCommand({ kind: "ack", incident: 99, origin: SELF }));
-		policy.onCommand(SENDER, encodeCommand({ kind: "ack", incident: 100, origin: 8 }));
-		policy.onCommand(SENDER, Uint8Array.of(9, 9));
+		policy.onCommand(SENDER, { kind: "acknowledge", incident: 99, origin: SELF });
+		policy.onCommand(SENDER, { kind: "acknowledge", incident: 100, origin: 8 });
 		timers.advance(600);
 		t.is(sent.length, 2);
 		t.is(policy.activeIncident, 100);
@@ -135,7 +134,7 @@ export default portableCases("device/alarm-policy", (test) => {
 		const responder = setup("responder");
 		t.is(responder.policy.onAlert(SENDER, alertBytes("panic", Severity.Critical, 42)), "sound");
 		t.deepEqual(responder.outputs.playing, { siren: "alarm", led: "alert" });
-		t.deepEqual(responder.commands, [{ peer: SENDER, command: { kind: "ack", incident: 42, origin: SENDER } }]);
+		t.deepEqual(responder.commands, [{ peer: SENDER, command: { kind: "acknowledge", incident: 42, origin: SENDER } }]);
 
 		const alarm = setup("alarm");
 		t.is(alarm.policy.onAlert(SENDER, alertBytes("motion", Severity.Warning, 1)), "vibrate");
@@ -165,7 +164,7 @@ export default portableCases("device/alarm-policy", (test) => {
 		commands.length = 0;
 		t.is(policy.onAlert(SENDER, alertBytes("panic", Severity.Urgent, 5, 1)), "repeat");
 		t.deepEqual(outputs.playing, {}, "silenced stays silenced");
-		t.deepEqual(commands, [{ peer: SENDER, command: { kind: "ack", incident: 5, origin: SENDER } }]);
+		t.deepEqual(commands, [{ peer: SENDER, command: { kind: "acknowledge", incident: 5, origin: SENDER } }]);
 		t.is(policy.onAlert(SELF, alertBytes("panic", Severity.Urgent, 9)), "ignored");
 	});
 
@@ -188,7 +187,7 @@ export default portableCases("device/alarm-policy", (test) => {
 
 		const sender = setup("alarm");
 		sender.policy.raise("panic", Severity.Urgent);
-		sender.policy.onCommand(SENDER, encodeCommand({ kind: "silence", incident: 100, origin: SELF }));
+		sender.policy.onCommand(SENDER, { kind: "silence", incident: 100, origin: SELF });
 		sender.timers.advance(60_000);
 		t.is(sender.sent.length, 1);
 		t.is(sender.policy.lastEnd, "silenced");
@@ -204,7 +203,7 @@ export default portableCases("device/alarm-policy", (test) => {
 		const { timers, sent, policy } = setup("sensor", { repeatLimit: 0 });
 		policy.raise("motion", Severity.Warning);
 		timers.advance(400);
-		policy.onCommand(SENDER, encodeCommand({ kind: "ack", incident: 100, origin: SELF }));
+		policy.onCommand(SENDER, { kind: "acknowledge", incident: 100, origin: SELF });
 		timers.advance(10_000);
 		t.is(sent.length, 1);
 		t.is(policy.lastEnd, "acknowledged");

@@ -1,5 +1,4 @@
 import { ALERT_PAYLOAD_LENGTH, Severity, decodeAlertPayload, encodeAlertPayload } from "picket/device/alert-payload";
-import { decodeCommand, encodeCommand } from "picket/device/command-channel";
 import { portableCases } from "picket/test/harness/portable";
 
 export default portableCases("device/alert-payload", (test) => {
@@ -38,12 +37,4 @@ export default portableCases("device/alert-payload", (test) => {
 		t.is(decoded, 3 * 4);
 	});
 
-	test("commands round-trip and refuse bad bytes", (t) => {
-		const ack = { kind: "ack", incident: 513, origin: 8191 } as const;
-		t.deepEqual(encodeCommand(ack), Uint8Array.of(1, 2, 1, 0x1f, 0xff));
-		t.deepEqual(decodeCommand(encodeCommand(ack)), ack);
-		t.deepEqual(decodeCommand(Uint8Array.of(2, 0, 9, 0, 3)), { kind: "silence", incident: 9, origin: 3 });
-		t.throws(() => decodeCommand(Uint8Array.of(3, 0, 0, 0, 0)), { code: "bad-command" });
-		t.throws(() => decodeCommand(Uint8Array.of(1, 0, 0)), { code: "bad-command-length" });
-	});
 });

@@ -1,7 +1,7 @@
 import { decodeAlertPayload, encodeAlertPayload, Severity } from "picket/device/alert-payload";
-import type { AlertLink, AlertOutcome, SessionOutcome, SessionPort } from "picket/device/alert-link";
+import type { AlarmCommand, AlertLink, AlertOutcome, SessionOutcome, SessionPort } from "picket/device/alert-link";
 import { FrameKind, frameByte0 } from "picket/link/frame-kind";
-import { decodeCommand } from "picket/device/command-channel";
+import { decodeSessionCommand } from "picket/link/session-command";
 import { type DeviceIdentity, startDevice } from "picket/device/device-node";
 import type { DeviceRole } from "picket/device/device-settings";
 import type { BoardPins, HostBindings } from "picket/device/host-bindings";
@@ -24,14 +24,17 @@ const SESSION = frameByte0(FrameKind.Session, 0);
  */
 class FakeLink implements AlertLink {
 	readonly sealed: { group: number; payload: Uint8Array }[] = [];
-	readonly commands: { peer: number; command: Uint8Array }[] = [];
+	readonly commands: { peer: number; command: AlarmCommand }[] = [];
 	constructor(readonly self: number) {}
 	sendAlert(group: number, payload: Uint8Array): Uint8Array {
 		this.sealed.push({ group, payload });
 		return Uint8Array.of(ALERT, 1, this.self, ...payload);
 	}
 	readonly sessions: SessionPort = {
-		receive: (frame): SessionOutcome => ({ kind: "command", peer: frame[1], command: frame.subarray(2) }),
+		receive: (frame): SessionOutcome => {
+			const command = decodeSessionCommand(frame.subarray(2));
+			return command.kind === "epoch-delivery" ? { kind: "handled" } : { kind: "command", peer: frame[1], command };
+		},
 	};
 	receive(frame: Uint8Array): AlertOutcome {
 		const relay = { frame: Uint8Array.from(frame), delayMs: RELAY_DELAY_MS };
@@ -111,7 +114,7 @@ export default portableCases("device/node", (test) => {
 		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Critical, incident: 9, repeat: 0 })));
 		t.is(gpio.level(PINS.siren!), 1);
 		t.is(gpio.level(PINS.led!), 1);
-		t.deepEqual(decodeCommand(link.commands[0].command), { kind: "ack", incident: 9, origin: 3 });
+		t.deepEqual(link.commands[0].command, { kind: "acknowledge", incident: 9, origin: 3 });
 		t.is(link.commands[0].peer, 3);
 		t.is(radio.written.length, 0);
 		timers.advance(RELAY_DELAY_MS);

@@ -1,14 +1,14 @@
 /**
  * Picket's KKpsk0 handshake (picket/link/handshake) and the sessions it yields
  * (picket/link/session), on the portable software suite: sizes, mutual authentication,
- * typed errors, forward secrecy sanity, replay window, key-epoch delivery.
+ * typed errors, forward secrecy sanity, replay window, key-epoch delivery chunks.
  */
 import { toHex } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { HANDSHAKE_MESSAGE_1_LENGTH, HANDSHAKE_MESSAGE_2_LENGTH, HandshakeInitiator, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
 import { Session } from "picket/link/session";
-import { decodeSessionCommand, encodeSessionCommand, keyEpochCommands, type SessionCommand } from "picket/link/session-command";
+import { EPOCH_DELIVERY_CHUNK_MAX, decodeSessionCommand, encodeSessionCommand, epochDeliveryChunks, type SessionCommand } from "picket/link/session-command";
 import { portableCases } from "picket/test/harness/portable";
 import { createTestDomain } from "picket/test/support/handshake-domain";
 import { createSeededRandom } from "picket/test/support/seeded-random";
@@ -47,59 +47,59 @@ export default portableCases("link/handshake", (test) => {
 		const { initiator, responder } = handshake();
 		t.true(initiator.peerConfirmed);
 		t.false(responder.peerConfirmed);
-		const ack: SessionCommand = { kind: "acknowledge", source: 4242, sequence: 524287 };
+		const ack: SessionCommand = { kind: "acknowledge", incident: 65535, origin: 4242 };
 		t.deepEqual(responder.open(initiator.seal(ack)), ack);
 		t.true(responder.peerConfirmed);
-		const silence: SessionCommand = { kind: "silence", seconds: 300 };
+		const silence: SessionCommand = { kind: "silence", incident: 300, origin: 17 };
 		t.deepEqual(initiator.open(responder.seal(silence)), silence);
 	});
 
 	test("the responder sends no key material before its peer is confirmed", (t) => {
 		const { initiator, responder } = handshake();
-		const [delivery] = keyEpochCommands(2, new Uint8Array(16).fill(9), []);
+		const [delivery] = epochDeliveryChunks(new Uint8Array(100).fill(9));
 		t.throws(() => responder.seal(delivery), { code: "unconfirmed" });
-		responder.open(initiator.seal({ kind: "silence", seconds: 0 }));
+		responder.open(initiator.seal({ kind: "silence", incident: 0, origin: 17 }));
 		t.deepEqual(initiator.open(responder.seal(delivery)), delivery);
 	});
 
-	test("key-epoch delivery round trip, split 13 group keys per frame", (t) => {
+	test("a sealed key-epoch delivery crosses in chunks that each fit one frame", (t) => {
 		const { initiator, responder } = handshake();
-		const networkKey = Uint8Array.from({ length: 16 }, (_, i) => i);
-		const groupKeys = Array.from({ length: 20 }, (_, g) => ({ group: 31 - g, key: new Uint8Array(16).fill(g) }));
-		const commands = keyEpochCommands(7, networkKey, groupKeys);
-		t.is(commands.length, 2);
-		const delivered = new Map<number, string>();
-		for (const command of commands) {
-			const frame = initiator.seal(command);
+		const delivery = Uint8Array.from({ length: 2 * EPOCH_DELIVERY_CHUNK_MAX + 10 }, (_, i) => i & 255);
+		const chunks = epochDeliveryChunks(delivery);
+		t.is(chunks.length, 3);
+		let joined = "";
+		for (const chunk of chunks) {
+			const frame = initiator.seal(chunk);
 			t.true(frame.length <= 250);
 			const received = responder.open(frame);
-			if (received.kind !== "key-epoch") return t.fail("not a key-epoch command");
-			t.is(received.epoch, 7);
-			t.deepEqual(received.networkKey, networkKey);
-			for (const { group, key } of received.groupKeys) delivered.set(group, toHex(key));
+			if (received.kind !== "epoch-delivery") return t.fail("not an epoch-delivery chunk");
+			t.is(received.count, 3);
+			joined += toHex(received.bytes);
 		}
-		t.is(delivered.size, 20);
-		for (const { group, key } of groupKeys) t.is(delivered.get(group), toHex(key));
+		t.is(joined, toHex(delivery));
+		t.throws(() => epochDeliveryChunks(new Uint8Array(0)), { code: "bad-command-length" });
+		t.throws(() => epochDeliveryChunks(new Uint8Array(256 * EPOCH_DELIVERY_CHUNK_MAX)), { code: "bad-command-length" });
 	});
 
 	test("every handshake gives fresh session keys (ephemerals), and old frames do not open new sessions", (t) => {
 		const first = handshake();
 		const second = handshake();
 		t.not(toHex(first.initiator.handshakeHash), toHex(second.initiator.handshakeHash));
-		const frame = first.initiator.seal({ kind: "silence", seconds: 1 });
+		const frame = first.initiator.seal({ kind: "silence", incident: 1, origin: 17 });
 		t.throws(() => second.responder.open(frame), { code: "bad-tag" });
-		t.deepEqual(first.responder.open(frame), { kind: "silence", seconds: 1 });
+		t.deepEqual(first.responder.open(frame), { kind: "silence", incident: 1, origin: 17 });
 	});
 
 	test("session replay rejected, reordering inside the window accepted, older than the window stale", (t) => {
 		const { initiator, responder } = handshake();
-		const frames = Array.from({ length: 70 }, (_, i) => initiator.seal({ kind: "silence", seconds: i }));
-		t.deepEqual(responder.open(frames[5]), { kind: "silence", seconds: 5 });
-		t.deepEqual(responder.open(frames[2]), { kind: "silence", seconds: 2 });
+		const silence = (incident: number): SessionCommand => ({ kind: "silence", incident, origin: 17 });
+		const frames = Array.from({ length: 70 }, (_, i) => initiator.seal(silence(i)));
+		t.deepEqual(responder.open(frames[5]), silence(5));
+		t.deepEqual(responder.open(frames[2]), silence(2));
 		t.throws(() => responder.open(frames[5]), { code: "replayed" });
 		t.throws(() => responder.open(frames[2]), { code: "replayed" });
-		t.deepEqual(responder.open(frames[69]), { kind: "silence", seconds: 69 });
-		t.deepEqual(responder.open(frames[6]), { kind: "silence", seconds: 6 });
+		t.deepEqual(responder.open(frames[69]), silence(69));
+		t.deepEqual(responder.open(frames[6]), silence(6));
 		t.throws(() => responder.open(frames[5]), { code: "stale" });
 		t.throws(() => responder.open(frames[3]), { code: "stale" });
 		t.throws(() => responder.open(frames[69]), { code: "replayed" });
@@ -107,7 +107,7 @@ export default portableCases("link/handshake", (test) => {
 
 	test("a frame from the wrong direction or tampered does not open", (t) => {
 		const { initiator, responder } = handshake();
-		const frame = initiator.seal({ kind: "acknowledge", source: 1, sequence: 2 });
+		const frame = initiator.seal({ kind: "acknowledge", incident: 2, origin: 1 });
 		t.throws(() => initiator.open(frame), { code: "bad-tag" }); // reflected back to its sender
 		for (const index of [0, 1, 4, 5, frame.length - 1]) {
 			const tampered = frame.slice();
@@ -116,7 +116,7 @@ export default portableCases("link/handshake", (test) => {
 		}
 		t.throws(() => responder.open(frame.subarray(0, 13)), { code: "truncated" });
 		t.throws(() => responder.open(established.message1), { code: "unexpected-message" });
-		t.deepEqual(responder.open(frame), { kind: "acknowledge", source: 1, sequence: 2 });
+		t.deepEqual(responder.open(frame), { kind: "acknowledge", incident: 2, origin: 1 });
 	});
 
 	test("wrong PSK (another epoch) fails message 1 with bad-tag", (t) => {
@@ -169,7 +169,7 @@ export default portableCases("link/handshake", (test) => {
 		t.throws(() => start.finish(response.reply.subarray(0, 48)), { code: "truncated" });
 		t.throws(() => start.finish(start.message1), { code: "unexpected-message" });
 		const session = start.finish(response.reply);
-		t.deepEqual(response.session.open(session.seal({ kind: "silence", seconds: 3 })), { kind: "silence", seconds: 3 });
+		t.deepEqual(response.session.open(session.seal({ kind: "silence", incident: 3, origin: 17 })), { kind: "silence", incident: 3, origin: 17 });
 		t.throws(() => start.finish(response.reply), { code: "unexpected-message" });
 	});
 
@@ -192,17 +192,20 @@ export default portableCases("link/handshake", (test) => {
 	});
 
 	test("command codec follows its byte table", (t) => {
-		t.deepEqual(encodeSessionCommand({ kind: "acknowledge", source: 0x1234, sequence: 0x56789abc }), Uint8Array.of(1, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc));
-		t.deepEqual(encodeSessionCommand({ kind: "silence", seconds: 0x0102 }), Uint8Array.of(2, 1, 2));
-		const keyEpoch = encodeSessionCommand({ kind: "key-epoch", epoch: 0x01020304, networkKey: new Uint8Array(16).fill(0xaa), groupKeys: [{ group: 5, key: new Uint8Array(16).fill(5) }, { group: 0, key: new Uint8Array(16).fill(0) }] });
-		t.is(keyEpoch.length, 25 + 32);
-		t.deepEqual(keyEpoch.subarray(0, 5), Uint8Array.of(3, 1, 2, 3, 4));
-		t.deepEqual(keyEpoch.subarray(21, 25), Uint8Array.of(0, 0, 0, 0x21));
-		t.is(keyEpoch[25], 0);
-		t.is(keyEpoch[41], 5);
+		const ack = { kind: "acknowledge", incident: 0x0201, origin: 0x1fff } as const;
+		t.deepEqual(encodeSessionCommand(ack), Uint8Array.of(1, 2, 1, 0x1f, 0xff));
+		t.deepEqual(decodeSessionCommand(encodeSessionCommand(ack)), ack);
+		t.deepEqual(decodeSessionCommand(Uint8Array.of(2, 0, 9, 0, 3)), { kind: "silence", incident: 9, origin: 3 });
+		const chunk = encodeSessionCommand({ kind: "epoch-delivery", index: 1, count: 2, bytes: Uint8Array.of(0xaa, 0xbb) });
+		t.deepEqual(chunk, Uint8Array.of(3, 1, 2, 0xaa, 0xbb));
+		t.deepEqual(decodeSessionCommand(chunk), { kind: "epoch-delivery", index: 1, count: 2, bytes: Uint8Array.of(0xaa, 0xbb) });
 		t.throws(() => decodeSessionCommand(Uint8Array.of(9)), { code: "bad-command" });
-		t.throws(() => decodeSessionCommand(Uint8Array.of(2, 1)), { code: "bad-command" });
-		t.throws(() => decodeSessionCommand(keyEpoch.subarray(0, 56)), { code: "bad-command" });
-		t.throws(() => decodeSessionCommand(new Uint8Array(0)), { code: "bad-command" });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(4, 0, 0, 0, 0)), { code: "bad-command" });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(1, 0, 0)), { code: "bad-command-length" });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(2, 1)), { code: "bad-command-length" });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(3, 0, 1)), { code: "bad-command-length" });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(3, 2, 2, 0)), { code: "bad-command" });
+		t.throws(() => decodeSessionCommand(new Uint8Array(0)), { code: "bad-command-length" });
+		t.throws(() => encodeSessionCommand({ kind: "acknowledge", incident: 65536, origin: 1 }), { code: "bad-command" });
 	});
 });

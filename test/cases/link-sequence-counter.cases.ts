@@ -1,9 +1,10 @@
+import { isPicketError } from "picket/core/picket-error";
 import { SequenceCounter } from "picket/link/sequence-counter";
 import { portableCases } from "picket/test/harness/portable";
-import { MemoryStorage, PowerCut } from "picket/test/support/link-fixtures";
+import { TestStorage } from "picket/test/support/test-storage";
 
 const DOMAIN = "picket-link";
-const boot = (storage: MemoryStorage, blockSize = 4, maxSequence?: number) =>
+const boot = (storage: TestStorage, blockSize = 4, maxSequence?: number) =>
 	new SequenceCounter({ storage, domain: DOMAIN, key: "seq", blockSize, ...(maxSequence === undefined ? {} : { maxSequence }) });
 
 /** A device's life: sends in epoch 1, a reboot, more sends, a new epoch, more sends. */
@@ -13,7 +14,7 @@ const LIFE: Array<number | "reboot"> = [1, 1, 1, 1, 1, 1, "reboot", 1, 1, 1, 1, 
  * Lives LIFE from step `from`, pushing each sequence handed out to `issued`. Returns the
  * step where power was cut (that send is retried after the reboot), or LIFE.length.
  */
-function live(storage: MemoryStorage, issued: string[], from: number): number {
+function live(storage: TestStorage, issued: string[], from: number): number {
 	let counter = boot(storage);
 	for (let step = from; step < LIFE.length; step++) {
 		const action = LIFE[step];
@@ -21,7 +22,7 @@ function live(storage: MemoryStorage, issued: string[], from: number): number {
 			if (action === "reboot") counter = boot(storage);
 			else issued.push(`${action}:${counter.next(action)}`);
 		} catch (error) {
-			if (error instanceof PowerCut) return step;
+			if (isPicketError(error, "power-cut")) return step;
 			throw error;
 		}
 	}
@@ -30,14 +31,14 @@ function live(storage: MemoryStorage, issued: string[], from: number): number {
 
 export default portableCases("link/sequence-counter", (test) => {
 	test("hands out 0, 1, 2… and writes once per block", (t) => {
-		const storage = new MemoryStorage();
+		const storage = new TestStorage();
 		const counter = boot(storage);
 		t.deepEqual([0, 1, 2, 3, 4, 5].map(() => counter.next(1)), [0, 1, 2, 3, 4, 5]);
 		t.is(storage.writes, 2);
 	});
 
 	test("a reboot skips the rest of the reserved block, never goes back", (t) => {
-		const storage = new MemoryStorage();
+		const storage = new TestStorage();
 		let counter = boot(storage);
 		counter.next(1);
 		counter.next(1);
@@ -46,7 +47,7 @@ export default portableCases("link/sequence-counter", (test) => {
 	});
 
 	test("a new epoch restarts at 0; an older epoch is refused", (t) => {
-		const storage = new MemoryStorage();
+		const storage = new TestStorage();
 		const counter = boot(storage);
 		counter.next(5);
 		counter.next(5);
@@ -56,7 +57,7 @@ export default portableCases("link/sequence-counter", (test) => {
 	});
 
 	test("an exhausted epoch is refused, not wrapped; the next epoch works", (t) => {
-		const storage = new MemoryStorage();
+		const storage = new TestStorage();
 		const counter = boot(storage, 4, 9);
 		for (let i = 0; i <= 9; i++) t.is(counter.next(1), i);
 		t.is(counter.remaining(1), 0);
@@ -66,17 +67,18 @@ export default portableCases("link/sequence-counter", (test) => {
 	});
 
 	test("a power cut at every possible write, before or after it lands, never repeats a sequence", (t) => {
-		const reference = new MemoryStorage();
+		const reference = new TestStorage();
 		live(reference, [], 0);
 		const totalWrites = reference.writes;
 		t.true(totalWrites > 5);
 		for (let cut = 1; cut <= totalWrites; cut++) {
 			for (const committed of [false, true]) {
-				const storage = new MemoryStorage();
+				const storage = new TestStorage();
 				const issued: string[] = [];
-				storage.cutPowerAtWrite(cut, committed);
+				storage.cutPowerAt(cut, committed);
 				const cutAt = live(storage, issued, 0);
 				t.true(cutAt < LIFE.length, `write ${cut} was reached`);
+				storage.restorePower();
 				// The device boots again on the same storage and carries on from the interrupted step.
 				t.is(live(storage, issued, cutAt), LIFE.length);
 				t.is(issued.length, LIFE.filter((step) => step !== "reboot").length, "every send eventually succeeded");

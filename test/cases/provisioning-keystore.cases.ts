@@ -88,7 +88,7 @@ export default portableCases("provisioning/keystore", (test) => {
 		for (let cut = 0; cut < 6; cut++) {
 			const storage = new TestStorage();
 			storeBundle(storage, before, crypto);
-			storage.failAfter(cut);
+			storage.cutPowerAt(cut + 1);
 			try {
 				storeBundle(storage, after, crypto);
 			} catch {
@@ -101,7 +101,7 @@ export default portableCases("provisioning/keystore", (test) => {
 			t.is(loadCredentials(storage, crypto).epoch, 1);
 		}
 		const fresh = new TestStorage();
-		fresh.failAfter(0);
+		fresh.cutPowerAt(1);
 		t.throws(() => storeBundle(fresh, before, crypto), { code: "power-cut" });
 		fresh.restorePower();
 		t.throws(() => loadCredentials(fresh, crypto), { code: "no-bundle" });

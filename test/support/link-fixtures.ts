@@ -1,62 +1,12 @@
 /**
  * Portable fixtures for the link tests and benchmarks (no Node API: they run on XS too):
- * an in-memory Storage that can "cut power" at a chosen write, a fixed roster, a test
- * domain whose keys come from the real key schedule, and a CryptoSuite wrapper that
- * counts operations.
+ * a fixed roster, a test domain whose keys come from the real key schedule, and a
+ * CryptoSuite wrapper that counts operations. Storage: picket/test/support/test-storage.
  */
 import type { CcmTagLength, CryptoSuite } from "picket/crypto/crypto-suite";
-import type { Storage } from "picket/core/host-contracts";
-import { STORAGE_NAME_MAX, STORAGE_VALUE_MAX } from "picket/core/host-contracts";
-import { PicketError } from "picket/core/picket-error";
 import { deriveGroupKey, deriveNetworkKey } from "picket/link/key-schedule";
 import type { Member, Membership } from "picket/link/membership";
 import type { EpochKeys } from "picket/link/secure-link";
-
-/** Thrown by MemoryStorage at the write chosen by `cutPowerAtWrite`. */
-export class PowerCut extends Error {
-	constructor() {
-		super("power cut");
-		this.name = "PowerCut";
-	}
-}
-
-/** Preference-shaped storage in memory. Survives "reboots": hand the same instance to the next boot. */
-export class MemoryStorage implements Storage {
-	readonly #values = new Map<string, Uint8Array>();
-	/** Writes performed so far (including the one that was cut). */
-	writes = 0;
-	#cutAt: number | undefined;
-	#commitBeforeCut = false;
-
-	/** The `n`-th write from now (1-based) throws PowerCut; it takes effect first when `committed` (atomic: all or nothing). */
-	cutPowerAtWrite(n: number, committed: boolean): void {
-		this.#cutAt = this.writes + n;
-		this.#commitBeforeCut = committed;
-	}
-
-	read(domain: string, key: string): Uint8Array | undefined {
-		return this.#values.get(`${domain}/${key}`)?.slice();
-	}
-
-	write(domain: string, key: string, value: Uint8Array): void {
-		if (domain.length > STORAGE_NAME_MAX || key.length > STORAGE_NAME_MAX) throw new PicketError("name-too-long", `${domain}/${key}`);
-		if (value.length > STORAGE_VALUE_MAX) throw new PicketError("value-too-long", `${value.length} B`);
-		this.writes++;
-		const cut = this.writes === this.#cutAt;
-		if (cut) this.#cutAt = undefined;
-		if (!cut || this.#commitBeforeCut) this.#values.set(`${domain}/${key}`, value.slice());
-		if (cut) throw new PowerCut();
-	}
-
-	delete(domain: string, key: string): void {
-		this.#values.delete(`${domain}/${key}`);
-	}
-
-	keys(domain: string): string[] {
-		const prefix = `${domain}/`;
-		return [...this.#values.keys()].filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
-	}
-}
 
 export class FixedMembership implements Membership {
 	readonly #members = new Map<number, Member>();

@@ -7,10 +7,11 @@
 import { p256 } from "@noble/curves/nist.js";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
-import { deriveGroupKey, deriveHandshakePsk, deriveNetworkKey } from "picket/link/key-schedule";
+import { deriveDeliveryKey, deriveGroupKey, deriveHandshakePsk, deriveNetworkKey } from "picket/link/key-schedule";
 import { encodeBundle } from "picket/provisioning/bundle";
-import { deriveDeliveryKey, sealEpochDelivery } from "picket/provisioning/epoch-delivery";
-import { type MemberRole, type RosterMember, attachRosterSignature, encodeRosterBody, groupsOf } from "picket/provisioning/roster";
+import { sealEpochDelivery } from "picket/provisioning/epoch-delivery";
+import type { Member, MemberRole } from "picket/link/membership";
+import { attachRosterSignature, encodeRosterBody, groupsOf } from "picket/provisioning/roster";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 export interface FixtureDevice {
@@ -51,7 +52,7 @@ export class FixtureDomain {
 	}
 
 	roster(epoch: number, members: readonly FixtureDevice[] = this.devices): Uint8Array {
-		const entries: RosterMember[] = members.map(({ id, role, groups, publicKey }) => ({ id, role, groups, staticPublicKey: publicKey }));
+		const entries: Member[] = members.map(({ id, role, groups, publicKey }) => ({ id, role, groups, staticPublicKey: publicKey }));
 		const body = encodeRosterBody({ domainId: this.domainId, epoch, members: entries });
 		return attachRosterSignature(body, this.sign(body));
 	}

@@ -3,10 +3,10 @@
  * makes them, with imgtool's option names so its documentation applies.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PicketError } from "picket/core/picket-error";
 import { toHex } from "picket/core/bytes";
 import { parseBasedInteger, type CommandErrorCode, type CommandGroup, type CommandIo } from "picket/tools/cli/command-group";
+import { parseCommandLine } from "picket/tools/cli/parse-command-line";
 import { writeFileAtomically } from "picket/tools/cli/write-atomically";
 import {
 	describeImage,
@@ -82,29 +82,6 @@ structure and the SHA-256 (not the signature: use verify).
       --json   machine-readable output
 `;
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-interface ParsedCommandLine {
-	readonly values: Readonly<Record<string, string | boolean | undefined>>;
-	readonly positionals: readonly string[];
-}
-
-/** Parses a command's options; undefined when it printed its --help instead. */
-function parse(args: readonly string[], options: Options, help: string, io: CommandIo): ParsedCommandLine | undefined {
-	let parsed: ParsedCommandLine;
-	try {
-		const result = parseArgs({ args: [...args], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-		parsed = { values: result.values as Record<string, string | boolean | undefined>, positionals: result.positionals };
-	} catch (error) {
-		throw new PicketError<CommandErrorCode>("bad-usage", `${(error as Error).message}\n\n${help}`);
-	}
-	if (parsed.values.help === true) {
-		io.stdout(help);
-		return undefined;
-	}
-	return parsed;
-}
-
 function text(value: unknown): string | undefined {
 	return typeof value === "string" ? value : undefined;
 }
@@ -129,7 +106,7 @@ function readText(path: string): string {
 }
 
 function keygen(args: readonly string[], io: CommandIo): void {
-	const parsed = parse(args, { type: { type: "string", short: "t" }, key: { type: "string", short: "k" }, force: { type: "boolean" } }, KEYGEN_HELP, io);
+	const parsed = parseCommandLine(args, { type: { type: "string", short: "t" }, key: { type: "string", short: "k" }, force: { type: "boolean" } }, KEYGEN_HELP, io);
 	if (parsed === undefined) return;
 	const type = required(parsed.values.type, "--type", KEYGEN_HELP);
 	const path = required(parsed.values.key, "--key", KEYGEN_HELP);
@@ -141,7 +118,7 @@ function keygen(args: readonly string[], io: CommandIo): void {
 }
 
 function getpub(args: readonly string[], io: CommandIo): void {
-	const parsed = parse(args, { key: { type: "string", short: "k" }, output: { type: "string", short: "o" } }, GETPUB_HELP, io);
+	const parsed = parseCommandLine(args, { key: { type: "string", short: "k" }, output: { type: "string", short: "o" } }, GETPUB_HELP, io);
 	if (parsed === undefined) return;
 	const pem = publicKeyPem(loadImageVerifyingKey(readText(required(parsed.values.key, "--key", GETPUB_HELP))));
 	const output = text(parsed.values.output);
@@ -150,7 +127,7 @@ function getpub(args: readonly string[], io: CommandIo): void {
 }
 
 function sign(args: readonly string[], io: CommandIo): void {
-	const parsed = parse(
+	const parsed = parseCommandLine(
 		args,
 		{
 			key: { type: "string", short: "k" },
@@ -218,7 +195,7 @@ function sign(args: readonly string[], io: CommandIo): void {
 }
 
 function verify(args: readonly string[], io: CommandIo): void {
-	const parsed = parse(args, { key: { type: "string", short: "k" } }, VERIFY_HELP, io);
+	const parsed = parseCommandLine(args, { key: { type: "string", short: "k" } }, VERIFY_HELP, io);
 	if (parsed === undefined) return;
 	if (parsed.positionals.length !== 1) throw new PicketError<CommandErrorCode>("bad-usage", `verify takes one <imgfile>\n\n${VERIFY_HELP}`);
 	const keyPath = text(parsed.values.key);
@@ -230,7 +207,7 @@ function verify(args: readonly string[], io: CommandIo): void {
 }
 
 function dump(args: readonly string[], io: CommandIo): void {
-	const parsed = parse(args, { json: { type: "boolean" } }, DUMP_HELP, io);
+	const parsed = parseCommandLine(args, { json: { type: "boolean" } }, DUMP_HELP, io);
 	if (parsed === undefined) return;
 	if (parsed.positionals.length !== 1) throw new PicketError<CommandErrorCode>("bad-usage", `dump takes one <imgfile>\n\n${DUMP_HELP}`);
 	const result = verifyImage(readInput(parsed.positionals[0]!));

@@ -1,19 +1,11 @@
 /**
- * Option parsing shared by the provisioning command groups (domain, device, roster), over
- * node:util parseArgs in strict mode: an unknown option or a missing value is "bad-usage"
- * with the command's help appended.
+ * What the provisioning command groups (domain, device, roster) share beyond option
+ * parsing (picket/tools/cli/parse-command-line): the domain folder and passphrase options.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { PicketError } from "picket/core/picket-error";
 import type { CommandErrorCode, CommandIo } from "picket/tools/cli/command-group";
-
-export type Options = NonNullable<ParseArgsConfig["options"]>;
-
-export interface ParsedCommandLine {
-	readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
-	readonly positionals: readonly string[];
-}
+import { type Options, type ParsedCommandLine, optionText } from "picket/tools/cli/parse-command-line";
 
 /** Options every provisioning command takes. */
 export const DOMAIN_OPTIONS: Options = {
@@ -25,27 +17,6 @@ export const DOMAIN_OPTIONS_HELP = `  -d, --domain <folder>       the domain fol
       --passphrase-file <f>   read the passphrase from the first line of <f>;
                               otherwise the PICKET_PASSPHRASE environment variable
 `;
-
-/** Parses a command's options; undefined when it printed its --help instead. */
-export function parseCommandLine(args: readonly string[], options: Options, help: string, io: CommandIo): ParsedCommandLine | undefined {
-	let parsed: ParsedCommandLine;
-	try {
-		const result = parseArgs({ args: [...args], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-		parsed = { values: result.values as ParsedCommandLine["values"], positionals: result.positionals };
-	} catch (error) {
-		throw new PicketError<CommandErrorCode>("bad-usage", `${(error as Error).message}\n\n${help}`);
-	}
-	if (parsed.values.help === true) {
-		io.stdout(help);
-		return undefined;
-	}
-	return parsed;
-}
-
-export function optionText(parsed: ParsedCommandLine, name: string): string | undefined {
-	const value = parsed.values[name];
-	return typeof value === "string" ? value : undefined;
-}
 
 export function domainFolderOf(parsed: ParsedCommandLine): string {
 	return optionText(parsed, "domain") ?? "picket-domain";

@@ -7,20 +7,20 @@ import { join } from "node:path";
 import { PicketError } from "picket/core/picket-error";
 import { bundleView, decodeBundle } from "picket/provisioning/bundle";
 import { openBundle } from "picket/provisioning/keystore";
-import { MAX_MEMBER_ID, MEMBER_ROLES, type MemberRole } from "picket/provisioning/roster";
+import type { MemberRole } from "picket/link/membership";
+import { MAX_MEMBER_ID, MEMBER_ROLES } from "picket/provisioning/roster";
 import type { CommandErrorCode, CommandGroup, CommandIo } from "picket/tools/cli/command-group";
+import { optionText, parseCommandLine } from "picket/tools/cli/parse-command-line";
 import {
 	DOMAIN_OPTIONS,
 	DOMAIN_OPTIONS_HELP,
 	dispatch,
 	domainFolderOf,
-	optionText,
-	parseCommandLine,
 	parseInteger,
 	readInputFile,
 } from "picket/tools/provisioning/command-line";
 import { bundlePath, loadDomain, readPassphrase, saveDomain, sealCost, writeRevocation } from "picket/tools/provisioning/domain-folder";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 const GROUP_HELP = `Usage: picket device <command> [options]
 

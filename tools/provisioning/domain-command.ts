@@ -5,11 +5,12 @@
 import { existsSync } from "node:fs";
 import { PicketError } from "picket/core/picket-error";
 import type { CommandErrorCode, CommandGroup, CommandIo } from "picket/tools/cli/command-group";
-import { DOMAIN_OPTIONS, DOMAIN_OPTIONS_HELP, dispatch, domainFolderOf, optionText, parseCommandLine, parseInteger } from "picket/tools/provisioning/command-line";
+import { optionText, parseCommandLine } from "picket/tools/cli/parse-command-line";
+import { DOMAIN_OPTIONS, DOMAIN_OPTIONS_HELP, dispatch, domainFolderOf, parseInteger } from "picket/tools/provisioning/command-line";
 import { domainFilePath, loadDomain, readPassphrase, saveDomain, sealCost } from "picket/tools/provisioning/domain-folder";
 import { Domain } from "picket/tools/provisioning/domain-store";
 import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 const GROUP_HELP = `Usage: picket domain <command> [options]
 

@@ -26,7 +26,7 @@ import { PicketError } from "picket/core/picket-error";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { Domain, type AuthoritySignerFactory, type DomainStateJson } from "picket/tools/provisioning/domain-store";
 import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 export interface ScryptCost {
 	readonly logN: number;

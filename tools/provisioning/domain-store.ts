@@ -8,9 +8,8 @@
  *   const { id } = domain.addDevice({ role: "sensor", groups: ["motion"] });
  *   const bundle = domain.bundle(id); // after every device is enrolled
  *
- * Keys: network key, group keys and handshake PSK from modules/link/key-schedule.ts; the
- * delivery key from modules/provisioning/epoch-delivery.ts; the authority signs rosters
- * with ECDSA P-256 (roster.ts says why), r ‖ s encoding, through an `AuthoritySigner`:
+ * Keys: network key, group keys, handshake PSK and delivery keys from
+ * modules/link/key-schedule.ts; the authority signs rosters with ECDSA P-256 (roster.ts says why), r ‖ s encoding, through an `AuthoritySigner`:
  * the CLI passes node:crypto's (node-signer.ts); the default is noble's P-256 with
  * RFC 6979 deterministic nonces, so this module uses no Node API and the simulator can
  * provision a domain from its seed on Node and on the XS engine alike.
@@ -25,10 +24,11 @@ import { p256 } from "@noble/curves/nist.js";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { fromHex, toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { DOMAIN_ID_LENGTH, DOMAIN_SECRET_LENGTH, MAX_GROUP, deriveGroupKey, deriveHandshakePsk, deriveNetworkKey } from "picket/link/key-schedule";
+import { DOMAIN_ID_LENGTH, DOMAIN_SECRET_LENGTH, MAX_GROUP, deriveDeliveryKey, deriveGroupKey, deriveHandshakePsk, deriveNetworkKey } from "picket/link/key-schedule";
 import { encodeBundle, type GroupKey } from "picket/provisioning/bundle";
-import { deriveDeliveryKey, sealEpochDelivery } from "picket/provisioning/epoch-delivery";
-import { MAX_MEMBER_ID, MEMBER_ROLES, Roster, type MemberRole, attachRosterSignature, encodeRosterBody, groupsOf } from "picket/provisioning/roster";
+import { sealEpochDelivery } from "picket/provisioning/epoch-delivery";
+import type { MemberRole } from "picket/link/membership";
+import { MAX_MEMBER_ID, MEMBER_ROLES, Roster, attachRosterSignature, encodeRosterBody, groupsOf } from "picket/provisioning/roster";
 
 export type DomainErrorCode =
 	| "bad-group" // unknown group name, bad number, or a group definition clash

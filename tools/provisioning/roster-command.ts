@@ -6,9 +6,10 @@ import { PicketError } from "picket/core/picket-error";
 import { fromHex, toHex } from "picket/core/bytes";
 import { Roster, groupsOf } from "picket/provisioning/roster";
 import type { CommandErrorCode, CommandGroup, CommandIo } from "picket/tools/cli/command-group";
-import { DOMAIN_OPTIONS, DOMAIN_OPTIONS_HELP, dispatch, domainFolderOf, optionText, parseCommandLine, readInputFile } from "picket/tools/provisioning/command-line";
+import { optionText, parseCommandLine } from "picket/tools/cli/parse-command-line";
+import { DOMAIN_OPTIONS, DOMAIN_OPTIONS_HELP, dispatch, domainFolderOf, readInputFile } from "picket/tools/provisioning/command-line";
 import { loadDomain, readPassphrase, saveDomain, sealCost } from "picket/tools/provisioning/domain-folder";
-import { createNodeCryptoSuite } from "picket/test/support/node-crypto-suite";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 const GROUP_HELP = `Usage: picket roster <command> [options]
 

@@ -1,6 +1,7 @@
 /**
- * The CryptoSuite contract implemented over node:crypto (OpenSSL). Host-only: it is the
- * reference the portable providers are cross-checked against, and the ceiling in bench/crypto.
+ * The CryptoSuite contract implemented over node:crypto (OpenSSL). Host-only: the
+ * provisioning CLI runs on it, it is the reference the portable providers are
+ * cross-checked against, and the ceiling in bench/crypto.
  */
 import * as nodeCrypto from "node:crypto";
 import type { CcmTagLength, CryptoSuite, RandomSource, X25519KeyPair } from "picket/crypto/crypto-suite";

@@ -1,0 +1,467 @@
+/**
+ * The pairwise session layer of one device: handshakes on demand (picket/link/handshake,
+ * Noise KKpsk0), one session per peer (picket/link/session), the commands they carry
+ * (picket/link/session-command), and the key-epoch deliveries reassembled from chunks.
+ * It is the device node's `SessionPort` (frames from the air) and the alarm policy's
+ * `CommandChannel` (commands to a peer).
+ *
+ * Sending a command to member P:
+ *   confirmed session with P → seal, unicast to P's MAC.
+ *   none → queue the command, send message 1 (unicast to P's MAC when known, broadcast
+ *   otherwise), resend it every `retryMs` up to `attempts` times; message 2 completes the
+ *   session and flushes the queue. After the last attempt the queue is dropped
+ *   ("peer-unreachable") and P's MAC forgotten, so the next try broadcasts.
+ *
+ * Sessions are between direct neighbours: frames are unicast, never relayed. Session
+ * frames carry no network tag, so a relay could not drop forgeries before flooding them,
+ * and a pairwise frame flooded to the domain would cost every device airtime for one
+ * reader. A peer out of radio range never answers message 1, and its commands are dropped
+ * as "peer-unreachable" (the alarm policy's repeats and limits decide what happens next).
+ *
+ * Receiving:
+ *   message 1 → answer as responder (message 2 unicast to the transmitter's MAC). The new
+ *     session stays *pending*: KK's message 1 can be forged by whoever holds this device's
+ *     static key and the domain PSK (key compromise impersonation, handshake.ts), so the
+ *     pending session neither replaces a confirmed one nor teaches P's MAC until P's first
+ *     authentic session frame arrives on it (Noise §7.7 source property 2 at the responder).
+ *     The same message 1 again (our message 2 was lost) gets the same message 2, no new keys.
+ *     Both sides initiating at once: the lower member id's handshake wins.
+ *   message 2 → finish the pending initiation it matches (by MAC, or any with no MAC yet).
+ *   session frame → the sessions of the peer(s) whose MAC sent it, newest first; the old
+ *     session stays receivable after a new one replaces it, for frames already in flight.
+ *
+ * A repeated command (the same bytes to the same peer over the same session) means the
+ * first had no effect: a responder acknowledges again only because the alert kept coming.
+ * The likely cause is a peer that rebooted and lost the session, so the repeat goes over a
+ * fresh handshake.
+ *
+ * Memory is bounded: at most `maxPeers` peers (least recently used evicted), `queueLimit`
+ * queued items per peer, one key-epoch delivery in reassembly of at most `maxDeliveryBytes`.
+ * Nothing from the air throws out of `receive`: every failure is a typed rejection.
+ */
+import { concatBytes, constantTimeEqual } from "picket/core/bytes";
+import type { TimerId, Timers } from "picket/core/host-contracts";
+import { isPicketError } from "picket/core/picket-error";
+import { BROADCAST_MAC } from "picket/device/radio";
+import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
+import { HandshakeInitiator, type HandshakeIdentity, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
+import type { Session } from "picket/link/session";
+import { type AlarmCommand, type EpochDeliveryChunk, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
+
+export type PairwiseSessionsErrorCode =
+	| "unknown-peer" // not in the roster, or a session frame from a MAC with no session
+	| "peer-unreachable" // message 1 unanswered after every attempt
+	| "queue-full" // the oldest queued item was dropped for a newer one
+	| "evicted" // the peer's state made room for another peer
+	| "delivery-too-large" // a key-epoch delivery beyond maxDeliveryBytes
+	| "revoked"; // the peer left the roster with a new key epoch
+
+export type PairwiseOutcome =
+	| { readonly kind: "command"; readonly peer: number; readonly command: AlarmCommand }
+	| { readonly kind: "handled" }
+	| { readonly kind: "rejected"; readonly reason: string };
+
+export interface PairwiseSessionsOptions {
+	/** This device in every handshake: keys, the epoch's PSK, the roster pinning peers. */
+	readonly identity: HandshakeIdentity;
+	readonly timers: Timers;
+	/** Puts a frame on the air to `to` (a peer's MAC, or BROADCAST_MAC). */
+	readonly transmit: (frame: Uint8Array, to: Uint8Array) => void;
+	/** A whole key-epoch delivery from `peer`, still sealed. A PicketError it throws becomes the frame's rejection. */
+	readonly onEpochDelivery?: (delivery: Uint8Array, peer: number) => void;
+	/** Something queued for `peer` was given up, and why (for the device's log). */
+	readonly onDrop?: (peer: number, reason: PairwiseSessionsErrorCode) => void;
+	/** Wait for message 2 before sending message 1 again (default 250 ms). */
+	readonly retryMs?: number;
+	/** Times message 1 is sent before giving up (default 4). */
+	readonly attempts?: number;
+	readonly maxPeers?: number;
+	readonly queueLimit?: number;
+	readonly maxDeliveryBytes?: number;
+}
+
+export const DEFAULT_RETRY_MS = 250;
+export const DEFAULT_ATTEMPTS = 4;
+export const DEFAULT_MAX_PEERS = 16;
+export const DEFAULT_QUEUE_LIMIT = 4;
+/** A delivery is about the size of the roster (39 B per member): 16 KiB covers ~400 members. */
+export const DEFAULT_MAX_DELIVERY_BYTES = 16384;
+
+type Outgoing = { readonly kind: "command"; readonly command: AlarmCommand } | { readonly kind: "delivery"; readonly bytes: Uint8Array };
+
+interface PendingResponse {
+	readonly session: Session;
+	readonly message1: Uint8Array;
+	readonly reply: Uint8Array;
+	readonly mac: Uint8Array;
+}
+
+interface Peer {
+	readonly id: number;
+	/** Learnt from an authenticated handshake step or confirmed session; undefined: broadcast message 1. */
+	mac: Uint8Array | undefined;
+	/** Confirmed: sends and receives. */
+	session: Session | undefined;
+	/** The session `session` replaced: receives only, for frames already in flight. */
+	previous: Session | undefined;
+	/** Answered message 1, waiting for the peer's first session frame. */
+	response: PendingResponse | undefined;
+	initiation: { readonly handshake: HandshakeInitiator; sent: number } | undefined;
+	timer: TimerId | undefined;
+	queue: Outgoing[];
+	/** The last alarm command sealed on `session`, to notice a repeat. */
+	lastCommand: Uint8Array | undefined;
+}
+
+interface Reassembly {
+	readonly peer: number;
+	readonly parts: (Uint8Array | undefined)[];
+	received: number;
+	size: number;
+}
+
+export class PairwiseSessions {
+	#identity: HandshakeIdentity;
+	readonly #options: PairwiseSessionsOptions;
+	readonly #retryMs: number;
+	readonly #attempts: number;
+	readonly #maxPeers: number;
+	readonly #queueLimit: number;
+	readonly #maxDeliveryBytes: number;
+	/** Insertion order is recency order: a touched peer moves to the end, the first is evicted. */
+	readonly #peers = new Map<number, Peer>();
+	#incoming: Reassembly | undefined;
+
+	constructor(options: PairwiseSessionsOptions) {
+		this.#identity = options.identity;
+		this.#options = options;
+		this.#retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+		this.#attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+		this.#maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
+		this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
+		this.#maxDeliveryBytes = options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES;
+	}
+
+	/** Peers with state held (at most `maxPeers`). */
+	get peerCount(): number {
+		return this.#peers.size;
+	}
+
+	/** True when a confirmed session with `peer` is up. */
+	hasSession(peer: number): boolean {
+		return this.#peers.get(peer)?.session !== undefined;
+	}
+
+	/** The MAC learnt for `peer`, if any. */
+	macOf(peer: number): Uint8Array | undefined {
+		return this.#peers.get(peer)?.mac?.slice();
+	}
+
+	/** CommandChannel: sends `command` to `peer`, handshaking first when needed. Never throws. */
+	send(peerId: number, command: AlarmCommand): void {
+		const peer = this.#peerFor(peerId);
+		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
+		const bytes = encodeSessionCommand(command);
+		if (peer.session !== undefined && peer.lastCommand !== undefined && constantTimeEqual(peer.lastCommand, bytes)) {
+			this.#retire(peer);
+		}
+		this.#enqueue(peer, { kind: "command", command });
+	}
+
+	/**
+	 * Carries a sealed key-epoch delivery (picket/provisioning/epoch-delivery) to `peer`
+	 * in chunks over their session. Throws PicketError "bad-command-length" when it cannot
+	 * fit 255 chunks; "unknown-peer" is reported through `onDrop`.
+	 */
+	sendEpochDelivery(peerId: number, delivery: Uint8Array): void {
+		epochDeliveryChunks(delivery); // refuses an impossible size before anything is queued
+		const peer = this.#peerFor(peerId);
+		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
+		this.#enqueue(peer, { kind: "delivery", bytes: delivery.slice() });
+	}
+
+	/**
+	 * A new key epoch: later handshakes use its PSK and roster. Peers gone from the roster
+	 * are forgotten with their sessions; handshakes under way restart under the new PSK.
+	 * Sessions with remaining peers stay: their keys came from a handshake both sides
+	 * authenticated, not from the epoch.
+	 */
+	updateIdentity(identity: HandshakeIdentity): void {
+		this.#identity = identity;
+		this.#incoming = undefined;
+		for (const peer of [...this.#peers.values()]) {
+			if (identity.roster.member(peer.id) === undefined) {
+				this.#forget(peer, "revoked");
+				continue;
+			}
+			peer.response = undefined;
+			if (peer.initiation !== undefined) {
+				this.#clearTimer(peer);
+				peer.initiation = undefined;
+				this.#connect(peer);
+			}
+		}
+	}
+
+	/** SessionPort: one handshake or session frame from the MAC `from`. Never throws on air input. */
+	receive(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
+		try {
+			if (frame.length === 0) return rejected("truncated");
+			const kind = frameKind(frame[0]);
+			if (kind === FrameKind.Handshake) return frameDetail(frame[0]) === 2 ? this.#onMessage2(frame, from) : this.#onMessage1(frame, from);
+			if (kind === FrameKind.Session) return this.#onSessionFrame(frame, from);
+			return rejected("unexpected-message");
+		} catch (error) {
+			if (isPicketError(error)) return rejected(error.code);
+			throw error;
+		}
+	}
+
+	close(): void {
+		for (const peer of this.#peers.values()) this.#clearTimer(peer);
+		this.#peers.clear();
+		this.#incoming = undefined;
+	}
+
+	#onMessage1(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
+		const initiatorId = handshakeInitiatorId(frame);
+		const known = initiatorId === undefined ? undefined : this.#peers.get(initiatorId);
+		if (known?.response !== undefined && constantTimeEqual(known.response.message1, frame)) {
+			this.#options.transmit(known.response.reply, from);
+			return { kind: "handled" };
+		}
+		// Both sides initiated: the lower id's handshake goes on, the other side answers it.
+		if (known?.initiation !== undefined && this.#identity.memberId < known.id) return { kind: "handled" };
+		const { reply, session, initiatorId: peerId } = respondToHandshake(this.#identity, frame); // throws the typed rejection
+		const peer = this.#peerFor(peerId);
+		if (peer === undefined) return rejected("unknown-peer");
+		if (peer.initiation !== undefined) {
+			this.#clearTimer(peer);
+			peer.initiation = undefined;
+		}
+		peer.response = { session, message1: frame.slice(), reply, mac: from.slice() };
+		this.#options.transmit(reply, from);
+		// Commands waiting for this peer go out once it confirms; if it never does, we initiate.
+		if (peer.queue.length > 0 && peer.timer === undefined) this.#schedule(peer);
+		return { kind: "handled" };
+	}
+
+	#onMessage2(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
+		let reason = "unexpected-message";
+		for (const peer of [...this.#peers.values()]) {
+			const initiation = peer.initiation;
+			// Message 2 names nobody: try the initiation to this MAC, or any whose MAC is unknown.
+			if (initiation === undefined || (peer.mac !== undefined && !constantTimeEqual(peer.mac, from))) continue;
+			let session: Session;
+			try {
+				session = initiation.handshake.finish(frame);
+			} catch (error) {
+				if (!isPicketError(error)) throw error;
+				reason = error.code;
+				continue;
+			}
+			this.#clearTimer(peer);
+			peer.initiation = undefined;
+			peer.response = undefined;
+			peer.mac = from.slice();
+			this.#install(peer, session);
+			this.#flush(peer);
+			return { kind: "handled" };
+		}
+		return rejected(reason);
+	}
+
+	#onSessionFrame(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
+		let reason = "unknown-peer";
+		for (const peer of [...this.#peers.values()]) {
+			const candidates: (Session | undefined)[] = [];
+			if (peer.mac !== undefined && constantTimeEqual(peer.mac, from)) candidates.push(peer.session);
+			if (peer.response !== undefined && constantTimeEqual(peer.response.mac, from)) candidates.push(peer.response.session);
+			if (peer.mac !== undefined && constantTimeEqual(peer.mac, from)) candidates.push(peer.previous);
+			for (const session of candidates) {
+				if (session === undefined) continue;
+				let command: SessionCommand;
+				try {
+					command = session.open(frame);
+				} catch (error) {
+					if (!isPicketError(error)) throw error;
+					// Authentic but malformed: no other session would open it.
+					if (error.code === "bad-command" || error.code === "bad-command-length") return rejected(error.code);
+					if (reason === "unknown-peer") reason = error.code;
+					continue;
+				}
+				if (session === peer.response?.session) this.#confirm(peer, peer.response);
+				this.#touch(peer);
+				return this.#dispatch(peer, command);
+			}
+		}
+		return rejected(reason);
+	}
+
+	/** The peer's first authentic frame on the session we answered: now it is the peer's session. */
+	#confirm(peer: Peer, response: PendingResponse): void {
+		peer.response = undefined;
+		peer.mac = response.mac;
+		this.#install(peer, response.session);
+		if (peer.initiation === undefined) this.#clearTimer(peer);
+		this.#flush(peer);
+	}
+
+	#dispatch(peer: Peer, command: SessionCommand): PairwiseOutcome {
+		if (command.kind !== "epoch-delivery") return { kind: "command", peer: peer.id, command };
+		const delivery = this.#reassemble(peer.id, command);
+		if (typeof delivery === "string") return rejected(delivery);
+		if (delivery !== undefined) this.#options.onEpochDelivery?.(delivery, peer.id);
+		return { kind: "handled" };
+	}
+
+	/** Adds a chunk; the whole delivery once every chunk is in. One delivery at a time: another peer's or count restarts it. */
+	#reassemble(peer: number, chunk: EpochDeliveryChunk): Uint8Array | "delivery-too-large" | undefined {
+		let incoming = this.#incoming;
+		if (incoming === undefined || incoming.peer !== peer || incoming.parts.length !== chunk.count) {
+			incoming = { peer, parts: Array.from({ length: chunk.count }, () => undefined), received: 0, size: 0 };
+			this.#incoming = incoming;
+		}
+		if (incoming.parts[chunk.index] === undefined) {
+			if (incoming.size + chunk.bytes.length > this.#maxDeliveryBytes) {
+				this.#incoming = undefined;
+				return "delivery-too-large";
+			}
+			incoming.parts[chunk.index] = chunk.bytes;
+			incoming.received++;
+			incoming.size += chunk.bytes.length;
+		}
+		if (incoming.received < incoming.parts.length) return undefined;
+		this.#incoming = undefined;
+		return concatBytes(...(incoming.parts as Uint8Array[]));
+	}
+
+	#enqueue(peer: Peer, item: Outgoing): void {
+		peer.queue.push(item);
+		if (peer.queue.length > this.#queueLimit) {
+			peer.queue.shift();
+			this.#drop(peer.id, "queue-full");
+		}
+		if (peer.session !== undefined) this.#flush(peer);
+		else this.#connect(peer);
+	}
+
+	/** Seals and sends what is queued for `peer` over its confirmed session. */
+	#flush(peer: Peer): void {
+		while (peer.session !== undefined && peer.queue.length > 0) {
+			const item = peer.queue.shift()!;
+			const commands: SessionCommand[] = item.kind === "command" ? [item.command] : epochDeliveryChunks(item.bytes);
+			try {
+				for (const command of commands) this.#options.transmit(peer.session.seal(command), peer.mac ?? BROADCAST_MAC);
+				if (item.kind === "command") peer.lastCommand = encodeSessionCommand(item.command);
+			} catch (error) {
+				// "exhausted": this direction's counter ran out; a new handshake brings new keys.
+				if (!isPicketError(error)) throw error;
+				peer.queue.unshift(item);
+				this.#retire(peer);
+				this.#connect(peer);
+			}
+		}
+	}
+
+	/** Starts a handshake with `peer`, unless one is under way or the peer's own is waiting to confirm. */
+	#connect(peer: Peer): void {
+		if (peer.initiation !== undefined || peer.timer !== undefined) return;
+		if (peer.response !== undefined) return this.#schedule(peer);
+		let handshake: HandshakeInitiator;
+		try {
+			handshake = new HandshakeInitiator(this.#identity, peer.id);
+		} catch (error) {
+			if (!isPicketError(error)) throw error;
+			return this.#forget(peer, "unknown-peer");
+		}
+		peer.initiation = { handshake, sent: 0 };
+		this.#sendMessage1(peer);
+	}
+
+	#sendMessage1(peer: Peer): void {
+		const initiation = peer.initiation!;
+		initiation.sent++;
+		this.#options.transmit(initiation.handshake.message1, peer.mac ?? BROADCAST_MAC);
+		this.#schedule(peer);
+	}
+
+	#schedule(peer: Peer): void {
+		this.#clearTimer(peer);
+		peer.timer = this.#options.timers.setTimeout(() => {
+			peer.timer = undefined;
+			this.#onTimeout(peer);
+		}, this.#retryMs);
+	}
+
+	#onTimeout(peer: Peer): void {
+		if (this.#peers.get(peer.id) !== peer || peer.session !== undefined) return;
+		const initiation = peer.initiation;
+		if (initiation === undefined) {
+			// The peer's own handshake never confirmed: ours instead.
+			if (peer.queue.length > 0) {
+				peer.response = undefined;
+				this.#connect(peer);
+			}
+			return;
+		}
+		if (initiation.sent < this.#attempts) return this.#sendMessage1(peer);
+		peer.initiation = undefined;
+		peer.mac = undefined; // perhaps stale: broadcast next time
+		const dropped = peer.queue.length;
+		peer.queue = [];
+		if (dropped > 0) this.#drop(peer.id, "peer-unreachable");
+	}
+
+	#install(peer: Peer, session: Session): void {
+		peer.previous = peer.session;
+		peer.session = session;
+		peer.lastCommand = undefined;
+	}
+
+	/** Stops sending on the session (it stays receivable) so the next item handshakes anew. */
+	#retire(peer: Peer): void {
+		peer.previous = peer.session;
+		peer.session = undefined;
+		peer.lastCommand = undefined;
+	}
+
+	#peerFor(id: number): Peer | undefined {
+		const known = this.#peers.get(id);
+		if (known !== undefined) return this.#touch(known);
+		if (id === this.#identity.memberId || this.#identity.roster.member(id) === undefined) return undefined;
+		if (this.#peers.size >= this.#maxPeers) {
+			const oldest = this.#peers.values().next().value;
+			if (oldest !== undefined) this.#forget(oldest, "evicted");
+		}
+		const peer: Peer = { id, mac: undefined, session: undefined, previous: undefined, response: undefined, initiation: undefined, timer: undefined, queue: [], lastCommand: undefined };
+		this.#peers.set(id, peer);
+		return peer;
+	}
+
+	#touch(peer: Peer): Peer {
+		this.#peers.delete(peer.id);
+		this.#peers.set(peer.id, peer);
+		return peer;
+	}
+
+	#forget(peer: Peer, reason: PairwiseSessionsErrorCode): void {
+		this.#clearTimer(peer);
+		this.#peers.delete(peer.id);
+		if (peer.queue.length > 0) this.#drop(peer.id, reason);
+	}
+
+	#clearTimer(peer: Peer): void {
+		if (peer.timer !== undefined) this.#options.timers.clearTimeout(peer.timer);
+		peer.timer = undefined;
+	}
+
+	#drop(peer: number, reason: PairwiseSessionsErrorCode): void {
+		this.#options.onDrop?.(peer, reason);
+	}
+}
+
+function rejected(reason: string): PairwiseOutcome {
+	return { kind: "rejected", reason };
+}
+

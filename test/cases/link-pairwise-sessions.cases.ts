@@ -1,0 +1,241 @@
+/**
+ * The pairwise session layer (picket/link/pairwise-sessions) between stations of an
+ * in-memory air: handshakes on demand, queued commands, retransmission, replay, unknown
+ * peers, bounded state, key-epoch deliveries in chunks.
+ */
+import { toHex } from "picket/core/bytes";
+import { createSoftwareSuite } from "picket/crypto/software-suite";
+import { BROADCAST_MAC } from "picket/device/radio";
+import { FrameKind, frameByte0, frameKind, frameDetail } from "picket/link/frame-kind";
+import { type PairwiseOutcome, PairwiseSessions, type PairwiseSessionsOptions } from "picket/link/pairwise-sessions";
+import type { AlarmCommand } from "picket/link/session-command";
+import { portableCases } from "picket/test/harness/portable";
+import { createTestDomain } from "picket/test/support/handshake-domain";
+import { type AirFrame, InMemoryAir, sameMac } from "picket/test/support/in-memory-air";
+import { FakeTimers } from "picket/test/support/fake-timers";
+import { createSeededRandom } from "picket/test/support/seeded-random";
+
+const ACK: AlarmCommand = { kind: "acknowledge", incident: 7, origin: 1 };
+
+interface Station {
+	readonly id: number;
+	readonly mac: Uint8Array;
+	readonly sessions: PairwiseSessions;
+	readonly outcomes: PairwiseOutcome[];
+	readonly commands: { peer: number; command: AlarmCommand }[];
+	readonly drops: string[];
+	readonly deliveries: Uint8Array[];
+}
+
+function kindOf(frame: AirFrame): string {
+	const kind = frameKind(frame.payload[0]);
+	return kind === FrameKind.Handshake ? `m${frameDetail(frame.payload[0])}` : kind === FrameKind.Session ? "session" : "other";
+}
+
+export default portableCases("link/pairwise-sessions", (test) => {
+	const crypto = createSoftwareSuite(createSeededRandom(0x5e55));
+	const domain = createTestDomain(crypto);
+	for (const id of [1, 2, 3, 4, 5]) domain.identity(id);
+
+	const setup = (ids: readonly number[], options: Partial<PairwiseSessionsOptions> = {}) => {
+		const timers = new FakeTimers();
+		const air = new InMemoryAir(timers);
+		const station = (id: number): Station => {
+			const mac = InMemoryAir.mac(id);
+			const outcomes: PairwiseOutcome[] = [];
+			const commands: Station["commands"] = [];
+			const drops: string[] = [];
+			const deliveries: Uint8Array[] = [];
+			const sessions = new PairwiseSessions({
+				identity: domain.identity(id),
+				timers,
+				transmit: (frame, to) => air.send(mac, to, frame),
+				onDrop: (peer, reason) => drops.push(`${peer}:${reason}`),
+				onEpochDelivery: (delivery) => deliveries.push(delivery),
+				...options,
+			});
+			air.attach(mac, (frame, from) => {
+				const outcome = sessions.receive(frame, from);
+				outcomes.push(outcome);
+				if (outcome.kind === "command") commands.push({ peer: outcome.peer, command: outcome.command });
+			});
+			return { id, mac, sessions, outcomes, commands, drops, deliveries };
+		};
+		const stations = ids.map(station);
+		const rejections = (s: Station) => s.outcomes.filter((o) => o.kind === "rejected").map((o) => (o.kind === "rejected" ? o.reason : ""));
+		return { timers, air, stations, rejections, kinds: () => air.sent.map(kindOf) };
+	};
+
+	test("a command to a new peer runs the handshake first (message 1 broadcast), then arrives; 51 + 49 + 18 bytes", (t) => {
+		const { timers, air, stations, kinds } = setup([1, 2]);
+		const [alice, bob] = stations;
+		alice.sessions.send(2, ACK);
+		t.is(bob.commands.length, 0); // queued until the session is up
+		timers.advance(10);
+		t.deepEqual(kinds(), ["m1", "m2", "session"]);
+		t.true(sameMac(air.sent[0].to, BROADCAST_MAC));
+		t.true(sameMac(air.sent[1].to, alice.mac)); // the answer goes to the transmitter's MAC
+		t.true(sameMac(air.sent[2].to, bob.mac));
+		t.deepEqual(air.sent.map((f) => f.payload.length), [51, 49, 18]);
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
+		t.true(alice.sessions.hasSession(2));
+		t.true(bob.sessions.hasSession(1)); // confirmed by alice's first session frame
+		t.deepEqual(bob.sessions.macOf(1), alice.mac);
+		// The session is reused: the next command is one frame, unicast.
+		bob.sessions.send(1, { kind: "silence", incident: 3, origin: 2 });
+		timers.advance(10);
+		t.deepEqual(kinds(), ["m1", "m2", "session", "session"]);
+		t.deepEqual(alice.commands, [{ peer: 2, command: { kind: "silence", incident: 3, origin: 2 } }]);
+	});
+
+	test("the responder's session is not used or trusted before the initiator's first frame", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		air.lose = (frame) => frameKind(frame.payload[0]) === FrameKind.Session; // alice's command never arrives
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		t.false(bob.sessions.hasSession(1));
+		t.is(bob.sessions.macOf(1), undefined);
+		air.lose = () => false;
+		bob.sessions.send(1, ACK); // waits for alice's frame, then handshakes itself
+		timers.advance(5);
+		t.is(alice.commands.length, 0);
+		timers.advance(1_000);
+		t.deepEqual(alice.commands, [{ peer: 2, command: ACK }]);
+	});
+
+	test("a lost message 2 is answered again with the same bytes; a lost message 1 is resent", (t) => {
+		const { timers, air, stations, kinds } = setup([1, 2]);
+		const [alice, bob] = stations;
+		let lostM1 = 0;
+		let lostM2 = 0;
+		air.lose = (frame) => {
+			const kind = kindOf(frame);
+			if (kind === "m1" && lostM1 < 1) return ++lostM1 > 0;
+			if (kind === "m2" && lostM2 < 1) return ++lostM2 > 0;
+			return false;
+		};
+		alice.sessions.send(2, ACK);
+		timers.advance(2_000);
+		t.deepEqual(kinds(), ["m1", "m1", "m2", "m1", "m2", "session"]);
+		t.is(toHex(air.sent[2].payload), toHex(air.sent[4].payload)); // same message 1, same answer: no new keys
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
+	});
+
+	test("an unreachable peer: message 1 sent `attempts` times, then the command is dropped", (t) => {
+		const { timers, stations, kinds } = setup([1], { attempts: 3, retryMs: 100 });
+		const [alice] = stations;
+		alice.sessions.send(2, ACK); // member 2 is in the roster but not on the air
+		timers.advance(1_000);
+		t.deepEqual(kinds(), ["m1", "m1", "m1"]);
+		t.deepEqual(alice.drops, ["2:peer-unreachable"]);
+		t.false(alice.sessions.hasSession(2));
+	});
+
+	test("a replayed session frame is rejected, and so is a frame from a MAC with no session", (t) => {
+		const { timers, air, stations, rejections } = setup([1, 2, 3]);
+		const [alice, bob, carol] = stations;
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		const frame = air.sent.find((f) => kindOf(f) === "session")!;
+		t.is(bob.sessions.receive(frame.payload, alice.mac).kind, "rejected");
+		t.deepEqual(rejections(bob), []);
+		t.deepEqual(bob.sessions.receive(frame.payload, alice.mac), { kind: "rejected", reason: "replayed" });
+		t.deepEqual(carol.sessions.receive(frame.payload, alice.mac), { kind: "rejected", reason: "unknown-peer" });
+		t.deepEqual(bob.sessions.receive(frame.payload, carol.mac), { kind: "rejected", reason: "unknown-peer" });
+		t.is(bob.commands.length, 1);
+	});
+
+	test("unknown peers: commands to non-members are dropped, message 1 from non-members rejected", (t) => {
+		const { timers, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		alice.sessions.send(99, ACK);
+		alice.sessions.send(1, ACK); // itself
+		t.deepEqual(alice.drops, ["99:unknown-peer", "1:unknown-peer"]);
+		const outsider = createTestDomain(crypto); // another domain: its member 6 is no member here
+		const message1 = new PairwiseSessions({ identity: outsider.identity(6), timers, transmit: () => {} });
+		let sent: Uint8Array | undefined;
+		const stranger = new PairwiseSessions({ identity: outsider.identity(7), timers, transmit: (frame) => (sent = frame) });
+		stranger.send(6, ACK);
+		t.deepEqual(bob.sessions.receive(sent!, InMemoryAir.mac(7)), { kind: "rejected", reason: "unknown-sender" });
+		message1.close();
+		stranger.close();
+		t.is(bob.sessions.peerCount, 0);
+	});
+
+	test("junk on the air never throws and never creates state", (t) => {
+		const { stations } = setup([2]);
+		const [bob] = stations;
+		const random = createSeededRandom(99);
+		let rejected = 0;
+		for (let i = 0; i < 300; i++) {
+			const length = random(1)[0] % 80;
+			const frame = random(length);
+			if (length > 0) frame[0] = frameByte0(i % 2 === 0 ? FrameKind.Handshake : FrameKind.Session, i % 3);
+			if (bob.sessions.receive(frame, InMemoryAir.mac(1)).kind === "rejected") rejected++;
+		}
+		t.is(rejected, 300);
+		t.is(bob.sessions.peerCount, 0);
+	});
+
+	test("state is bounded: least recently used peers evicted, per-peer queue capped", (t) => {
+		const { timers, stations } = setup([1], { maxPeers: 2, queueLimit: 2, attempts: 1 });
+		const [alice] = stations;
+		alice.sessions.send(2, ACK);
+		alice.sessions.send(3, ACK);
+		alice.sessions.send(4, ACK);
+		t.is(alice.sessions.peerCount, 2);
+		t.deepEqual(alice.drops, ["2:evicted"]);
+		for (let incident = 0; incident < 3; incident++) alice.sessions.send(4, { kind: "acknowledge", incident, origin: 1 });
+		t.deepEqual(alice.drops.slice(1), ["4:queue-full", "4:queue-full"]);
+		timers.advance(1_000);
+		t.is(timers.pending, 0);
+	});
+
+	test("both sides initiating at once settle on one session; both commands arrive", (t) => {
+		const { timers, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		alice.sessions.send(2, ACK);
+		bob.sessions.send(1, { kind: "silence", incident: 1, origin: 1 });
+		timers.advance(2_000);
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
+		t.deepEqual(alice.commands, [{ peer: 2, command: { kind: "silence", incident: 1, origin: 1 } }]);
+	});
+
+	test("a peer that rebooted: the repeated command goes over a fresh handshake", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		bob.sessions.send(1, { kind: "silence", incident: 7, origin: 1 });
+		timers.advance(10);
+		t.is(alice.commands.length, 1);
+		// Alice reboots: a new session layer, same identity and MAC; the old one goes deaf.
+		alice.sessions.close();
+		air.detach(alice.mac);
+		const rebooted: PairwiseOutcome[] = [];
+		const fresh = new PairwiseSessions({ identity: domain.identity(1), timers, transmit: (frame, to) => air.send(alice.mac, to, frame) });
+		air.attach(alice.mac, (frame, from) => rebooted.push(fresh.receive(frame, from)));
+		bob.sessions.send(1, ACK); // on the old session: lost on alice's side
+		timers.advance(10);
+		t.deepEqual(rebooted.map((o) => o.kind), ["rejected"]);
+		bob.sessions.send(1, ACK); // the responder repeats its acknowledgement: new handshake
+		timers.advance(10);
+		t.deepEqual(rebooted.filter((o) => o.kind === "command").length, 1);
+		fresh.close();
+	});
+
+	test("a sealed key-epoch delivery crosses in chunks and is handed over whole, once", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		const delivery = createSeededRandom(5)(600);
+		alice.sessions.sendEpochDelivery(2, delivery);
+		timers.advance(10);
+		t.deepEqual(air.sent.map(kindOf), ["m1", "m2", "session", "session", "session"]);
+		t.is(bob.deliveries.length, 1);
+		t.is(toHex(bob.deliveries[0]), toHex(delivery));
+		const small = setup([1, 2], { maxDeliveryBytes: 300 });
+		small.stations[0].sessions.sendEpochDelivery(2, delivery);
+		small.timers.advance(10);
+		t.is(small.stations[1].deliveries.length, 0);
+		t.deepEqual(small.rejections(small.stations[1]), ["delivery-too-large"]);
+	});
+});
