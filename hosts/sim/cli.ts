@@ -11,6 +11,7 @@ import { isPicketError } from "picket/core/picket-error";
 import { DomainSimulation, type SimulationSummary, type TimelineEntry } from "picket/hosts/sim/domain-simulation";
 import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
 import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 interface CliOptions {
 	/** Scenario file; undefined runs the default scenario (hosts/sim/scenarios/default.json, built in). */
@@ -212,6 +213,8 @@ function main(): number {
 		seed: options.seed,
 		timeline: !options.quiet && !options.json && !long,
 		deviceLogs: options.logs,
+		// OpenSSL under the same contract: the same run as the portable suite (test/sim-engines.test.ts), faster.
+		crypto: createNodeCryptoSuite,
 		onProgress: (progress) => process.stderr.write(`\r  ${((100 * progress.time) / progress.durationMs).toFixed(0)}% of ${progress.durationMs} ms virtual, ${progress.events} events`),
 	});
 	const summary = simulation.run();

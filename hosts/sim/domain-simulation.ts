@@ -40,7 +40,7 @@
 import { toHex, utf8 } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
-import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/alert-link";
 import type { DeviceEvent } from "picket/device/device-events";
 import type { HostBindings } from "picket/device/host-bindings";
@@ -79,6 +79,14 @@ export interface SimulationOptions {
 	/** Called every `progressEvery` events with how far the run is. */
 	readonly onProgress?: (progress: { readonly time: number; readonly durationMs: number; readonly events: number }) => void;
 	readonly progressEvery?: number;
+	/**
+	 * The crypto binding of every device and of the operator's tool (default: the portable
+	 * software suite, so a run is the same on Node and XS). Any CryptoSuite drawing its
+	 * randomness from the given source gives the same run: on Node the CLI and bench/sim
+	 * pass node:crypto's (tools/node-crypto-suite.ts), ~50× faster at X25519, as a board
+	 * passes its native PSA suite. test/sim-engines.test.ts checks the digests agree.
+	 */
+	readonly crypto?: (random: RandomSource) => CryptoSuite;
 }
 
 export interface TimelineEntry {
@@ -305,6 +313,7 @@ export class DomainSimulation {
 	readonly #options: SimulationOptions;
 	readonly #random: SeededRandom;
 	readonly #crypto: CryptoSuite;
+	readonly #cryptoFactory: (random: RandomSource) => CryptoSuite;
 	readonly #devices: SimDevice[] = [];
 	readonly #byStation = new Map<Station, SimDevice>();
 	readonly #byMember = new Map<number, SimDevice>();
@@ -329,7 +338,8 @@ export class DomainSimulation {
 		this.#initialTtl = scenario.initialTtl ?? DEFAULT_INITIAL_TTL;
 		this.#durationMs = scenario.durationMs ?? DEFAULT_DURATION_MS;
 		// The operator's laptop: the provisioning tool's Domain, drawing its keys from the seed.
-		this.#crypto = createSoftwareSuite(this.#random.fork("provisioning").randomSource());
+		this.#cryptoFactory = options.crypto ?? createSoftwareSuite;
+		this.#crypto = this.#cryptoFactory(this.#random.fork("provisioning").randomSource());
 		this.domain = Domain.create({ groups: Object.fromEntries(scenario.groups.map((name, number) => [name, number])), crypto: this.#crypto });
 		for (const device of scenario.devices) this.domain.addDevice({ role: device.role, groups: device.groups });
 		// The one shortcut (see the file comment): the shared roster's signature is verified once, here.
@@ -370,7 +380,7 @@ export class DomainSimulation {
 			timers,
 			storage,
 			random,
-			crypto: createSoftwareSuite(random),
+			crypto: this.#cryptoFactory(random),
 			pins: SIM_PINS,
 			role: spec.role,
 			manifestSettings: { alertGroup: alertGroup < 0 ? 0 : alertGroup, initialTtl: this.#initialTtl },
