@@ -4,9 +4,10 @@
  * XS engine and on a device, each driver passing its own CryptoSuite and millisecond clock.
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import { rosterLength } from "picket/provisioning/roster";
 import { SecureLink } from "picket/link/secure-link";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { FixedMembership, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
-import { TestStorage } from "picket/test/support/test-storage";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const SENSOR = testMember(1, "sensor", [0]);
@@ -17,7 +18,7 @@ const ROSTER = new FixedMembership([SENSOR, RESPONDER, RELAY]);
 export const BENCH_PAYLOAD_LENGTH = 16;
 
 function link(crypto: CryptoSuite, member: typeof SENSOR): SecureLink {
-	const secureLink = new SecureLink({ crypto, storage: new TestStorage(), random: createSeededRandom(member.id), membership: ROSTER, self: member.id });
+	const secureLink = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(member.id), membership: ROSTER, self: member.id });
 	secureLink.installEpoch(epochKeysFor(crypto, member, 1), { keepPrevious: false });
 	return secureLink;
 }
@@ -113,26 +114,9 @@ export function measureAlertTiming(crypto: CryptoSuite, clock: () => number, min
 	return rows;
 }
 
-/** Figures of the pairwise handshake, for the bench table. */
-export interface HandshakeFigures {
-	readonly messages: number;
-	readonly bytesOnAir: number;
-	readonly x25519: number;
-	readonly ccm: number;
-}
-
-/**
- * Hook for the handshake figures: the handshake module (modules/link/handshake.ts) fills
- * this in; until then bench/link prints "pending".
- */
-export function measureHandshake(crypto: CryptoSuite): HandshakeFigures | undefined {
-	void crypto;
-	return undefined;
-}
-
-/** Bytes of one roster member from the Membership fields until the roster codec is merged: id (13 bits → 2 B) + static key + role (1 B) + groups (4 B). */
+/** Bytes one member adds to the signed roster, from the roster codec itself (two rosters, one member apart). */
 export function rosterBytesPerMember(): number {
-	return 2 + SENSOR.staticPublicKey.length + 1 + 4;
+	return rosterLength(2) - rosterLength(1);
 }
 
 /** A sample alert (group 0, payload 4d 01) to print beside the byte table. */

@@ -11,9 +11,11 @@ import {
 	exampleFrame,
 	measureAlertSizes,
 	measureAlertTiming,
-	measureHandshake,
 	rosterBytesPerMember,
+	type AlertTiming,
 } from "picket/bench/link-measure";
+import { measureHandshake } from "picket/bench/handshake-measure";
+import { projectRoot, runXsModule } from "picket/test/support/xs-runner";
 import { createNodeCryptoSuite, nodeRandomSource } from "picket/tools/node-crypto-suite";
 
 const clock = () => performance.now();
@@ -25,6 +27,9 @@ const row = (cells: readonly (string | number)[], widths: readonly number[]) => 
 const sizes = measureAlertSizes(software);
 const counts = countAlertOperations(software);
 const handshake = measureHandshake(software);
+const printTimings = (name: string, timings: readonly AlertTiming[]) => {
+	for (const timing of timings) console.log(row([timing.path, name, timing.microsecondsPerAlert.toFixed(1)], timingWidths));
+};
 const rosterBytes = rosterBytesPerMember();
 const send = counts.find((count) => count.path === "send")!;
 const receive = counts.filter((count) => count.path !== "send");
@@ -39,14 +44,16 @@ console.log(row(["largest alert payload / frame", `${sizes.largestPayloadBytes} 
 console.log(row(["AES-CCM ops per alert sent", send.ccm, "≤ 2", verdict(send.ccm <= 2)], widths));
 console.log(row(["AES-CCM ops per alert received (worst path)", maxReceiveCcm, "≤ 2", verdict(maxReceiveCcm <= 2)], widths));
 console.log(row(["X25519 (public-key) ops per alert", maxX25519, "0", verdict(maxX25519 === 0)], widths));
-console.log(row(["roster bytes per member (from Membership)", `${rosterBytes} B`, "≤ 40 B", verdict(rosterBytes <= 40)], widths));
-if (handshake === undefined) {
-	console.log(row(["handshake messages / bytes on air", "pending", "≤ 2 / ≤ 100 B", "(handshake module)"], widths));
-} else {
-	console.log(row(["handshake messages", handshake.messages, "≤ 2", verdict(handshake.messages <= 2)], widths));
-	console.log(row(["handshake bytes on air incl. framing", `${handshake.bytesOnAir} B`, "≤ 100 B", verdict(handshake.bytesOnAir <= 100)], widths));
-	console.log(row(["handshake X25519 / AES-CCM ops", `${handshake.x25519} / ${handshake.ccm}`, "", ""], widths));
+console.log(row(["roster bytes per member (roster codec)", `${rosterBytes} B`, "≤ 40 B", verdict(rosterBytes <= 40)], widths));
+console.log(row(["handshake messages", handshake.messages, "≤ 2", verdict(handshake.messages <= 2)], widths));
+console.log(row(["handshake bytes on air incl. framing", `${handshake.message1Bytes} + ${handshake.message2Bytes} = ${handshake.totalBytes} B`, "≤ 100 B", verdict(handshake.totalBytes <= 100)], widths));
+for (const [side, counts] of [
+	["initiator", handshake.initiator],
+	["responder", handshake.responder],
+] as const) {
+	console.log(row([`handshake ops, ${side}`, `X25519 ${counts.x25519}`, `CCM ${counts.ccmSeal + counts.ccmOpen}`, `(HMAC ${counts.hmacSha256}, SHA-256 ${counts.sha256})`], widths));
 }
+console.log(row(["session frame overhead / acknowledge frame", `${handshake.sessionOverheadBytes} / ${handshake.acknowledgeFrameBytes} B`, "", ""], widths));
 
 console.log("\noperations per alert, by path");
 for (const count of counts) console.log(row([`  ${count.path}`, `CCM ${count.ccm}`, `X25519 ${count.x25519}`], [44, 14, 10]));
@@ -54,8 +61,8 @@ for (const count of counts) console.log(row([`  ${count.path}`, `CCM ${count.ccm
 console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 16 B per source heard (one write per alert accepted)`);
 console.log(`example alert (group 0, payload 4d01): ${toHex(exampleFrame(software))}`);
 
-console.log(`\ntime per alert, ${BENCH_PAYLOAD_LENGTH}-byte payload, Node ${process.versions.node}, fastest of 3 rounds`);
-const timingWidths = [32, 14, 10];
+const timingWidths = [32, 22, 10];
+console.log(`\ntime per alert, ${BENCH_PAYLOAD_LENGTH}-byte payload, fastest of 3 rounds`);
 console.log(row(["path", "suite", "µs/alert"], timingWidths));
 for (const [name, suite] of [
 	["software", software],
@@ -63,8 +70,14 @@ for (const [name, suite] of [
 ] as const) {
 	// Fastest of three rounds: the host is shared and noisy, and noise only ever slows a round down.
 	const rounds = [1, 2, 3].map(() => measureAlertTiming(suite, clock));
-	for (const [index, timing] of rounds[0].entries()) {
-		const fastest = Math.min(...rounds.map((round) => round[index].microsecondsPerAlert));
-		console.log(row([timing.path, name, fastest.toFixed(1)], timingWidths));
-	}
+	printTimings(`${name} on Node`, rounds[0].map((timing, index) => ({ ...timing, microsecondsPerAlert: Math.min(...rounds.map((round) => round[index].microsecondsPerAlert)) })));
 }
+
+// The XS engine: bench/link-xs.ts on picket-xs prints one JSON line per suite.
+const xsRun = runXsModule(`${projectRoot}build/bench/link-xs.js`);
+for (const line of xsRun.stdout.split("\n").filter((text) => text.startsWith("{"))) {
+	const result = JSON.parse(line) as { suite: string; timings?: AlertTiming[]; error?: string };
+	if (result.timings) printTimings(`${result.suite} on XS`, result.timings);
+	else console.log(`${result.suite} on XS: ${result.error}`);
+}
+if (xsRun.status !== 0) console.log(`note: picket-xs exited with ${xsRun.status}: ${xsRun.stderr.trim()}`);

@@ -15,7 +15,7 @@ import { ALERT_FRAME_MAX, decodeAlertFrame, encodeAlertFrame } from "picket/link
 import type { Member } from "picket/link/membership";
 import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
 import { FixedMembership, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
-import { TestStorage } from "picket/test/support/test-storage";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
@@ -33,7 +33,7 @@ const KEYS = new Map<number, ReturnType<typeof epochKeysFor>>();
 for (const member of [...SENDERS, ...RECEIVERS]) KEYS.set(member.id, epochKeysFor(crypto, member, 1));
 
 function link(member: Member, suite = crypto): SecureLink {
-	const secureLink = new SecureLink({ crypto: suite, storage: new TestStorage(), random, membership: ROSTER, self: member.id });
+	const secureLink = new SecureLink({ crypto: suite, storage: new MemoryStorage(), random, membership: ROSTER, self: member.id });
 	secureLink.installEpoch(KEYS.get(member.id)!, { keepPrevious: false });
 	return secureLink;
 }

@@ -15,7 +15,7 @@ import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
-import { TestStorage } from "picket/test/support/test-storage";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 
 const crypto = createNodeCryptoSuite();
 const groups = { motion: 0, panic: 1, perimeter: 2 };
@@ -40,9 +40,9 @@ test("50 devices enrolled, one revoked: the others move to the new epoch, the re
 	t.is(domain.roster().length, rosterLength(50));
 	t.is(domain.roster().length, 15 + 50 * ROSTER_MEMBER_LENGTH + 64);
 	// Every device loads its bundle from storage, as at first boot.
-	const devices = new Map<number, { storage: TestStorage; credentials: DeviceCredentials }>();
+	const devices = new Map<number, { storage: MemoryStorage; credentials: DeviceCredentials }>();
 	for (const member of domain.members()) {
-		const storage = new TestStorage();
+		const storage = new MemoryStorage();
 		storeBundle(storage, domain.bundle(member.id), crypto);
 		const credentials = loadCredentials(storage, crypto);
 		t.is(credentials.roster.size, 50);

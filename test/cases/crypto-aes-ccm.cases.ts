@@ -2,19 +2,10 @@
  * The generic CCM mode under the software suite: the NIST examples with short nonces that
  * the CryptoSuite contract (13-byte nonce) cannot express, and CCM's parameter limits.
  */
-import { isPicketError } from "picket/core/picket-error";
 import { ccmOpen, ccmSeal } from "picket/crypto/aes-ccm";
 import { portableCases } from "picket/test/harness/portable";
+import { outcome } from "picket/test/support/crypto-vector-cases";
 import { SP800_38C_EXAMPLES, counting } from "picket/test/support/crypto-vectors";
-
-function outcome(operation: () => unknown): string {
-	try {
-		operation();
-		return "ok";
-	} catch (error) {
-		return isPicketError(error) ? error.code : `crash: ${String(error)}`;
-	}
-}
 
 export default portableCases("crypto/aes-ccm", (test) => {
 	test("matches NIST SP 800-38C examples C.1–C.3 (nonces of 7, 8, 12 bytes; tags of 4, 6, 8)", (t) => {

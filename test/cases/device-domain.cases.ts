@@ -18,7 +18,7 @@ import { FakeGpio } from "picket/test/support/fake-gpio";
 import { FakeTimers } from "picket/test/support/fake-timers";
 import { type AirFrame, InMemoryAir, sameMac } from "picket/test/support/in-memory-air";
 import { createSeededRandom } from "picket/test/support/seeded-random";
-import { TestStorage } from "picket/test/support/test-storage";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { Domain } from "picket/tools/provisioning/domain-store";
 
 const PINS: BoardPins = { button: 0, siren: 25, led: 2, vibration: 26 };
@@ -27,7 +27,7 @@ interface Device {
 	readonly id: number;
 	readonly mac: Uint8Array;
 	readonly gpio: FakeGpio;
-	readonly storage: TestStorage;
+	readonly storage: MemoryStorage;
 	readonly node: DeviceNode;
 	readonly links: ProvisionedLinks;
 }
@@ -42,7 +42,7 @@ function setup(seed: number, roles: readonly DeviceRole[]) {
 	const ids = roles.map((role) => domain.addDevice({ role, groups: role === "relay" ? [] : ["alarm"] }).id);
 	const timers = new FakeTimers();
 	const air = new InMemoryAir(timers);
-	const start = (id: number, role: DeviceRole, storage: TestStorage): Device => {
+	const start = (id: number, role: DeviceRole, storage: MemoryStorage): Device => {
 		const mac = InMemoryAir.mac(id);
 		const gpio = new FakeGpio(timers);
 		const host: HostBindings = {
@@ -64,7 +64,7 @@ function setup(seed: number, roles: readonly DeviceRole[]) {
 		return { id, mac, gpio, storage, node, links: links! };
 	};
 	const devices = ids.map((id, i) => {
-		const storage = new TestStorage();
+		const storage = new MemoryStorage();
 		storeBundle(storage, domain.bundle(id), crypto);
 		return start(id, roles[i], storage);
 	});

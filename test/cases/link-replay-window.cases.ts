@@ -1,8 +1,8 @@
 import { ReplayWindow } from "picket/link/replay-window";
 import { portableCases } from "picket/test/harness/portable";
-import { TestStorage } from "picket/test/support/test-storage";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 
-const boot = (storage: TestStorage) => new ReplayWindow({ storage, domain: "picket-link", keyPrefix: "w" });
+const boot = (storage: MemoryStorage) => new ReplayWindow({ storage, domain: "picket-link", keyPrefix: "w" });
 
 function take(window: ReplayWindow, source: number, epoch: number, sequence: number): string {
 	const verdict = window.check(source, epoch, sequence);
@@ -12,7 +12,7 @@ function take(window: ReplayWindow, source: number, epoch: number, sequence: num
 
 export default portableCases("link/replay-window", (test) => {
 	test("fresh, replayed, out of order within the window, too old", (t) => {
-		const window = boot(new TestStorage());
+		const window = boot(new MemoryStorage());
 		t.is(take(window, 7, 1, 10), "fresh");
 		t.is(take(window, 7, 1, 10), "replayed");
 		t.is(take(window, 7, 1, 12), "fresh");
@@ -25,7 +25,7 @@ export default portableCases("link/replay-window", (test) => {
 	});
 
 	test("sources are independent", (t) => {
-		const window = boot(new TestStorage());
+		const window = boot(new MemoryStorage());
 		t.is(take(window, 1, 1, 5), "fresh");
 		t.is(take(window, 2, 1, 5), "fresh");
 		t.is(take(window, 1, 1, 5), "replayed");
@@ -33,7 +33,7 @@ export default portableCases("link/replay-window", (test) => {
 
 	test("the bitmap shifts exactly across the 32-bit halves", (t) => {
 		for (const jump of [1, 31, 32, 33, 63, 64, 65]) {
-			const window = boot(new TestStorage());
+			const window = boot(new MemoryStorage());
 			take(window, 1, 1, 1000);
 			take(window, 1, 1, 1000 + jump);
 			t.is(window.check(1, 1, 1000), jump < 64 ? "replayed" : "too-old", `jump ${jump}`);
@@ -42,13 +42,13 @@ export default portableCases("link/replay-window", (test) => {
 	});
 
 	test("check alone changes nothing", (t) => {
-		const window = boot(new TestStorage());
+		const window = boot(new MemoryStorage());
 		t.is(window.check(3, 1, 9), "fresh");
 		t.is(window.check(3, 1, 9), "fresh");
 	});
 
 	test("a newer epoch opens a fresh window; an older epoch is a cross-epoch replay", (t) => {
-		const window = boot(new TestStorage());
+		const window = boot(new MemoryStorage());
 		take(window, 4, 1, 500);
 		t.is(take(window, 4, 2, 0), "fresh");
 		t.is(take(window, 4, 2, 0), "replayed");
@@ -56,7 +56,7 @@ export default portableCases("link/replay-window", (test) => {
 	});
 
 	test("the window survives a reboot, bitmap included", (t) => {
-		const storage = new TestStorage();
+		const storage = new MemoryStorage();
 		const before = boot(storage);
 		take(before, 9, 3, 20);
 		take(before, 9, 3, 22);

@@ -6,7 +6,7 @@ import type { Member, Membership } from "picket/link/membership";
 import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
 import { portableCases } from "picket/test/harness/portable";
 import { FixedMembership, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
-import { TestStorage } from "picket/test/support/test-storage";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const SENSOR = testMember(1, "sensor", [0]);
@@ -22,7 +22,7 @@ const software = createSoftwareSuite(random);
 
 interface NodeOptions {
 	crypto?: CryptoSuite;
-	storage?: TestStorage;
+	storage?: MemoryStorage;
 	membership?: Membership;
 	duplicateCapacity?: number;
 	epoch?: number;
@@ -32,7 +32,7 @@ function node(member: Member, options: NodeOptions = {}): SecureLink {
 	const crypto = options.crypto ?? software;
 	const link = new SecureLink({
 		crypto,
-		storage: options.storage ?? new TestStorage(),
+		storage: options.storage ?? new MemoryStorage(),
 		random,
 		membership: options.membership ?? ROSTER,
 		self: member.id,
@@ -142,8 +142,8 @@ export default portableCases("link/secure-link", (test) => {
 	});
 
 	test("reboots: the sender never reuses a sequence, the receiver still knows what it accepted", (t) => {
-		const senderStorage = new TestStorage();
-		const receiverStorage = new TestStorage();
+		const senderStorage = new MemoryStorage();
+		const receiverStorage = new MemoryStorage();
 		const first = node(SENSOR, { storage: senderStorage }).sendAlert(0, PAYLOAD);
 		t.is(node(RESPONDER, { storage: receiverStorage }).receive(first).kind, "alert");
 		const second = node(SENSOR, { storage: senderStorage }).sendAlert(0, PAYLOAD);
@@ -197,7 +197,7 @@ export default portableCases("link/secure-link", (test) => {
 		t.throws(() => node(SENSOR).sendAlert(1, PAYLOAD), { code: "not-authorised" });
 		t.throws(() => node(SENSOR).sendAlert(0, new Uint8Array(233)), { code: "payload-too-long" });
 		t.is(node(SENSOR).sendAlert(0, new Uint8Array(232)).length, 250);
-		const bare = new SecureLink({ crypto: software, storage: new TestStorage(), random, membership: ROSTER, self: 1 });
+		const bare = new SecureLink({ crypto: software, storage: new MemoryStorage(), random, membership: ROSTER, self: 1 });
 		t.throws(() => bare.sendAlert(0, PAYLOAD), { code: "no-keys" });
 		t.throws(() => bare.installEpoch({ epoch: 1, networkKey: new Uint8Array(15), groupKeys: new Map() }, { keepPrevious: false }), { code: "bad-key" });
 		t.is(reason(bare.receive(node(SENSOR).sendAlert(0, PAYLOAD))), "wrong-epoch", "no keys at all");

@@ -5,7 +5,7 @@ import { PROVISIONING_STORAGE_DOMAIN, applyEpochDelivery, loadCredentials, openB
 import { Roster } from "picket/provisioning/roster";
 import { portableCases } from "picket/test/harness/portable";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
-import { TestStorage } from "picket/test/support/test-storage";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 
 export default portableCases("provisioning/keystore", (test) => {
 	const domain = new FixtureDomain(0x4e75);
@@ -58,7 +58,7 @@ export default portableCases("provisioning/keystore", (test) => {
 		for (let id = 1; id <= 110; id++) members.push(many.add(id, "sensor", 1));
 		const bytes = many.bundle(members[0], 0);
 		t.true(bytes.length > 4000, `${bytes.length} bytes`);
-		const storage = new TestStorage();
+		const storage = new MemoryStorage();
 		storeBundle(storage, bytes, crypto);
 		const keys = storage.keys(PROVISIONING_STORAGE_DOMAIN).sort();
 		t.deepEqual(keys, ["bundle.a.0", "bundle.a.1", "bundle.commit"]);
@@ -67,7 +67,7 @@ export default portableCases("provisioning/keystore", (test) => {
 	});
 
 	test("a missing marker or chunk is refused, never half-loaded", (t) => {
-		const storage = new TestStorage();
+		const storage = new MemoryStorage();
 		t.throws(() => loadCredentials(storage, crypto), { code: "no-bundle" });
 		storeBundle(storage, domain.bundle(sensor, 0, roster0), crypto);
 		storage.delete(PROVISIONING_STORAGE_DOMAIN, "bundle.a.0");
@@ -78,7 +78,7 @@ export default portableCases("provisioning/keystore", (test) => {
 		t.throws(() => loadCredentials(storage, crypto), { code: "bad-commit-marker" });
 		const corrupt = domain.bundle(sensor, 0, roster0);
 		corrupt[30] ^= 1;
-		t.throws(() => storeBundle(new TestStorage(), corrupt, crypto), { code: "corrupt-bundle" });
+		t.throws(() => storeBundle(new MemoryStorage(), corrupt, crypto), { code: "corrupt-bundle" });
 	});
 
 	test("a power cut at any write leaves the old bundle or the new one", (t) => {
@@ -86,9 +86,9 @@ export default portableCases("provisioning/keystore", (test) => {
 		const roster1 = domain.roster(1);
 		const after = domain.bundle(sensor, 1, roster1);
 		for (let cut = 0; cut < 6; cut++) {
-			const storage = new TestStorage();
+			const storage = new MemoryStorage();
 			storeBundle(storage, before, crypto);
-			storage.cutPowerAt(cut + 1);
+			storage.cutPowerAfter(cut);
 			try {
 				storeBundle(storage, after, crypto);
 			} catch {
@@ -100,15 +100,15 @@ export default portableCases("provisioning/keystore", (test) => {
 			storeBundle(storage, after, crypto); // and the device can still be provisioned again
 			t.is(loadCredentials(storage, crypto).epoch, 1);
 		}
-		const fresh = new TestStorage();
-		fresh.cutPowerAt(1);
+		const fresh = new MemoryStorage();
+		fresh.cutPowerAfter(0);
 		t.throws(() => storeBundle(fresh, before, crypto), { code: "power-cut" });
 		fresh.restorePower();
 		t.throws(() => loadCredentials(fresh, crypto), { code: "no-bundle" });
 	});
 
 	test("a key-epoch delivery moves a remaining device to the new epoch, and only it", (t) => {
-		const storage = new TestStorage();
+		const storage = new MemoryStorage();
 		const current = storeBundle(storage, domain.bundle(responder, 0, roster0), crypto);
 		const roster1 = domain.roster(1, [responder, relay]); // the sensor is revoked
 		const delivery = domain.delivery(responder, 1, roster1);
@@ -128,8 +128,8 @@ export default portableCases("provisioning/keystore", (test) => {
 		t.throws(() => applyEpochDelivery(storage, updated, delivery, crypto), { code: "stale-epoch" });
 		t.throws(() => applyEpochDelivery(storage, updated, domain.delivery(responder, 1, roster1), crypto), { code: "stale-epoch" });
 		// A delivery for a device the new roster leaves out is refused by the keystore.
-		const other = storeBundle(new TestStorage(), domain.bundle(sensor, 0, roster0), crypto);
-		t.throws(() => applyEpochDelivery(new TestStorage(), other, domain.delivery(sensor, 1, roster1), crypto), { code: "not-in-roster" });
+		const other = storeBundle(new MemoryStorage(), domain.bundle(sensor, 0, roster0), crypto);
+		t.throws(() => applyEpochDelivery(new MemoryStorage(), other, domain.delivery(sensor, 1, roster1), crypto), { code: "not-in-roster" });
 		t.throws(() => openEpochDelivery(crypto, current.deliveryKey, concatBytes(delivery.subarray(0, 30))), { code: "truncated" });
 	});
 });

@@ -24,7 +24,7 @@ import {
 const TAG_LENGTHS: readonly CcmTagLength[] = [4, 6, 8, 10, 12, 14, 16];
 
 /** What calling `operation` ends in: "ok", a PicketError's code, or "crash: …" for anything else. */
-function outcome(operation: () => unknown): string {
+export function outcome(operation: () => unknown): string {
 	try {
 		operation();
 		return "ok";

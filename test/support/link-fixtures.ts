@@ -1,7 +1,7 @@
 /**
  * Portable fixtures for the link tests and benchmarks (no Node API: they run on XS too):
  * a fixed roster, a test domain whose keys come from the real key schedule, and a
- * CryptoSuite wrapper that counts operations. Storage: picket/test/support/test-storage.
+ * CryptoSuite wrapper that counts operations. Storage: picket/hosts/sim/memory-storage.
  */
 import type { CcmTagLength, CryptoSuite } from "picket/crypto/crypto-suite";
 import { deriveGroupKey, deriveNetworkKey } from "picket/link/key-schedule";
