@@ -2,17 +2,24 @@
  * The device entry, the same file on every target. Moddable's runtime imports the
  * manifest's "main" module and calls its default export with no arguments
  * (xs/platforms/mc/xsHosts.c, setStepDone: xsCallFunction0), so the host comes from the
- * default parameter; the host simulator calls `main(bindings)` once per simulated device.
- * "picket/host" is mapped per target: tsconfig.json and manifest.json → hosts/esp32 or
- * hosts/moddable-sim; Node and the host XS runtime → hosts/sim.
+ * default parameter; the host simulator calls `main(bindings)` once per simulated device
+ * (hosts/sim/domain-simulation.ts) and keeps what it returns, as an operator with a cable
+ * would keep hold of the device. "picket/host" is mapped per target: tsconfig.json and
+ * manifest.json → hosts/esp32 or hosts/moddable-sim; Node and the host XS runtime → hosts/sim.
  */
 import { targetHost } from "picket/host";
 import { isPicketError } from "picket/core/picket-error";
 import { type DeviceNode, startDevice } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
-import { createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
+import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
 
-export default function main(host: HostBindings = targetHost()): DeviceNode | undefined {
+/** A started device: its node, and the links built from its provisioning. */
+export interface RunningDevice {
+	readonly node: DeviceNode;
+	readonly links: ProvisionedLinks;
+}
+
+export default function main(host: HostBindings = targetHost()): RunningDevice | undefined {
 	let provisioning;
 	try {
 		// Keystore from Storage (Preference on a device): signed roster, keys, identity.
@@ -23,5 +30,9 @@ export default function main(host: HostBindings = targetHost()): DeviceNode | un
 		host.log.warn(`not provisioned (${error.code}): run tools/provision for this device`);
 		return undefined;
 	}
-	return startDevice(host, provisioning.identity, (context) => createProvisionedLinks(context, provisioning));
+	let links: ProvisionedLinks | undefined;
+	const node = startDevice(host, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)));
+	// startDevice builds the links before it returns (DeviceNode's constructor).
+	if (links === undefined) throw new RangeError("startDevice did not build the links");
+	return { node, links };
 }

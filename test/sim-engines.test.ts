@@ -9,6 +9,11 @@ import { runScenario } from "picket/hosts/sim/domain-simulation";
 import { validateScenario } from "picket/hosts/sim/scenario";
 import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
 import { runXsModule, xsRuntimePath } from "picket/test/support/xs-runner";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+
+test("the default scenario gives the same digest with node:crypto as with the software suite (the CLI's and bench's crypto)", (t) => {
+	t.is(runScenario(defaultScenario, 1, { crypto: createNodeCryptoSuite }).digest, runScenario(defaultScenario, 1).digest);
+});
 
 test("scenarios/default.json and the default-scenario module are the same scenario", (t) => {
 	const json = JSON.parse(readFileSync(fileURLToPath(new URL("../../hosts/sim/scenarios/default.json", import.meta.url)), "utf8")) as unknown;

@@ -11,6 +11,7 @@ import { isPicketError } from "picket/core/picket-error";
 import { DomainSimulation, type SimulationSummary, type TimelineEntry } from "picket/hosts/sim/domain-simulation";
 import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
 import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 interface CliOptions {
 	/** Scenario file; undefined runs the default scenario (hosts/sim/scenarios/default.json, built in). */
@@ -96,6 +97,12 @@ function printSummary(summary: SimulationSummary): void {
 		console.log(`  relayed after reading     ${list(alert.relayedAfterReading)}`);
 		console.log(`  missed (authorised, reachable)  ${list(alert.missed)}`);
 		console.log(`  read without authorisation      ${list(alert.unauthorisedReaders)}`);
+		const commands = alert.commands.map((command) => {
+			const fate = command.deliveredMs !== undefined ? `delivered at ${command.deliveredMs.toFixed(1)} ms` : command.dropped !== undefined ? `not delivered: ${command.dropped}` : "not delivered";
+			return `${command.from} ${command.kind} sent at ${command.sentMs.toFixed(1)} ms, ${fate}`;
+		});
+		console.log(`  commands over sessions    ${commands.length === 0 ? "—" : commands.join("\n                            ")}`);
+		console.log(`  ended at the origin by    ${alert.endedBy === undefined ? "nothing: no acknowledgement reached it (repeats to its limit)" : `${alert.endedBy.kind} from ${alert.endedBy.device} at ${alert.endedBy.ms.toFixed(1)} ms`}`);
 		console.log(
 			"  " +
 				table(
@@ -121,24 +128,39 @@ function printSummary(summary: SimulationSummary): void {
 		console.log(table(["", "attack", "at", "rejected by receivers (reason ×count)", "accepted", "what"], rows));
 		console.log("");
 	}
+	for (const revocation of summary.revocations) {
+		console.log(`${revocation.id}: ${revocation.revoked} revoked at ${formatTime(revocation.time).trim()}: key epoch ${revocation.epoch}, deliveries carried by ${list(revocation.carriers)}`);
+		console.log(
+			"  " +
+				table(
+					["member", "delivery via", "installed after"],
+					revocation.deliveries.map((delivery) => [delivery.device, delivery.via === delivery.device ? "operator (carrier itself)" : `${delivery.via} (session)`, delivery.installedMs === undefined ? "NOT INSTALLED" : `${delivery.installedMs.toFixed(1)} ms`]),
+					[false, false, true],
+				).replaceAll("\n", "\n  "),
+		);
+		console.log(`  unreached by any carrier: ${list(revocation.unreached)}; refused: ${list(revocation.refused.map((refusal) => `${refusal.device} (${refusal.reason})`))}`);
+		console.log("");
+	}
 	console.log("Devices");
 	console.log(
 		table(
-			["device", "role", "groups", "received", "decrypted", "acted", "relayed", "dropped", "flash writes"],
+			["device", "role", "groups", "epoch", "received", "decrypted", "acted", "relayed", "commands", "dropped", "flash writes"],
 			summary.deviceReports.map((device) => [
 				device.name,
 				device.role,
 				device.groups.join("+") || "—",
+				String(device.epoch),
 				String(device.received),
 				String(device.decrypted),
 				String(device.acted),
 				String(device.relayed),
-				Object.entries(device.dropped)
+				String(device.commandsReceived),
+				Object.entries({ ...device.dropped, ...Object.fromEntries(Object.entries(device.sessionRejects).map(([reason, count]) => [`session ${reason}`, count])) })
 					.map(([reason, count]) => `${reason} ${count}`)
 					.join(", ") || "—",
 				String(device.storageWrites),
 			]),
-			[false, false, false, true, true, true, true, false, true],
+			[false, false, false, true, true, true, true, true, true, false, true],
 		),
 	);
 	console.log("");
@@ -150,7 +172,8 @@ function printSummary(summary: SimulationSummary): void {
 	console.log(
 		`On air: ${medium.transmissions} transmissions, ${medium.payloadBytesOnAir} B of Picket frames (${medium.bytesOnAir} B with ESP-NOW framing), ${medium.airtimeMs.toFixed(1)} ms airtime; ${medium.deliveries} deliveries; lost: ${losses || "none"}`,
 	);
-	console.log(`Nonce reuses: ${summary.nonceReuses}. Commands awaiting a session layer: ${summary.commandsNotSent}.`);
+	console.log(`Frames by kind: ${Object.entries(summary.frames).map(([kind, count]) => `${kind} ${count.frames} (${count.bytes} B)`).join(", ")}`);
+	console.log(`Nonce reuses: ${summary.nonceReuses}.`);
 	console.log(`Digest: ${summary.digest}`);
 }
 
@@ -190,6 +213,8 @@ function main(): number {
 		seed: options.seed,
 		timeline: !options.quiet && !options.json && !long,
 		deviceLogs: options.logs,
+		// OpenSSL under the same contract: the same run as the portable suite (test/sim-engines.test.ts), faster.
+		crypto: createNodeCryptoSuite,
 		onProgress: (progress) => process.stderr.write(`\r  ${((100 * progress.time) / progress.durationMs).toFixed(0)}% of ${progress.durationMs} ms virtual, ${progress.events} events`),
 	});
 	const summary = simulation.run();

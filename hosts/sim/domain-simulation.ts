@@ -1,34 +1,60 @@
 /**
- * A whole PTT domain in one process: every device runs the firmware's own device node
- * (picket/device/device-node, startDevice) and secure link on its own HostBindings —
- * a Timers view of the shared virtual clock, a station in the radio medium, virtual pins,
- * its own storage and a seeded random source — while the scenario's events press buttons,
- * trip sensors, cut power and send the attacker's frames.
+ * A whole PTT domain in one process, each device started as a board starts it:
  *
- * The simulation watches from outside the firmware only: the medium (who transmitted
- * what), the link probe (what each link made of each frame) and the pins (what each
- * device did). From that it writes a timeline and a summary: who received each alert, who
- * decrypted it, who acted, who relayed it without reading, latency per hop, bytes on air,
- * and every attacker frame with the reason each receiver rejected it.
+ *   provisioning  the provisioning tool's Domain (tools/provisioning/domain-store.ts) is
+ *                 created from the run's seed, every scenario device enrolled with its role
+ *                 and groups, and each device's signed bundle committed to ITS OWN storage
+ *                 through the firmware's keystore (storeBundle), as the tool does over USB;
+ *   boot          `main(host)` (main.ts) on the device's own HostBindings — a Timers view of
+ *                 the shared virtual clock, a station in the radio medium, virtual pins, its
+ *                 storage and a seeded random source: keystore → verified roster →
+ *                 provisioned links (SecureLink + KKpsk0 pairwise sessions) → device node.
+ *
+ * The scenario's events press buttons, trip sensors, cut power, revoke devices and send the
+ * attacker's frames. The simulation watches from outside the firmware only: the medium
+ * (who transmitted what), the devices' event hook (HostBindings.onEvent,
+ * picket/device/device-events: what each link and session layer decided) and the pins
+ * (what each device did). From that it writes a timeline and a summary: who received each
+ * alert, who decrypted it, who acted, who relayed it without reading, who acknowledged it
+ * over a session, latency per hop, bytes on air, each key-epoch delivery, and every
+ * attacker frame with the reason each receiver rejected it.
+ *
+ * One shortcut, for what is not under test: every device's bundle carries the same signed
+ * roster, so the simulation verifies its ECDSA signature once and hands that verified
+ * roster to the keystore (HostBindings.verifiedRoster → keystore's `verifiedRoster`
+ * option), which still checks that the stored bundle carries exactly those bytes under that
+ * authority key. Everything else — bundle digest, key checks, X25519 of every device —
+ * runs per device as on a board.
+ *
+ * Revocation (a scenario "revoke" event): the operator revokes the device with the tool
+ * (`Domain.revoke`: a new epoch, a new roster, one sealed key-epoch delivery per remaining
+ * member) and hands the deliveries to the event's carriers, member devices it can reach
+ * with a cable. Sessions are between radio neighbours, so each remaining member is served
+ * by the first carrier within its radio range, which sends the sealed delivery over their
+ * pairwise session; the carriers install their own delivery CARRIER_INSTALL_DELAY_MS later,
+ * once their sessions under the old epoch's PSK have done their work.
  *
  * `runScenario(scenario, seed)` is portable (Node and XS): the summary and its digest
  * depend only on the scenario and the seed, so the two engines can be compared.
  */
 import { toHex, utf8 } from "picket/core/bytes";
+import { isPicketError } from "picket/core/picket-error";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
-import type { CryptoSuite } from "picket/crypto/crypto-suite";
-import { type DeviceNode, startDevice } from "picket/device/device-node";
+import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
+import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/alert-link";
+import type { DeviceEvent } from "picket/device/device-events";
 import type { HostBindings } from "picket/device/host-bindings";
 import { EPOCH_KEY_ID_MASK, decodeAlertFrame } from "picket/link/alert-frame";
-import { frameDetail } from "picket/link/frame-kind";
-import { DEFAULT_INITIAL_TTL, type ReceiveOutcome } from "picket/link/secure-link";
+import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
+import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
+import { type VerifiedRoster, storeBundle } from "picket/provisioning/keystore";
+import main, { type RunningDevice } from "picket/main";
+import { Domain } from "picket/tools/provisioning/domain-store";
 import { Attacker, type AttackAttempt, type AttackKind } from "picket/hosts/sim/attacker";
 import { Medium, type MediumStatistics, type Station } from "picket/hosts/sim/medium";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
-import { type ProvisionedDomain, provisionDomain } from "picket/hosts/sim/provision-domain";
 import type { DeviceRole, Scenario, ScenarioEvent } from "picket/hosts/sim/scenario";
 import { SeededRandom } from "picket/hosts/sim/seeded-random";
-import { simulatedLinks } from "picket/hosts/sim/simulated-links";
 import { type DeviceTimers, VirtualClock } from "picket/hosts/sim/virtual-clock";
 import { VirtualGpio } from "picket/hosts/sim/virtual-gpio";
 
@@ -41,6 +67,8 @@ const MOTION_PULSE_MS = 2_000;
 const PANIC_PRESS_MS = 200;
 const DEFAULT_REBOOT_OFF_MS = 1_000;
 const MAC_PREFIX = [0x02, 0x50, 0x4b, 0x54]; // locally administered, "PKT"
+/** After a revocation, how long the carriers pass deliveries on before installing their own. */
+export const CARRIER_INSTALL_DELAY_MS = 2_000;
 
 export interface SimulationOptions {
 	readonly seed: number;
@@ -51,6 +79,14 @@ export interface SimulationOptions {
 	/** Called every `progressEvery` events with how far the run is. */
 	readonly onProgress?: (progress: { readonly time: number; readonly durationMs: number; readonly events: number }) => void;
 	readonly progressEvery?: number;
+	/**
+	 * The crypto binding of every device and of the operator's tool (default: the portable
+	 * software suite, so a run is the same on Node and XS). Any CryptoSuite drawing its
+	 * randomness from the given source gives the same run: on Node the CLI and bench/sim
+	 * pass node:crypto's (tools/node-crypto-suite.ts), ~50× faster at X25519, as a board
+	 * passes its native PSA suite. test/sim-engines.test.ts checks the digests agree.
+	 */
+	readonly crypto?: (random: RandomSource) => CryptoSuite;
 }
 
 export interface TimelineEntry {
@@ -89,6 +125,34 @@ export interface AlertReport {
 	/** First authenticated copy per device: hops travelled and ms since the trigger. */
 	readonly latency: readonly { readonly device: string; readonly hops: number; readonly ms: number }[];
 	readonly perHop: readonly HopLatency[];
+	/** Commands (acknowledge, silence) sent to the origin over pairwise sessions, and what became of each. */
+	readonly commands: readonly CommandReport[];
+	/** The command that ended the incident at its origin (its repeats stopped), if any. */
+	readonly endedBy: { readonly device: string; readonly kind: AlarmCommand["kind"]; readonly ms: number } | undefined;
+}
+
+export interface CommandReport {
+	readonly from: string;
+	readonly kind: AlarmCommand["kind"];
+	/** ms since the alert's trigger. */
+	readonly sentMs: number;
+	/** When the origin's session layer delivered it (ms since the trigger). */
+	readonly deliveredMs: number | undefined;
+	/** Why the sender's session layer gave it up ("peer-unreachable": no handshake answer in radio range). */
+	readonly dropped: string | undefined;
+}
+
+export interface RevocationReport {
+	readonly id: string;
+	readonly revoked: string;
+	readonly epoch: number;
+	readonly time: number;
+	readonly carriers: readonly string[];
+	/** Each remaining member: who carried its delivery, when it installed the new epoch (ms after the revocation). */
+	readonly deliveries: readonly { readonly device: string; readonly via: string; readonly installedMs: number | undefined }[];
+	/** Remaining members no carrier could reach by radio: they keep the old epoch. */
+	readonly unreached: readonly string[];
+	readonly refused: readonly { readonly device: string; readonly reason: string }[];
 }
 
 export interface AttackReport {
@@ -112,8 +176,17 @@ export interface DeviceReport {
 	readonly relayed: number;
 	readonly acted: number;
 	readonly dropped: Readonly<Record<string, number>>;
+	/** Commands received over sessions, and session frames or handshakes refused (by reason). */
+	readonly commandsReceived: number;
+	readonly sessionRejects: Readonly<Record<string, number>>;
+	readonly epoch: number;
 	readonly storageWrites: number;
 	readonly reboots: number;
+}
+
+/** Frames on the air by kind (alert, handshake, session), devices only. */
+export interface FramesByKind {
+	readonly [kind: string]: { readonly frames: number; readonly bytes: number };
 }
 
 export interface SimulationSummary {
@@ -124,12 +197,12 @@ export interface SimulationSummary {
 	readonly eventsRun: number;
 	readonly alerts: readonly AlertReport[];
 	readonly attacks: readonly AttackReport[];
+	readonly revocations: readonly RevocationReport[];
 	readonly deviceReports: readonly DeviceReport[];
 	readonly medium: MediumStatistics;
+	readonly frames: FramesByKind;
 	/** Alerts sealed twice with the same (source, epoch, sequence): a nonce reuse. Must be 0. */
 	readonly nonceReuses: number;
-	/** Commands (ack, silence) the policy asked for; no session layer carries them yet. */
-	readonly commandsNotSent: number;
 	/** SHA-256 over the canonical JSON of everything above: equal digests, equal runs. */
 	readonly digest: string;
 }
@@ -145,17 +218,25 @@ interface SimDevice {
 	readonly gpio: VirtualGpio;
 	readonly storage: MemoryStorage;
 	readonly host: HostBindings;
-	node: DeviceNode | undefined;
+	/** What main(host) returned; undefined while powered off (or if it refused to start). */
+	running: RunningDevice | undefined;
+	/** Key epoch in force on the device; the epoch it was revoked in, if it was. */
+	epoch: number;
+	revokedAtEpoch: number | undefined;
 	/** The scenario just triggered this device: its next sealed alert starts an incident. */
 	pendingTrigger: "motion" | "panic" | undefined;
 	lastOwnAlert: AlertRecord | undefined;
 	lastRead: AlertRecord | undefined;
+	/** When it last decrypted an alert: the policy acts on it at that same instant. */
+	lastReadAt: number;
 	received: number;
 	decrypted: number;
 	relayed: number;
 	acted: number;
 	reboots: number;
+	commandsReceived: number;
 	readonly dropped: Record<string, number>;
+	readonly sessionRejects: Record<string, number>;
 }
 
 interface Reception {
@@ -169,11 +250,36 @@ interface AlertRecord {
 	readonly origin: SimDevice;
 	readonly group: number;
 	readonly triggeredAt: number;
+	/** The origin was revoked when it raised this alert: nobody is authorised to read it. */
+	readonly originRevoked: boolean;
 	sends: number;
+	readonly commands: CommandRecord[];
+	endedBy: { readonly device: SimDevice; readonly kind: AlarmCommand["kind"]; readonly time: number } | undefined;
 	readonly received: Map<SimDevice, Reception>;
 	readonly decrypted: Map<SimDevice, Reception>;
 	readonly acted: Map<SimDevice, string[]>;
 	readonly relayed: Map<SimDevice, boolean>;
+}
+
+interface CommandRecord {
+	readonly from: SimDevice;
+	readonly to: SimDevice;
+	readonly kind: AlarmCommand["kind"];
+	readonly sentAt: number;
+	deliveredAt: number | undefined;
+	dropped: string | undefined;
+}
+
+interface RevocationRecord {
+	readonly id: string;
+	readonly revoked: SimDevice;
+	readonly epoch: number;
+	readonly time: number;
+	readonly carriers: readonly SimDevice[];
+	readonly via: Map<SimDevice, SimDevice>;
+	readonly installed: Map<SimDevice, number>;
+	readonly unreached: SimDevice[];
+	readonly refused: Map<SimDevice, string>;
 }
 
 interface AttackRecord {
@@ -200,12 +306,14 @@ export class DomainSimulation {
 	readonly seed: number;
 	readonly clock = new VirtualClock();
 	readonly medium: Medium;
-	readonly domain: ProvisionedDomain;
+	/** The operator's domain: the provisioning tool's state for this run. */
+	readonly domain: Domain;
 	readonly attacker: Attacker | undefined;
 	readonly timeline: TimelineEntry[] = [];
 	readonly #options: SimulationOptions;
 	readonly #random: SeededRandom;
 	readonly #crypto: CryptoSuite;
+	readonly #cryptoFactory: (random: RandomSource) => CryptoSuite;
 	readonly #devices: SimDevice[] = [];
 	readonly #byStation = new Map<Station, SimDevice>();
 	readonly #byMember = new Map<number, SimDevice>();
@@ -214,10 +322,12 @@ export class DomainSimulation {
 	readonly #sealed = new Set<string>();
 	readonly #attacks: AttackRecord[] = [];
 	readonly #attackByFrame = new Map<string, AttackRecord>();
+	readonly #revocations: RevocationRecord[] = [];
+	readonly #frames: Record<string, { frames: number; bytes: number }> = {};
+	readonly #verifiedRoster: VerifiedRoster;
 	readonly #initialTtl: number;
 	readonly #durationMs: number;
 	#nonceReuses = 0;
-	#commandsNotSent = 0;
 	#ran = false;
 
 	constructor(scenario: Scenario, options: SimulationOptions) {
@@ -227,9 +337,13 @@ export class DomainSimulation {
 		this.#random = new SeededRandom(this.seed);
 		this.#initialTtl = scenario.initialTtl ?? DEFAULT_INITIAL_TTL;
 		this.#durationMs = scenario.durationMs ?? DEFAULT_DURATION_MS;
-		const provisioningRandom = this.#random.fork("provisioning");
-		this.#crypto = createSoftwareSuite(provisioningRandom.randomSource());
-		this.domain = provisionDomain(scenario, provisioningRandom, this.#crypto);
+		// The operator's laptop: the provisioning tool's Domain, drawing its keys from the seed.
+		this.#cryptoFactory = options.crypto ?? createSoftwareSuite;
+		this.#crypto = this.#cryptoFactory(this.#random.fork("provisioning").randomSource());
+		this.domain = Domain.create({ groups: Object.fromEntries(scenario.groups.map((name, number) => [name, number])), crypto: this.#crypto });
+		for (const device of scenario.devices) this.domain.addDevice({ role: device.role, groups: device.groups });
+		// The one shortcut (see the file comment): the shared roster's signature is verified once, here.
+		this.#verifiedRoster = { roster: this.domain.verifiedRoster(), bytes: this.domain.roster(), authorityPublicKey: this.domain.authorityPublicKey };
 		this.medium = new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
 		this.medium.observe((event) => {
 			if (event.type === "transmit") this.#onTransmit(event.from, event.payload);
@@ -249,7 +363,8 @@ export class DomainSimulation {
 
 	#addDevice(index: number): void {
 		const spec = this.scenario.devices[index];
-		const provisioned = this.domain.devices[index];
+		// Enrolled in scenario order: member ids 1, 2, … (0 names nobody).
+		const memberId = this.domain.members()[index].id;
 		const mac = Uint8Array.of(...MAC_PREFIX, index >> 8, index & 255);
 		const station = this.medium.addStation(mac, { x: spec.x, y: spec.y }, { label: spec.name });
 		const timers = this.clock.timersFor(spec.name);
@@ -257,6 +372,7 @@ export class DomainSimulation {
 		const storage = new MemoryStorage();
 		const random = this.#random.fork(`device ${index}`).randomSource();
 		const alertGroup = this.scenario.groups.indexOf(spec.alertGroup ?? spec.groups[0] ?? this.scenario.groups[0]);
+		let device: SimDevice | undefined;
 		const host: HostBindings = {
 			target: "sim",
 			gpio,
@@ -264,71 +380,75 @@ export class DomainSimulation {
 			timers,
 			storage,
 			random,
-			crypto: createSoftwareSuite(random),
+			crypto: this.#cryptoFactory(random),
 			pins: SIM_PINS,
 			role: spec.role,
-			manifestSettings: { alertGroup: alertGroup < 0 ? 0 : alertGroup },
+			manifestSettings: { alertGroup: alertGroup < 0 ? 0 : alertGroup, initialTtl: this.#initialTtl },
 			log: {
 				info: (message) => {
 					if (this.#options.deviceLogs === true) this.#note(timers.now(), spec.name, `log: ${message}`);
 				},
 				warn: (message) => this.#note(timers.now(), spec.name, `warning: ${message}`),
 			},
+			onEvent: (event) => {
+				if (device !== undefined) this.#onDeviceEvent(device, event);
+			},
+			verifiedRoster: this.#verifiedRoster,
 		};
-		const device: SimDevice = {
+		// The provisioning tool writes the device's bundle into its flash, through the keystore.
+		storeBundle(storage, this.domain.bundle(memberId), host.crypto, { verifiedRoster: this.#verifiedRoster });
+		device = {
 			index,
 			name: spec.name,
 			role: spec.role,
 			groups: spec.groups,
-			memberId: provisioned.memberId,
+			memberId,
 			station,
 			timers,
 			gpio,
 			storage,
 			host,
-			node: undefined,
+			running: undefined,
+			epoch: this.domain.epoch,
+			revokedAtEpoch: undefined,
 			pendingTrigger: undefined,
 			lastOwnAlert: undefined,
 			lastRead: undefined,
+			lastReadAt: -1,
 			received: 0,
 			decrypted: 0,
 			relayed: 0,
 			acted: 0,
 			reboots: 0,
+			commandsReceived: 0,
 			dropped: {},
+			sessionRejects: {},
 		};
+		const self = device;
 		gpio.onOutput((change) => {
 			if (change.level !== 1) return;
-			const record = device.lastRead;
-			if (record === undefined) return;
-			let outputs = record.acted.get(device);
+			const record = self.lastRead;
+			// Outputs switched at another instant are the device's own (its alert's LED, an acknowledgement shown).
+			if (record === undefined || change.time !== self.lastReadAt) return;
+			let outputs = record.acted.get(self);
 			if (outputs === undefined) {
 				record.acted.set(device, (outputs = []));
-				device.acted++;
+				self.acted++;
 			}
 			if (outputs.includes(change.pin)) return;
 			outputs.push(change.pin);
-			this.#note(change.time, device.name, `acts on ${record.id}: ${change.pin} on`);
+			this.#note(change.time, self.name, `acts on ${record.id}: ${change.pin} on`);
 		});
-		this.#devices.push(device);
-		this.#byStation.set(station, device);
-		this.#byMember.set(device.memberId, device);
-		this.#boot(device);
+		this.#devices.push(self);
+		this.#byStation.set(station, self);
+		this.#byMember.set(memberId, self);
+		this.#boot(self);
 	}
 
+	/** The board's entry point, as on power-up: main.ts on this device's bindings. */
 	#boot(device: SimDevice): void {
-		const provisioned = this.domain.devices[device.index];
-		const links = simulatedLinks(
-			{ membership: this.domain.membership, keys: provisioned.keys, initialTtl: this.#initialTtl },
-			{
-				received: (frame, outcome) => this.#onLinkOutcome(device, frame, outcome),
-				sealed: (frame) => this.#onSealed(device, frame),
-				command: () => {
-					this.#commandsNotSent++;
-				},
-			},
-		);
-		device.node = startDevice(device.host, { memberId: device.memberId, role: device.role }, links);
+		device.running = main(device.host);
+		if (device.running !== undefined) device.epoch = device.running.links.credentials.epoch;
 	}
 
 	// ── Scenario events ──────────────────────────────────────────────────────
@@ -364,7 +484,59 @@ export class DomainSimulation {
 			case "attack":
 				this.#attack(event);
 				break;
+			case "revoke":
+				this.#revoke(event);
+				break;
 		}
+	}
+
+	/** The operator revokes a device and hands the sealed key-epoch deliveries to the carriers. */
+	#revoke(event: Extract<ScenarioEvent, { type: "revoke" }>): void {
+		const now = this.clock.now();
+		const revoked = this.#device(event.device);
+		if (revoked.revokedAtEpoch !== undefined) return; // validateScenario rules this out
+		const revocation = this.domain.revoke(revoked.memberId);
+		revoked.revokedAtEpoch = revocation.epoch;
+		const carriers = event.carriers.map((name) => this.#device(name)).filter((carrier) => carrier.revokedAtEpoch === undefined);
+		const record: RevocationRecord = {
+			id: `R${this.#revocations.length + 1}`,
+			revoked,
+			epoch: revocation.epoch,
+			time: now,
+			carriers,
+			via: new Map(),
+			installed: new Map(),
+			unreached: [],
+			refused: new Map(),
+		};
+		this.#revocations.push(record);
+		this.#note(now, "operator", `${record.id}: revokes ${revoked.name}; key epoch ${revocation.epoch}, roster of ${this.domain.members().length} signed; deliveries handed to ${names(carriers).join(", ")}`);
+		for (const device of this.#devices) {
+			const delivery = revocation.deliveries.get(device.memberId);
+			if (delivery === undefined || carriers.includes(device)) continue;
+			const neighbours = new Set(this.medium.neighboursOf(device.station));
+			const carrier = carriers.find((candidate) => candidate.running !== undefined && neighbours.has(candidate.station));
+			if (carrier?.running === undefined) {
+				record.unreached.push(device);
+				this.#note(now, "operator", `${record.id}: no carrier within radio range of ${device.name}`);
+				continue;
+			}
+			record.via.set(device, carrier);
+			carrier.running.links.sessions.sendEpochDelivery(device.memberId, delivery);
+		}
+		this.clock.schedule(() => {
+			for (const carrier of carriers) {
+				const delivery = revocation.deliveries.get(carrier.memberId);
+				if (delivery === undefined || carrier.running === undefined) continue;
+				record.via.set(carrier, carrier);
+				try {
+					carrier.running.links.applyEpochDelivery(delivery);
+				} catch (error) {
+					// Reported through the device's epoch-refused event.
+					if (!isPicketError(error)) throw error;
+				}
+			}
+		}, CARRIER_INSTALL_DELAY_MS);
 	}
 
 	/** Sudden power loss: RAM, timers, pins and radio are gone, storage stays; power returns after `offMs`. */
@@ -373,7 +545,7 @@ export class DomainSimulation {
 		device.timers.powerOff();
 		device.gpio.powerOff();
 		device.station.radio?.close();
-		device.node = undefined;
+		device.running = undefined;
 		device.reboots++;
 		this.clock.schedule(() => {
 			device.timers.powerOn();
@@ -396,7 +568,13 @@ export class DomainSimulation {
 				if (recorded.length > 0) attempt = attacker.tamper(recorded[recorded.length - 1]);
 				break;
 			case "epoch-replay":
-				if (recorded.length > 0) attempt = attacker.replayAsEpoch(recorded[0], this.domain.epoch + 1);
+				if (recorded.length > 0) {
+					// After a revocation: the old epoch's frame passed off as the current epoch's. Before: as a future epoch's.
+					const first = recorded[0];
+					const recordedEpoch = decodeAlertFrame(first.payload);
+					const stale = recordedEpoch.ok && recordedEpoch.frame.epochBits !== (this.domain.epoch & EPOCH_KEY_ID_MASK);
+					attempt = attacker.replayAsEpoch(first, stale ? this.domain.epoch : this.domain.epoch + 1);
+				}
 				break;
 			case "forge": {
 				const as = event.as === undefined ? this.#devices.find((device) => device.groups.length > 0) : this.#device(event.as);
@@ -424,7 +602,81 @@ export class DomainSimulation {
 		return toHex(mac);
 	}
 
-	// ── What the probes report ───────────────────────────────────────────────
+	// ── What the devices report (HostBindings.onEvent) ───────────────────────
+
+	#onDeviceEvent(device: SimDevice, event: DeviceEvent): void {
+		switch (event.kind) {
+			case "alert-sealed":
+				return this.#onSealed(device, event.frame);
+			case "alert-received":
+				return this.#onAlertReceived(device, event.frame, event.outcome);
+			case "session-received":
+				return this.#onSessionReceived(device, event.frame, event.outcome);
+			case "command-sent":
+				return this.#onCommandSent(device, event.peer, event.command);
+			case "session-dropped":
+				return this.#onSessionDropped(device, event.peer, event.reason);
+			case "epoch-installed":
+				return this.#onEpochInstalled(device, event.epoch, event.members, event.from);
+			case "epoch-refused": {
+				const record = this.#revocations[this.#revocations.length - 1];
+				record?.refused.set(device, event.reason);
+				this.#note(this.clock.now(), device.name, `refuses a key-epoch delivery: ${event.reason}`);
+				return;
+			}
+		}
+	}
+
+	#onCommandSent(device: SimDevice, peer: number, command: AlarmCommand): void {
+		const origin = this.#byMember.get(command.origin);
+		const to = this.#byMember.get(peer);
+		const record = origin?.lastOwnAlert;
+		if (to === undefined || record === undefined) return;
+		record.commands.push({ from: device, to, kind: command.kind, sentAt: this.clock.now(), deliveredAt: undefined, dropped: undefined });
+		this.#note(this.clock.now(), device.name, `${command.kind === "acknowledge" ? "acknowledges" : "silences"} ${record.id} to ${to.name} over a pairwise session`);
+	}
+
+	#onSessionDropped(device: SimDevice, peer: number, reason: string): void {
+		const to = this.#byMember.get(peer);
+		if (to === undefined) return;
+		for (const record of this.#alerts) {
+			for (const command of record.commands) {
+				if (command.from !== device || command.to !== to || command.deliveredAt !== undefined || command.dropped !== undefined) continue;
+				command.dropped = reason;
+			}
+		}
+		this.#note(this.clock.now(), device.name, `session layer gives up on ${to.name}: ${reason}`);
+	}
+
+	#onSessionReceived(device: SimDevice, frame: Uint8Array, outcome: SessionOutcome): void {
+		const now = this.clock.now();
+		if (outcome.kind === "rejected") {
+			device.sessionRejects[outcome.reason] = (device.sessionRejects[outcome.reason] ?? 0) + 1;
+			const attack = this.#attackByFrame.get(toHex(frame));
+			if (attack !== undefined && !attack.rejections.has(device)) attack.rejections.set(device, outcome.reason);
+			return;
+		}
+		if (outcome.kind !== "command") return;
+		device.commandsReceived++;
+		const from = this.#byMember.get(outcome.peer);
+		const origin = this.#byMember.get(outcome.command.origin);
+		const record = origin?.lastOwnAlert;
+		if (from === undefined || record === undefined) return;
+		const command = record.commands.find((candidate) => candidate.from === from && candidate.to === device && candidate.kind === outcome.command.kind && candidate.deliveredAt === undefined);
+		if (command !== undefined) command.deliveredAt = now;
+		if (origin === device && record.endedBy === undefined) {
+			record.endedBy = { device: from, kind: outcome.command.kind, time: now };
+			this.#note(now, device.name, `${record.id} ${outcome.command.kind === "acknowledge" ? "acknowledged" : "silenced"} by ${from.name} over their session: repeats stop (${record.sends} send(s))`);
+		}
+	}
+
+	#onEpochInstalled(device: SimDevice, epoch: number, members: number, from: number | undefined): void {
+		device.epoch = epoch;
+		const record = this.#revocations.find((candidate) => candidate.epoch === epoch);
+		record?.installed.set(device, this.clock.now());
+		const carrier = from === undefined ? undefined : this.#byMember.get(from);
+		this.#note(this.clock.now(), device.name, `installs key epoch ${epoch} (${members} members)${carrier === undefined ? " from the operator's hand-off" : `, delivered by ${carrier.name} over their session`}`);
+	}
 
 	#onSealed(device: SimDevice, frame: Uint8Array): void {
 		const decoded = decodeAlertFrame(frame);
@@ -446,7 +698,10 @@ export class DomainSimulation {
 				origin: device,
 				group,
 				triggeredAt: this.clock.now(),
+				originRevoked: device.revokedAtEpoch !== undefined,
 				sends: 0,
+				commands: [],
+				endedBy: undefined,
 				received: new Map(),
 				decrypted: new Map(),
 				acted: new Map(),
@@ -461,7 +716,7 @@ export class DomainSimulation {
 		this.#note(this.clock.now(), device.name, what);
 	}
 
-	#onLinkOutcome(device: SimDevice, frame: Uint8Array, outcome: ReceiveOutcome): void {
+	#onAlertReceived(device: SimDevice, frame: Uint8Array, outcome: AlertOutcome): void {
 		const now = this.clock.now();
 		const attack = this.#attackByFrame.get(toHex(frame));
 		if (outcome.kind === "rejected") {
@@ -474,7 +729,8 @@ export class DomainSimulation {
 			if (outcome.reason !== "duplicate") this.#note(now, device.name, `drops a frame: ${outcome.reason}`);
 			return;
 		}
-		const record = this.#alertByIdentity.get(identityKey(outcome.epoch & EPOCH_KEY_ID_MASK, outcome.source, outcome.sequence));
+		const decoded = decodeAlertFrame(frame);
+		const record = decoded.ok ? this.#alertByIdentity.get(identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence)) : undefined;
 		if (attack !== undefined) {
 			if (record !== undefined) {
 				attack.acceptedLateCopy.push(device);
@@ -492,6 +748,7 @@ export class DomainSimulation {
 		if (outcome.kind === "alert") {
 			device.decrypted++;
 			device.lastRead = record;
+			device.lastReadAt = now;
 			const first = !record.decrypted.has(device);
 			if (first) record.decrypted.set(device, reception);
 			if (first) this.#note(now, device.name, `decrypts ${record.id} from ${record.origin.name} (hop ${hops}, ${roundMs(now - record.triggeredAt)} ms)`);
@@ -503,6 +760,11 @@ export class DomainSimulation {
 	#onTransmit(station: Station, payload: Uint8Array): void {
 		const device = this.#byStation.get(station);
 		if (device === undefined) return; // the attacker: reported when it acts
+		const kind = ["alert", "handshake", "session", "other"][frameKind(payload[0])] ?? "other";
+		const count = (this.#frames[kind] ??= { frames: 0, bytes: 0 });
+		count.frames++;
+		count.bytes += payload.length;
+		if (frameKind(payload[0]) !== FrameKind.Alert) return;
 		const decoded = decodeAlertFrame(payload);
 		if (!decoded.ok) return;
 		const { epochBits, source, sequence, ttl } = decoded.frame;
@@ -558,8 +820,11 @@ export class DomainSimulation {
 
 	summary(): SimulationSummary {
 		const alerts = this.#alerts.map((record): AlertReport => {
-			const authorised = (device: SimDevice): boolean => device.groups.includes(this.scenario.groups[record.group]);
+			// A revoked device may read nothing after its revocation, and nobody may read what it sends.
+			const revokedBy = (device: SimDevice, time: number): boolean => this.#revocations.some((revocation) => revocation.revoked === device && revocation.time <= time);
+			const authorised = (device: SimDevice): boolean => !record.originRevoked && !revokedBy(device, record.triggeredAt) && device.groups.includes(this.scenario.groups[record.group]);
 			const authorisedReachable = Array.from(this.#reachable(record.origin)).filter(authorised);
+			const sinceTrigger = (time: number | undefined): number | undefined => (time === undefined ? undefined : roundMs(time - record.triggeredAt));
 			const latency = Array.from(record.received, ([device, reception]) => ({ device: device.name, hops: reception.hops, ms: roundMs(reception.time - record.triggeredAt) }));
 			const byHops = new Map<number, number[]>();
 			for (const entry of latency) {
@@ -590,8 +855,23 @@ export class DomainSimulation {
 				unauthorisedReaders: names(Array.from(record.decrypted.keys()).filter((device) => !authorised(device))),
 				latency,
 				perHop,
+				commands: record.commands.map((command) => ({ from: command.from.name, kind: command.kind, sentMs: roundMs(command.sentAt - record.triggeredAt), deliveredMs: sinceTrigger(command.deliveredAt), dropped: command.dropped })),
+				endedBy: record.endedBy === undefined ? undefined : { device: record.endedBy.device.name, kind: record.endedBy.kind, ms: roundMs(record.endedBy.time - record.triggeredAt) },
 			};
 		});
+		const revocations = this.#revocations.map((record): RevocationReport => ({
+			id: record.id,
+			revoked: record.revoked.name,
+			epoch: record.epoch,
+			time: roundMs(record.time),
+			carriers: names(record.carriers),
+			deliveries: Array.from(record.via, ([device, carrier]) => {
+				const installed = record.installed.get(device);
+				return { device: device.name, via: carrier.name, installedMs: installed === undefined ? undefined : roundMs(installed - record.time) };
+			}),
+			unreached: names(record.unreached),
+			refused: Array.from(record.refused, ([device, reason]) => ({ device: device.name, reason })),
+		}));
 		const attacks = this.#attacks.map((record): AttackReport => ({
 			id: record.attempt.id,
 			kind: record.attempt.kind,
@@ -610,6 +890,9 @@ export class DomainSimulation {
 			relayed: device.relayed,
 			acted: device.acted,
 			dropped: { ...device.dropped },
+			commandsReceived: device.commandsReceived,
+			sessionRejects: { ...device.sessionRejects },
+			epoch: device.epoch,
 			storageWrites: device.storage.writes,
 			reboots: device.reboots,
 		}));
@@ -623,10 +906,11 @@ export class DomainSimulation {
 			eventsRun: this.clock.executed,
 			alerts,
 			attacks,
+			revocations,
 			deviceReports,
 			medium,
+			frames: Object.fromEntries(Object.entries(this.#frames).map(([kind, count]) => [kind, { ...count }])),
 			nonceReuses: this.#nonceReuses,
-			commandsNotSent: this.#commandsNotSent,
 		};
 		return { ...body, digest: toHex(this.#crypto.sha256(utf8(JSON.stringify(body)))) };
 	}
@@ -636,8 +920,8 @@ export class DomainSimulation {
 		return Array.from(this.#sealed);
 	}
 
-	/** Test access to one device's pins and storage. */
-	deviceByName(name: string): { readonly gpio: VirtualGpio; readonly storage: MemoryStorage; readonly station: Station } {
+	/** Test access to one device's pins, storage and running firmware. */
+	deviceByName(name: string): { readonly gpio: VirtualGpio; readonly storage: MemoryStorage; readonly station: Station; readonly running: RunningDevice | undefined; readonly memberId: number } {
 		return this.#device(name);
 	}
 }

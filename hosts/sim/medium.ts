@@ -10,6 +10,10 @@
  *            ─ airtime ─▶ end: every addressed station in range that heard the whole frame
  *              without overlap receives it (unless lost); unicast senders learn the MAC ack.
  *
+ * A station has one transmitter, as ESP-NOW's send queue does: its frames leave one at a
+ * time in write() order, and a unicast frame's retries all happen before the next frame
+ * starts, so a station's frames never overlap each other on the air.
+ *
  * Airtime is ESP-NOW's at 1 Mbps (the default ESP-NOW rate): the 192 µs long PLCP preamble
  * and header, then 8 µs per byte of the 802.11 action frame that carries the payload:
  *
@@ -106,6 +110,10 @@ interface Transmission {
 	readonly toKey: string;
 	readonly broadcast: boolean;
 	readonly payload: Uint8Array;
+	/** The radio that wrote it: if the station has been powered off since, the frame never leaves. */
+	readonly radio: SimulatedRadio | undefined;
+	/** Earliest start: write() time plus the host's latency and jitter. */
+	readonly readyAt: number;
 	attempt: number;
 	deferrals: number;
 	begin: number;
@@ -142,8 +150,9 @@ export class Station {
 	readonly promiscuous: boolean;
 	#position: Position;
 	radio: SimulatedRadio | undefined;
-	/** End of this station's current or queued transmissions. */
-	busyUntil = 0;
+	/** The frame its transmitter is handling (on air, deferring or between retries), and those waiting. */
+	sending: Transmission | undefined;
+	readonly sendQueue: Transmission[] = [];
 	/** Its own transmission on air, if any (for half-duplex). */
 	transmittingUntil = 0;
 	/** Frames on air that reach this station right now. */
@@ -311,6 +320,7 @@ export class Medium {
 	send(station: Station, to: Uint8Array, payload: Uint8Array): void {
 		if (payload.length > RADIO_FRAME_MAX) throw new PicketError<MediumErrorCode>("frame-too-long", `${payload.length} > ${RADIO_FRAME_MAX} bytes`);
 		if (to.length !== MAC_LENGTH) throw new PicketError<MediumErrorCode>("bad-mac", "destination must be 6 bytes");
+		const delay = this.latencyMs + (this.jitterMs > 0 ? this.#random.between(0, this.jitterMs) : 0);
 		const transmission: Transmission = {
 			id: this.#nextFrameId++,
 			from: station,
@@ -318,17 +328,29 @@ export class Medium {
 			toKey: macKey(to),
 			broadcast: isBroadcast(to),
 			payload: payload.slice(),
+			radio: station.radio,
+			readyAt: this.#clock.now() + delay,
 			attempt: 0,
 			deferrals: 0,
 			begin: 0,
 			end: 0,
 		};
 		this.statistics.frames++;
-		const delay = this.latencyMs + (this.jitterMs > 0 ? this.#random.between(0, this.jitterMs) : 0);
-		// One transmitter per station: a frame waits for the previous one to leave.
-		const ready = Math.max(this.#clock.now() + delay, station.busyUntil);
-		station.busyUntil = ready + espNowAirtimeMs(payload.length, this.bitRate);
-		this.#clock.scheduleAt(() => this.#begin(transmission), ready);
+		station.sendQueue.push(transmission);
+		if (station.sending === undefined) this.#sendNext(station);
+	}
+
+	/** One transmitter per station: the next queued frame starts once the previous one is done. */
+	#sendNext(station: Station): void {
+		const next = station.sendQueue.shift();
+		station.sending = next;
+		if (next === undefined) return;
+		this.#clock.scheduleAt(() => this.#begin(next), Math.max(this.#clock.now(), next.readyAt));
+	}
+
+	/** The transmitter is done with `transmission` (sent, acknowledged, given up or dropped). */
+	#done(transmission: Transmission): void {
+		if (transmission.from.sending === transmission) this.#sendNext(transmission.from);
 	}
 
 	/** The channel as `station` senses it: busy until when, or 0 if idle. */
@@ -343,14 +365,13 @@ export class Medium {
 	#begin(transmission: Transmission): void {
 		const now = this.#clock.now();
 		const from = transmission.from;
-		if (from.radio === undefined) return; // powered off while queued: the frame never left
+		if (from.radio === undefined || from.radio !== transmission.radio) return this.#done(transmission); // powered off while queued: the frame never left
 		if (this.carrierSense && transmission.deferrals < MAX_DEFERRALS) {
 			const busy = this.#channelBusyUntil(from, now);
 			if (busy > now) {
 				transmission.deferrals++;
 				const backoff = DIFS_MS + this.#random.nextInt(16) * SLOT_MS;
 				const retry = busy + backoff;
-				if (retry + espNowAirtimeMs(transmission.payload.length, this.bitRate) > from.busyUntil) from.busyUntil = retry + espNowAirtimeMs(transmission.payload.length, this.bitRate);
 				this.#clock.scheduleAt(() => this.#begin(transmission), retry);
 				return;
 			}
@@ -412,17 +433,17 @@ export class Medium {
 			}
 		}
 		if (transmission.broadcast) {
+			this.#done(transmission);
 			this.#reportSendStatus(transmission, true);
 			return;
 		}
 		if (!acknowledged && transmission.attempt <= this.unicastRetries && from.radio !== undefined) {
 			transmission.deferrals = 0;
 			const retry = now + DIFS_MS + this.#random.nextInt(32) * SLOT_MS;
-			const airtime = espNowAirtimeMs(transmission.payload.length, this.bitRate);
-			if (retry + airtime > from.busyUntil) from.busyUntil = retry + airtime;
 			this.#clock.scheduleAt(() => this.#begin(transmission), retry);
 			return;
 		}
+		this.#done(transmission);
 		this.#reportSendStatus(transmission, acknowledged);
 	}
 

@@ -20,7 +20,8 @@
  *     { "at": 4000, "type": "panic", "device": "alarm-anna" },
  *     { "at": 8000, "type": "attack", "attack": "replay" },
  *     { "at": 9000, "type": "attack", "attack": "forge", "as": "pir-hall", "group": "intrusion" },
- *     { "at": 9500, "type": "reboot", "device": "pir-hall", "offMs": 500 }
+ *     { "at": 9500, "type": "reboot", "device": "pir-hall", "offMs": 500 },
+ *     { "at": 12000, "type": "revoke", "device": "alarm-anna", "carriers": ["resp-west"] }
  *   ]
  * }
  * ```
@@ -31,6 +32,8 @@ import { PicketError } from "picket/core/picket-error";
 import type { MediumOptions } from "picket/hosts/sim/medium";
 
 export type ScenarioErrorCode = "bad-scenario";
+
+const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
 export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
 export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
@@ -53,7 +56,13 @@ export type ScenarioEvent =
 	| { readonly at: number; readonly type: "motion"; readonly device: string }
 	| { readonly at: number; readonly type: "panic"; readonly device: string }
 	| { readonly at: number; readonly type: "reboot"; readonly device: string; readonly offMs?: number }
-	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string };
+	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string }
+	/**
+	 * The operator revokes `device` (a new key epoch) and hands the sealed key-epoch
+	 * deliveries to `carriers`, members that pass each on over a pairwise session to the
+	 * remaining members within their radio range, then install their own.
+	 */
+	| { readonly at: number; readonly type: "revoke"; readonly device: string; readonly carriers: readonly string[] };
 
 export interface Scenario {
 	readonly name: string;
@@ -148,7 +157,12 @@ export function validateScenario(value: unknown): Scenario {
 
 	if (!Array.isArray(root.groups)) fail("groups", "expected an array of group names");
 	if (root.groups.length > 32) fail("groups", "at most 32 groups");
-	const groups = root.groups.map((group, i) => text(group, `groups[${i}]`));
+	const groups = root.groups.map((group, i) => {
+		const groupName = text(group, `groups[${i}]`);
+		// The provisioning tool's rule (tools/provisioning/domain-store.ts), which enrols the devices.
+		if (!GROUP_NAME.test(groupName)) fail(`groups[${i}]`, "lower-case letters, digits and dashes, starting with a letter, ≤ 31 characters");
+		return groupName;
+	});
 	for (let i = 0; i < groups.length; i++) if (groups.indexOf(groups[i]) !== i) fail(`groups[${i}]`, `duplicate group "${groups[i]}"`);
 
 	if (!Array.isArray(root.devices) || root.devices.length === 0) fail("devices", "expected a non-empty array");
@@ -179,11 +193,12 @@ export function validateScenario(value: unknown): Scenario {
 	}
 
 	if (!Array.isArray(root.events)) fail("events", "expected an array");
+	const revokedDevices = new Set<string>();
 	const events = root.events.map((raw, i): ScenarioEvent => {
 		const path = `events[${i}]`;
 		const event = record(raw, path);
 		const at = finite(event.at, `${path}.at`, 0);
-		const type = oneOf(event.type, `${path}.type`, ["motion", "panic", "reboot", "attack"] as const);
+		const type = oneOf(event.type, `${path}.type`, ["motion", "panic", "reboot", "attack", "revoke"] as const);
 		const device = (): ScenarioDevice => {
 			const deviceName = text(event.device, `${path}.device`);
 			const found = byName.get(deviceName);
@@ -215,6 +230,20 @@ export function validateScenario(value: unknown): Scenario {
 				});
 				const group = optional(event.group, `${path}.group`, (v, p) => oneOf(v, p, groups));
 				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }) };
+			}
+			case "revoke": {
+				checkKeys(event, path, ["at", "type", "device", "carriers"]);
+				const revoked = device().name;
+				if (revokedDevices.has(revoked)) fail(`${path}.device`, `"${revoked}" is already revoked`);
+				revokedDevices.add(revoked);
+				if (!Array.isArray(event.carriers) || event.carriers.length === 0) fail(`${path}.carriers`, "expected a non-empty array of device names");
+				const carriers = event.carriers.map((raw, j) => {
+					const carrier = text(raw, `${path}.carriers[${j}]`);
+					if (!byName.has(carrier)) fail(`${path}.carriers[${j}]`, `no device named "${carrier}"`);
+					if (revokedDevices.has(carrier)) fail(`${path}.carriers[${j}]`, `"${carrier}" is revoked`);
+					return carrier;
+				});
+				return { at, type, device: revoked, carriers };
 			}
 		}
 	});

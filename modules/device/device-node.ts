@@ -32,6 +32,8 @@ export interface DeviceIdentity {
 export interface LinkContext {
 	readonly host: HostBindings;
 	readonly identity: DeviceIdentity;
+	/** The device's resolved settings (the link reads `initialTtl`). */
+	readonly settings: DeviceSettings;
 	/**
 	 * Sends a frame the link produced on its own (handshake, session, retransmission) to
 	 * the MAC `to`, or broadcasts it when `to` is absent.
@@ -80,8 +82,9 @@ export class DeviceNode {
 			onReadable: () => this.#drainRadio(),
 			onError: (error) => host.log.warn(`radio: ${error.message}`),
 		});
-		this.#links = createLinks({ host, identity, transmit: (frame, to) => this.#write(frame, to ?? BROADCAST_MAC) });
+		this.#links = createLinks({ host, identity, settings: this.settings, transmit: (frame, to) => this.#write(frame, to ?? BROADCAST_MAC) });
 		const links = this.#links;
+		const observe = host.onEvent;
 		const incidentSeed = host.random(2);
 		this.policy = new AlarmPolicy({
 			role: identity.role,
@@ -89,8 +92,17 @@ export class DeviceNode {
 			settings: this.settings,
 			timers,
 			outputs: this.outputs,
-			transmitAlert: (group, payload) => this.#broadcast(links.alerts.sendAlert(group, payload)),
-			commands: links.commands,
+			transmitAlert: (group, payload) => {
+				const frame = links.alerts.sendAlert(group, payload);
+				observe?.({ kind: "alert-sealed", frame });
+				this.#broadcast(frame);
+			},
+			commands: {
+				send: (peer, command) => {
+					observe?.({ kind: "command-sent", peer, command });
+					links.commands.send(peer, command);
+				},
+			},
 			log: host.log,
 			firstIncident: (incidentSeed[0] << 8) | incidentSeed[1],
 		});
@@ -168,6 +180,7 @@ export class DeviceNode {
 
 	#onAlertFrame(bytes: Uint8Array): void {
 		const outcome = this.#links.alerts.receive(bytes);
+		this.#host.onEvent?.({ kind: "alert-received", frame: bytes, outcome });
 		switch (outcome.kind) {
 			case "alert":
 				this.stats.alertsRead++;
@@ -185,6 +198,7 @@ export class DeviceNode {
 
 	#onSessionFrame(bytes: Uint8Array, from: Uint8Array): void {
 		const outcome = this.#links.sessions.receive(bytes, from);
+		this.#host.onEvent?.({ kind: "session-received", frame: bytes, from, outcome });
 		switch (outcome.kind) {
 			case "command":
 				this.stats.commands++;

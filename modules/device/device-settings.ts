@@ -10,6 +10,8 @@
  * Every key is ≤ 15 characters so it can be a Preference key as it is (NVS limit).
  */
 import { PicketError } from "picket/core/picket-error";
+import { MAX_TTL } from "picket/link/alert-frame";
+import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 
 /** The roster's roles (the same strings as `picket/provisioning/roster`). */
 export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
@@ -43,6 +45,8 @@ export interface DeviceSettings {
 	readonly sirenMs: number;
 	/** How long a personal alarm vibrates for one alert. */
 	readonly vibrateMs: number;
+	/** Hops an alert this device originates may travel (the TTL it starts with); a domain-wide choice in practice. */
+	readonly initialTtl: number;
 }
 
 export type SettingName = keyof DeviceSettings;
@@ -61,6 +65,7 @@ const RANGES: { readonly [Name in SettingName]: readonly [min: number, max: numb
 	repeatLimit: [0, 50, true],
 	sirenMs: [0, 3_600_000, true],
 	vibrateMs: [0, 600_000, true],
+	initialTtl: [0, MAX_TTL, true],
 };
 
 export const SETTING_NAMES: readonly SettingName[] = Object.keys(RANGES) as SettingName[];
@@ -78,6 +83,7 @@ const COMMON: DeviceSettings = {
 	repeatLimit: 6,
 	sirenMs: 60_000,
 	vibrateMs: 3_000,
+	initialTtl: DEFAULT_INITIAL_TTL,
 };
 
 /**

@@ -10,10 +10,12 @@
  */
 import type { Storage, Timers } from "picket/core/host-contracts";
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
+import type { DeviceEventListener } from "picket/device/device-events";
 import type { DeviceRole } from "picket/device/device-settings";
 import type { Gpio } from "picket/device/gpio";
 import type { OutputPins } from "picket/device/outputs";
 import type { RadioFactory } from "picket/device/radio";
+import type { VerifiedRoster } from "picket/provisioning/keystore";
 
 /** Where things are connected on this board; an absent pin means the board lacks it. */
 export interface BoardPins extends OutputPins {
@@ -50,4 +52,12 @@ export interface HostBindings {
 	/** Overrides read from Preference domain SETTINGS_DOMAIN (unvalidated). */
 	readonly settingsOverrides?: unknown;
 	readonly log: Logger;
+	/** Watches what the node and its links decide (device-events.ts); optional on every target. */
+	readonly onEvent?: DeviceEventListener;
+	/**
+	 * A roster this host has already verified. The keystore skips the signature check only
+	 * when the stored bundle carries exactly these bytes under this authority key. For the
+	 * host simulator, whose devices share one roster; a board leaves it unset and verifies its own.
+	 */
+	readonly verifiedRoster?: VerifiedRoster;
 }

@@ -12,6 +12,7 @@
  * new epoch is installed with `keepPrevious: false`, so frames of the old epoch — the only
  * ones a revoked device can still make — are "wrong-epoch" from then on and never relayed.
  */
+import { isPicketError } from "picket/core/picket-error";
 import type { HostBindings } from "picket/device/host-bindings";
 import type { DeviceIdentity, DeviceLinks, LinkContext } from "picket/device/device-node";
 import type { HandshakeIdentity } from "picket/link/handshake";
@@ -28,7 +29,7 @@ export interface DeviceProvisioning {
 
 /** Loads and verifies the bundle committed in the host's Storage. Throws the keystore's PicketError codes. */
 export function loadProvisioning(host: HostBindings): DeviceProvisioning {
-	return provisioningFrom(loadCredentials(host.storage, host.crypto));
+	return provisioningFrom(loadCredentials(host.storage, host.crypto, host.verifiedRoster === undefined ? {} : { verifiedRoster: host.verifiedRoster }));
 }
 
 /** The provisioning of already verified credentials (the simulator opens bundles against a shared roster). */
@@ -62,15 +63,22 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 			return credentials.roster.epoch;
 		},
 	};
-	const alerts = new SecureLink({ ...options.link, crypto: host.crypto, storage: host.storage, random: host.random, membership, self: credentials.deviceId });
+	const alerts = new SecureLink({ initialTtl: context.settings.initialTtl, ...options.link, crypto: host.crypto, storage: host.storage, random: host.random, membership, self: credentials.deviceId });
 	alerts.installEpoch(epochKeys(credentials), { keepPrevious: false });
 
-	const apply = (delivery: Uint8Array): void => {
-		const next = applyEpochDelivery(host.storage, credentials, delivery, host.crypto);
+	const apply = (delivery: Uint8Array, from?: number): void => {
+		let next: DeviceCredentials;
+		try {
+			next = applyEpochDelivery(host.storage, credentials, delivery, host.crypto);
+		} catch (error) {
+			if (isPicketError(error)) host.onEvent?.({ kind: "epoch-refused", reason: error.code, ...(from === undefined ? {} : { from }) });
+			throw error;
+		}
 		alerts.installEpoch(epochKeys(next), { keepPrevious: false });
 		credentials = next;
 		sessions.updateIdentity(handshakeIdentity(host, next));
 		host.log.info(`key epoch ${next.epoch} installed (${next.roster.size} members)`);
+		host.onEvent?.({ kind: "epoch-installed", epoch: next.epoch, members: next.roster.size, ...(from === undefined ? {} : { from }) });
 	};
 	const sessions: PairwiseSessions = new PairwiseSessions({
 		...options.sessions,
@@ -79,9 +87,12 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		transmit: (frame, to) => context.transmit(frame, to),
 		onEpochDelivery: (delivery, peer) => {
 			host.log.info(`key-epoch delivery from ${peer}`);
-			apply(delivery);
+			apply(delivery, peer);
 		},
-		onDrop: (peer, reason) => host.log.warn(`session with ${peer}: ${reason}`),
+		onDrop: (peer, reason) => {
+			host.log.warn(`session with ${peer}: ${reason}`);
+			host.onEvent?.({ kind: "session-dropped", peer, reason });
+		},
 	});
 	return {
 		alerts,
@@ -90,7 +101,7 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		get credentials() {
 			return credentials;
 		},
-		applyEpochDelivery: apply,
+		applyEpochDelivery: (delivery) => apply(delivery),
 		close: () => sessions.close(),
 	};
 }

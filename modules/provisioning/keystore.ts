@@ -68,13 +68,20 @@ export interface DeviceCredentials {
 	readonly bundle: Uint8Array;
 }
 
+/** A signed roster already decoded and verified under `authorityPublicKey`. */
+export interface VerifiedRoster {
+	readonly roster: Roster;
+	readonly bytes: Uint8Array;
+	readonly authorityPublicKey: Uint8Array;
+}
+
 export interface OpenBundleOptions {
 	/**
 	 * A roster already verified under this authority key: when the bundle carries the same
 	 * bytes, its signature is not checked again. For the simulator, whose 1,000 devices
 	 * share one roster; a device verifies its own.
 	 */
-	readonly verifiedRoster?: { readonly roster: Roster; readonly bytes: Uint8Array; readonly authorityPublicKey: Uint8Array };
+	readonly verifiedRoster?: VerifiedRoster;
 }
 
 /**
@@ -150,16 +157,16 @@ export function readStoredBundle(storage: Storage): Uint8Array {
 }
 
 /** Loads and verifies the committed bundle (see openBundle). */
-export function loadCredentials(storage: Storage, crypto: CryptoSuite): DeviceCredentials {
-	return openBundle(readStoredBundle(storage), crypto);
+export function loadCredentials(storage: Storage, crypto: CryptoSuite, options: OpenBundleOptions = {}): DeviceCredentials {
+	return openBundle(readStoredBundle(storage), crypto, options);
 }
 
 /**
  * Verifies `bytes` as a bundle (openBundle) and commits it to storage: chunks into the
  * free slot, then the marker, then the old slot's chunks are deleted.
  */
-export function storeBundle(storage: Storage, bytes: Uint8Array, crypto: CryptoSuite): DeviceCredentials {
-	const credentials = openBundle(bytes, crypto);
+export function storeBundle(storage: Storage, bytes: Uint8Array, crypto: CryptoSuite, options: OpenBundleOptions = {}): DeviceCredentials {
+	const credentials = openBundle(bytes, crypto, options);
 	const current = readMarkerOrNone(storage);
 	const slot = current === undefined ? 0 : 1 - current.slot;
 	clearSlot(storage, slot);

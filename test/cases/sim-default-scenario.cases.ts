@@ -10,13 +10,18 @@ import { portableCases } from "picket/test/harness/portable";
 export default portableCases("sim/default-scenario", (test) => {
 	test("alerts reach every authorised device, nobody else reads them, no forgery passes, no nonce repeats", (t) => {
 		const summary = runScenario(defaultScenario, 1);
-		t.is(summary.alerts.length, 2);
+		t.is(summary.alerts.length, 4);
 		for (const alert of summary.alerts) {
 			t.deepEqual(alert.missed, [], `${alert.id} missed`);
 			t.deepEqual(alert.unauthorisedReaders, [], `${alert.id} unauthorised readers`);
-			t.true(alert.relayedWithoutReading.includes("bridge"), `${alert.id} crossed the bridge`);
+			// The revoked alarm's alert (old epoch) goes nowhere; every other crosses the bridge.
+			if (alert.origin === "alarm-dana") t.deepEqual(alert.received, [], `${alert.id} authenticated by nobody`);
+			else t.true(alert.relayedWithoutReading.includes("bridge"), `${alert.id} crossed the bridge`);
+			if (alert.origin !== "alarm-dana") t.is(alert.endedBy?.kind, "acknowledge", `${alert.id} acknowledged over a session`);
 		}
-		t.is(summary.attacks.length, 5);
+		t.is(summary.revocations.length, 1);
+		for (const delivery of summary.revocations[0].deliveries) t.not(delivery.installedMs, undefined, `${delivery.device} installed the new epoch`);
+		t.is(summary.attacks.length, 7);
 		for (const attack of summary.attacks) t.deepEqual(attack.acceptedForgery, [], `attack #${attack.id}`);
 		t.is(summary.nonceReuses, 0);
 		t.is(summary.digest.length, 64);

@@ -6,8 +6,8 @@ import type { Scenario } from "picket/hosts/sim/scenario";
 
 export const defaultScenario: Scenario = {
 	name: "two wings and a bridge",
-	description: "A west wing and an east wing, 70 m apart (radio range 50 m), joined only by a relay that holds the network key and no group key. Motion sensors and responders read group \"intrusion\"; personal alarms and responders read group \"panic\". A PIR trips in the west wing, a personal alarm is pressed in the east wing, then an attacker between the wings replays, tampers, forges and re-labels frames.",
-	durationMs: 15000,
+	description: "A west wing and an east wing, 70 m apart (radio range 50 m), joined only by a relay that holds the network key and no group key. Motion sensors and responders read group \"intrusion\"; personal alarms and responders read group \"panic\". A PIR trips in the west wing, a personal alarm is pressed in the east wing, then an attacker between the wings replays, tampers, forges and re-labels frames. The operator then revokes alarm-dana (reported lost): resp-west and resp-east carry the new key epoch to the members around them over pairwise sessions; the attacker replays old-epoch frames, alarm-dana's own panic is neither relayed nor read, and a motion alert in the new epoch crosses the bridge.",
+	durationMs: 25000,
 	medium: { rangeM: 50, lossProbability: 0.05, latencyMs: 2, jitterMs: 1 },
 	groups: ["intrusion", "panic"],
 	devices: [
@@ -33,5 +33,10 @@ export const defaultScenario: Scenario = {
 		{ at: 10000, type: "attack", attack: "forge", as: "pir-hall", group: "intrusion" },
 		{ at: 10500, type: "attack", attack: "epoch-replay" },
 		{ at: 11000, type: "attack", attack: "garbage" },
+		{ at: 12000, type: "revoke", device: "alarm-dana", carriers: ["resp-west", "resp-east"] },
+		{ at: 15000, type: "attack", attack: "replay" },
+		{ at: 15500, type: "attack", attack: "epoch-replay" },
+		{ at: 16000, type: "panic", device: "alarm-dana" },
+		{ at: 19000, type: "motion", device: "pir-store" },
 	],
 };
