@@ -7,10 +7,20 @@
  *
  * Sending a command to member P:
  *   confirmed session with P → seal, unicast to P's MAC.
- *   none → queue the command, send message 1 (unicast to P's MAC when known, broadcast
- *   otherwise), resend it every `retryMs` up to `attempts` times; message 2 completes the
- *   session and flushes the queue. After the last attempt the queue is dropped
- *   ("peer-unreachable") and P's MAC forgotten, so the next try broadcasts.
+ *   none, P's MAC known → queue the command, unicast message 1 to that MAC, resend it every
+ *   `retryMs` up to `attempts` times; message 2 completes the session and flushes the
+ *   queue. After the last attempt the queue is dropped ("peer-unreachable"), P's MAC is
+ *   forgotten and P's cool-down starts: for `unreachableCooldownMs` commands to P are
+ *   dropped at once ("peer-unreachable"), with no radio traffic.
+ *   none, P's MAC unknown → dropped at once ("not-neighbour"), with no radio traffic. A
+ *   MAC is known from P's handshake or from an alert heard directly from P (`heardDirectly`;
+ *   why that rule, and what a faked TTL costs: neighbour-table.ts). Never a broadcast
+ *   message 1 for a command: every neighbour would pay 2 X25519 to reject it, for a peer
+ *   that, unheard, is most likely out of range anyway.
+ * Sending a key-epoch delivery to P: as a command, except that with P's MAC unknown message
+ *   1 is broadcast. Deliveries are rare and operator-driven (a revocation: one per remaining
+ *   member, handed to carriers in range, provisioning/epoch-delivery), nothing on the air
+ *   can trigger one, and a carrier has usually never heard P transmit.
  *
  * Sessions are between direct neighbours: frames are unicast, never relayed. Session
  * frames carry no network tag, so a relay could not drop forgeries before flooding them,
@@ -46,11 +56,13 @@ import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { HandshakeInitiator, type HandshakeIdentity, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
 import type { Session } from "picket/link/session";
+import { DEFAULT_NEIGHBOUR_CAPACITY, NeighbourTable } from "picket/link/neighbour-table";
 import { type AlarmCommand, type EpochDeliveryChunk, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
 
 export type PairwiseSessionsErrorCode =
 	| "unknown-peer" // not in the roster, or a session frame from a MAC with no session
-	| "peer-unreachable" // message 1 unanswered after every attempt
+	| "peer-unreachable" // message 1 unanswered after every attempt, or since then within the cool-down
+	| "not-neighbour" // a command for a peer never heard directly: no MAC to send it to
 	| "queue-full" // the oldest queued item was dropped for a newer one
 	| "evicted" // the peer's state made room for another peer
 	| "delivery-too-large" // a key-epoch delivery beyond maxDeliveryBytes
@@ -75,6 +87,10 @@ export interface PairwiseSessionsOptions {
 	readonly retryMs?: number;
 	/** Times message 1 is sent before giving up (default 4). */
 	readonly attempts?: number;
+	/** After giving up on a peer, commands to it are dropped at once for this long (default 10 s). */
+	readonly unreachableCooldownMs?: number;
+	/** Members whose directly heard MAC is remembered (default 32; neighbour-table.ts). */
+	readonly maxNeighbours?: number;
 	readonly maxPeers?: number;
 	readonly queueLimit?: number;
 	readonly maxDeliveryBytes?: number;
@@ -82,6 +98,13 @@ export interface PairwiseSessionsOptions {
 
 export const DEFAULT_RETRY_MS = 250;
 export const DEFAULT_ATTEMPTS = 4;
+/**
+ * A failed handshake (4 × 250 ms) is not retried for 10 s: with the default repeat schedule
+ * (0.5, 1, 2, 4, 8, 8 s) an unreachable origin costs about two handshakes per incident
+ * instead of one per repeat, and a peer that was only briefly out of reach is tried again
+ * while its incident still runs.
+ */
+export const DEFAULT_UNREACHABLE_COOLDOWN_MS = 10_000;
 export const DEFAULT_MAX_PEERS = 16;
 export const DEFAULT_QUEUE_LIMIT = 4;
 /** A delivery is about the size of the roster (39 B per member): 16 KiB covers ~400 members. */
@@ -98,7 +121,7 @@ interface PendingResponse {
 
 interface Peer {
 	readonly id: number;
-	/** Learnt from an authenticated handshake step or confirmed session; undefined: broadcast message 1. */
+	/** Learnt from an authenticated handshake step or confirmed session; undefined: see the neighbour table. */
 	mac: Uint8Array | undefined;
 	/** Confirmed: sends and receives. */
 	session: Session | undefined;
@@ -106,7 +129,8 @@ interface Peer {
 	previous: Session | undefined;
 	/** Answered message 1, waiting for the peer's first session frame. */
 	response: PendingResponse | undefined;
-	initiation: { readonly handshake: HandshakeInitiator; sent: number } | undefined;
+	/** Our handshake under way; message 1 goes to `to` (a MAC, or BROADCAST_MAC for a delivery to an unheard peer). */
+	initiation: { readonly handshake: HandshakeInitiator; readonly to: Uint8Array; sent: number } | undefined;
 	timer: TimerId | undefined;
 	queue: Outgoing[];
 	/** The last alarm command sealed on `session`, to notice a repeat. */
@@ -125,6 +149,8 @@ export class PairwiseSessions {
 	readonly #options: PairwiseSessionsOptions;
 	readonly #retryMs: number;
 	readonly #attempts: number;
+	readonly #cooldownMs: number;
+	readonly #neighbours: NeighbourTable;
 	readonly #maxPeers: number;
 	readonly #queueLimit: number;
 	readonly #maxDeliveryBytes: number;
@@ -137,6 +163,8 @@ export class PairwiseSessions {
 		this.#options = options;
 		this.#retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
 		this.#attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+		this.#cooldownMs = options.unreachableCooldownMs ?? DEFAULT_UNREACHABLE_COOLDOWN_MS;
+		this.#neighbours = new NeighbourTable(options.maxNeighbours ?? DEFAULT_NEIGHBOUR_CAPACITY);
 		this.#maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
 		this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
 		this.#maxDeliveryBytes = options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES;
@@ -152,13 +180,27 @@ export class PairwiseSessions {
 		return this.#peers.get(peer)?.session !== undefined;
 	}
 
-	/** The MAC learnt for `peer`, if any. */
+	/** The MAC learnt for `peer` from a handshake, if any. */
 	macOf(peer: number): Uint8Array | undefined {
 		return this.#peers.get(peer)?.mac?.slice();
 	}
 
+	/**
+	 * SessionPort: member `peer` was heard transmitting an authenticated alert itself (not
+	 * relayed) from `mac`, so a command can reach it there. The caller judges "itself"
+	 * (neighbour-table.ts); a MAC learnt from a handshake still takes precedence.
+	 */
+	heardDirectly(peer: number, mac: Uint8Array): void {
+		if (this.#isPeerId(peer)) this.#neighbours.heard(peer, mac);
+	}
+
 	/** CommandChannel: sends `command` to `peer`, handshaking first when needed. Never throws. */
 	send(peerId: number, command: AlarmCommand): void {
+		const held = this.#peers.get(peerId);
+		if (held?.session === undefined && held?.initiation === undefined && this.#isPeerId(peerId)) {
+			if (this.#neighbours.coolingDown(peerId, this.#options.timers.now())) return this.#drop(peerId, "peer-unreachable");
+			if (this.#macFor(peerId) === undefined) return this.#drop(peerId, "not-neighbour");
+		}
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
 		const bytes = encodeSessionCommand(command);
@@ -189,6 +231,7 @@ export class PairwiseSessions {
 	updateIdentity(identity: HandshakeIdentity): void {
 		this.#identity = identity;
 		this.#incoming = undefined;
+		this.#neighbours.retain((member) => identity.roster.member(member) !== undefined);
 		for (const peer of [...this.#peers.values()]) {
 			if (identity.roster.member(peer.id) === undefined) {
 				this.#forget(peer, "revoked");
@@ -250,8 +293,8 @@ export class PairwiseSessions {
 		let reason = "unexpected-message";
 		for (const peer of [...this.#peers.values()]) {
 			const initiation = peer.initiation;
-			// Message 2 names nobody: try the initiation to this MAC, or any whose MAC is unknown.
-			if (initiation === undefined || (peer.mac !== undefined && !constantTimeEqual(peer.mac, from))) continue;
+			// Message 2 names nobody: try the initiation to this MAC, or any whose message 1 was broadcast.
+			if (initiation === undefined || !(constantTimeEqual(initiation.to, BROADCAST_MAC) || constantTimeEqual(initiation.to, from))) continue;
 			let session: Session;
 			try {
 				session = initiation.handshake.finish(frame);
@@ -368,6 +411,12 @@ export class PairwiseSessions {
 	#connect(peer: Peer): void {
 		if (peer.initiation !== undefined || peer.timer !== undefined) return;
 		if (peer.response !== undefined) return this.#schedule(peer);
+		const to = this.#macFor(peer.id) ?? (peer.queue.some((item) => item.kind === "delivery") ? BROADCAST_MAC : undefined);
+		if (to === undefined) {
+			// Only commands are queued and the MAC is gone (evicted from the neighbour table): no broadcast for commands.
+			peer.queue = [];
+			return this.#drop(peer.id, "not-neighbour");
+		}
 		let handshake: HandshakeInitiator;
 		try {
 			handshake = new HandshakeInitiator(this.#identity, peer.id);
@@ -375,15 +424,20 @@ export class PairwiseSessions {
 			if (!isPicketError(error)) throw error;
 			return this.#forget(peer, "unknown-peer");
 		}
-		peer.initiation = { handshake, sent: 0 };
+		peer.initiation = { handshake, to, sent: 0 };
 		this.#sendMessage1(peer);
 	}
 
 	#sendMessage1(peer: Peer): void {
 		const initiation = peer.initiation!;
 		initiation.sent++;
-		this.#options.transmit(initiation.handshake.message1, peer.mac ?? BROADCAST_MAC);
+		this.#options.transmit(initiation.handshake.message1, initiation.to);
 		this.#schedule(peer);
+	}
+
+	/** Where message 1 for `peer` can go: the MAC of its handshake, else where it was heard directly. */
+	#macFor(peerId: number): Uint8Array | undefined {
+		return this.#peers.get(peerId)?.mac ?? this.#neighbours.macOf(peerId);
 	}
 
 	#schedule(peer: Peer): void {
@@ -407,13 +461,15 @@ export class PairwiseSessions {
 		}
 		if (initiation.sent < this.#attempts) return this.#sendMessage1(peer);
 		peer.initiation = undefined;
-		peer.mac = undefined; // perhaps stale: broadcast next time
+		peer.mac = undefined; // perhaps stale: the next alert heard directly tells again
+		this.#neighbours.unreachable(peer.id, this.#options.timers.now() + this.#cooldownMs);
 		const dropped = peer.queue.length;
 		peer.queue = [];
 		if (dropped > 0) this.#drop(peer.id, "peer-unreachable");
 	}
 
 	#install(peer: Peer, session: Session): void {
+		this.#neighbours.reachable(peer.id);
 		peer.previous = peer.session;
 		peer.session = session;
 		peer.lastCommand = undefined;
@@ -426,10 +482,14 @@ export class PairwiseSessions {
 		peer.lastCommand = undefined;
 	}
 
+	#isPeerId(id: number): boolean {
+		return id !== this.#identity.memberId && this.#identity.roster.member(id) !== undefined;
+	}
+
 	#peerFor(id: number): Peer | undefined {
 		const known = this.#peers.get(id);
 		if (known !== undefined) return this.#touch(known);
-		if (id === this.#identity.memberId || this.#identity.roster.member(id) === undefined) return undefined;
+		if (!this.#isPeerId(id)) return undefined;
 		if (this.#peers.size >= this.#maxPeers) {
 			const oldest = this.#peers.values().next().value;
 			if (oldest !== undefined) this.#forget(oldest, "evicted");

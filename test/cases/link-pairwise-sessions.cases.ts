@@ -1,7 +1,8 @@
 /**
  * The pairwise session layer (picket/link/pairwise-sessions) between stations of an
  * in-memory air: handshakes on demand, queued commands, retransmission, replay, unknown
- * peers, bounded state, key-epoch deliveries in chunks.
+ * peers, bounded state, key-epoch deliveries in chunks, and commands only to neighbours
+ * whose MAC is known (no broadcast message 1 for a command, a cool-down after failure).
  */
 import { toHex } from "picket/core/bytes";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
@@ -37,7 +38,8 @@ export default portableCases("link/pairwise-sessions", (test) => {
 	const domain = createTestDomain(crypto);
 	for (const id of [1, 2, 3, 4, 5]) domain.identity(id);
 
-	const setup = (ids: readonly number[], options: Partial<PairwiseSessionsOptions> = {}) => {
+	/** Stations on one air; unless `strangers`, each has heard every other directly (an alert from it, at the initial TTL). */
+	const setup = (ids: readonly number[], options: Partial<PairwiseSessionsOptions> = {}, { strangers = false } = {}) => {
 		const timers = new FakeTimers();
 		const air = new InMemoryAir(timers);
 		const station = (id: number): Station => {
@@ -62,18 +64,19 @@ export default portableCases("link/pairwise-sessions", (test) => {
 			return { id, mac, sessions, outcomes, commands, drops, deliveries };
 		};
 		const stations = ids.map(station);
+		if (!strangers) for (const a of stations) for (const b of stations) if (a !== b) a.sessions.heardDirectly(b.id, b.mac);
 		const rejections = (s: Station) => s.outcomes.filter((o) => o.kind === "rejected").map((o) => (o.kind === "rejected" ? o.reason : ""));
 		return { timers, air, stations, rejections, kinds: () => air.sent.map(kindOf) };
 	};
 
-	test("a command to a new peer runs the handshake first (message 1 broadcast), then arrives; 51 + 49 + 18 bytes", (t) => {
+	test("a command to a new peer runs the handshake first (message 1 unicast to where it was heard), then arrives; 51 + 49 + 18 bytes", (t) => {
 		const { timers, air, stations, kinds } = setup([1, 2]);
 		const [alice, bob] = stations;
 		alice.sessions.send(2, ACK);
 		t.is(bob.commands.length, 0); // queued until the session is up
 		timers.advance(10);
 		t.deepEqual(kinds(), ["m1", "m2", "session"]);
-		t.true(sameMac(air.sent[0].to, BROADCAST_MAC));
+		t.true(sameMac(air.sent[0].to, bob.mac));
 		t.true(sameMac(air.sent[1].to, alice.mac)); // the answer goes to the transmitter's MAC
 		t.true(sameMac(air.sent[2].to, bob.mac));
 		t.deepEqual(air.sent.map((f) => f.payload.length), [51, 49, 18]);
@@ -125,7 +128,8 @@ export default portableCases("link/pairwise-sessions", (test) => {
 	test("an unreachable peer: message 1 sent `attempts` times, then the command is dropped", (t) => {
 		const { timers, stations, kinds } = setup([1], { attempts: 3, retryMs: 100 });
 		const [alice] = stations;
-		alice.sessions.send(2, ACK); // member 2 is in the roster but not on the air
+		alice.sessions.heardDirectly(2, InMemoryAir.mac(2)); // member 2 was heard, then went off the air
+		alice.sessions.send(2, ACK);
 		timers.advance(1_000);
 		t.deepEqual(kinds(), ["m1", "m1", "m1"]);
 		t.deepEqual(alice.drops, ["2:peer-unreachable"]);
@@ -156,6 +160,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		const message1 = new PairwiseSessions({ identity: outsider.identity(6), timers, transmit: () => {} });
 		let sent: Uint8Array | undefined;
 		const stranger = new PairwiseSessions({ identity: outsider.identity(7), timers, transmit: (frame) => (sent = frame) });
+		stranger.heardDirectly(6, InMemoryAir.mac(6));
 		stranger.send(6, ACK);
 		t.deepEqual(bob.sessions.receive(sent!, InMemoryAir.mac(7)), { kind: "rejected", reason: "unknown-sender" });
 		message1.close();
@@ -181,6 +186,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 	test("state is bounded: least recently used peers evicted, per-peer queue capped", (t) => {
 		const { timers, stations } = setup([1], { maxPeers: 2, queueLimit: 2, attempts: 1 });
 		const [alice] = stations;
+		for (const id of [2, 3, 4]) alice.sessions.heardDirectly(id, InMemoryAir.mac(id));
 		alice.sessions.send(2, ACK);
 		alice.sessions.send(3, ACK);
 		alice.sessions.send(4, ACK);
@@ -237,5 +243,83 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		small.timers.advance(10);
 		t.is(small.stations[1].deliveries.length, 0);
 		t.deepEqual(small.rejections(small.stations[1]), ["delivery-too-large"]);
+	});
+
+	test("a command for a peer never heard directly is dropped at once: no broadcast message 1, no radio traffic", (t) => {
+		const { timers, air, stations, kinds } = setup([1, 2], {}, { strangers: true });
+		const [alice, bob] = stations;
+		alice.sessions.send(2, ACK);
+		timers.advance(1_000);
+		t.deepEqual(alice.drops, ["2:not-neighbour"]);
+		t.is(air.sent.length, 0);
+		t.is(alice.sessions.peerCount, 0);
+		alice.sessions.heardDirectly(99, bob.mac); // not a member: nothing to learn
+		alice.sessions.heardDirectly(1, bob.mac); // itself
+		alice.sessions.send(99, ACK);
+		alice.sessions.send(1, ACK);
+		t.deepEqual(alice.drops.slice(1), ["99:unknown-peer", "1:unknown-peer"]);
+		alice.sessions.heardDirectly(2, bob.mac); // bob's alert, heard directly
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		t.deepEqual(kinds(), ["m1", "m2", "session"]);
+		t.true(sameMac(air.sent[0].to, bob.mac));
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
+	});
+
+	test("a key-epoch delivery for a peer never heard still broadcasts message 1, and then the peer's MAC is known", (t) => {
+		const { timers, air, stations, kinds } = setup([1, 2, 3], {}, { strangers: true });
+		const [alice, bob, carol] = stations;
+		const delivery = createSeededRandom(6)(100);
+		alice.sessions.sendEpochDelivery(2, delivery);
+		timers.advance(10);
+		t.deepEqual(kinds(), ["m1", "m2", "session"]);
+		t.true(sameMac(air.sent[0].to, BROADCAST_MAC));
+		t.deepEqual(carol.outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind)), ["bad-tag"], "the price of a broadcast: carol pays to reject it");
+		t.is(toHex(bob.deliveries[0]), toHex(delivery));
+		t.deepEqual(alice.sessions.macOf(2), bob.mac);
+		alice.sessions.send(2, ACK); // over the session now
+		timers.advance(10);
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
+	});
+
+	test("after a peer proves unreachable, commands to it are dropped at once until the cool-down ends", (t) => {
+		const { timers, stations, kinds } = setup([1], { attempts: 2, retryMs: 100, unreachableCooldownMs: 5_000 });
+		const [alice] = stations;
+		const gone = InMemoryAir.mac(2);
+		alice.sessions.heardDirectly(2, gone);
+		alice.sessions.send(2, ACK);
+		timers.advance(1_000);
+		t.deepEqual(kinds(), ["m1", "m1"]);
+		t.deepEqual(alice.drops, ["2:peer-unreachable"]);
+		// The origin repeats its alert; each repeat is heard and acknowledged again.
+		for (let repeat = 0; repeat < 3; repeat++) {
+			alice.sessions.heardDirectly(2, gone);
+			alice.sessions.send(2, ACK);
+			timers.advance(1_000);
+		}
+		t.deepEqual(kinds(), ["m1", "m1"], "no handshake during the cool-down");
+		t.deepEqual(alice.drops.slice(1), ["2:peer-unreachable", "2:peer-unreachable", "2:peer-unreachable"]);
+		timers.advance(2_000); // the cool-down is over
+		alice.sessions.heardDirectly(2, gone);
+		alice.sessions.send(2, ACK);
+		timers.advance(1_000);
+		t.deepEqual(kinds(), ["m1", "m1", "m1", "m1"], "one more handshake, then the next cool-down");
+		t.deepEqual(alice.drops.slice(4), ["2:peer-unreachable"]);
+		timers.advance(5_000);
+		alice.sessions.send(2, ACK); // not heard since the failure: its MAC was forgotten
+		t.deepEqual(alice.drops.slice(5), ["2:not-neighbour"]);
+		t.is(timers.pending, 0);
+	});
+
+	test("directly heard MACs are bounded: the least recently heard is forgotten", (t) => {
+		const { air, stations } = setup([1], { maxNeighbours: 2 });
+		const [alice] = stations;
+		for (const id of [2, 3, 4]) alice.sessions.heardDirectly(id, InMemoryAir.mac(id));
+		alice.sessions.send(2, ACK);
+		t.deepEqual(alice.drops, ["2:not-neighbour"]);
+		alice.sessions.send(4, ACK);
+		t.is(air.sent.length, 1);
+		t.true(sameMac(air.sent[0].to, InMemoryAir.mac(4)));
+		alice.sessions.close();
 	});
 });
