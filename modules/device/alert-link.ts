@@ -46,6 +46,12 @@ export interface SessionPort {
 	 * gives it; sessions are matched by it). Never throws on what the air delivers.
 	 */
 	receive(frame: Uint8Array, from: Uint8Array): SessionOutcome;
+	/**
+	 * Member `peer` was heard transmitting an authenticated alert itself, not relayed, from
+	 * `mac`: the only MAC, besides a handshake's, that commands to it may use
+	 * (picket/link/neighbour-table).
+	 */
+	heardDirectly(peer: number, mac: Uint8Array): void;
 }
 
 /** What the alarm policy needs from the session layer. */

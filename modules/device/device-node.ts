@@ -3,6 +3,7 @@
  *
  *   GPIO edge → MotionSensor / PanicButton → AlarmPolicy → AlertLink.sendAlert → Radio
  *   Radio → AlertLink.receive → { alert → AlarmPolicy → Outputs; relay → Radio (after jitter) }
+ *     an alert heard from its origin itself (TTL still the initial one) → SessionPort.heardDirectly
  *   Radio → SessionPort.receive (with the sender's MAC) → { command → AlarmPolicy }
  *   AlarmPolicy → CommandChannel.send → session layer → LinkContext.transmit → Radio (unicast)
  *
@@ -20,7 +21,7 @@ import { MotionSensor } from "picket/device/motion-sensor";
 import { Outputs } from "picket/device/outputs";
 import { PanicButton } from "picket/device/panic-button";
 import { BROADCAST_MAC, type Radio } from "picket/device/radio";
-import { FrameKind, PICKET_VERSION, frameKind, frameVersion } from "picket/link/frame-kind";
+import { FrameKind, PICKET_VERSION, frameDetail, frameKind, frameVersion } from "picket/link/frame-kind";
 
 /** Who this device is, from its provisioning (keystore + signed roster). */
 export interface DeviceIdentity {
@@ -173,17 +174,21 @@ export class DeviceNode {
 				this.#drop("unknown-version");
 				continue;
 			}
-			if (frameKind(bytes[0]) === FrameKind.Alert) this.#onAlertFrame(bytes);
+			if (frameKind(bytes[0]) === FrameKind.Alert) this.#onAlertFrame(bytes, frame.from);
 			else this.#onSessionFrame(bytes, frame.from);
 		}
 	}
 
-	#onAlertFrame(bytes: Uint8Array): void {
+	#onAlertFrame(bytes: Uint8Array, from: Uint8Array): void {
 		const outcome = this.#links.alerts.receive(bytes);
 		this.#host.onEvent?.({ kind: "alert-received", frame: bytes, outcome });
 		switch (outcome.kind) {
 			case "alert":
 				this.stats.alertsRead++;
+				// Relays decrement the TTL, so an alert still at the domain's initial TTL was sent by
+				// its origin, from `from`: where a command can reach it (neighbour-table.ts: why this
+				// suffices, and what a faked TTL costs). Before the policy, which may acknowledge at once.
+				if (frameDetail(bytes[0]) === this.settings.initialTtl) this.#links.sessions.heardDirectly(outcome.source, from);
 				this.policy.onAlert(outcome.source, outcome.payload);
 				this.#relay(outcome.relay);
 				break;

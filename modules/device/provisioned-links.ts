@@ -39,8 +39,9 @@ export function provisioningFrom(credentials: DeviceCredentials): DeviceProvisio
 
 /** Tuning the simulator and tests may pass; devices use the defaults. */
 export interface ProvisionedLinkOptions {
-	readonly link?: Pick<SecureLinkOptions, "initialTtl" | "maxJitterMs" | "relays">;
-	readonly sessions?: Pick<PairwiseSessionsOptions, "retryMs" | "attempts" | "maxPeers" | "queueLimit" | "maxDeliveryBytes">;
+	/** No `initialTtl`: the settings' is the one the device node also judges "heard directly" by. */
+	readonly link?: Pick<SecureLinkOptions, "maxJitterMs" | "relays">;
+	readonly sessions?: Pick<PairwiseSessionsOptions, "retryMs" | "attempts" | "unreachableCooldownMs" | "maxNeighbours" | "maxPeers" | "queueLimit" | "maxDeliveryBytes">;
 }
 
 export interface ProvisionedLinks extends DeviceLinks {

@@ -88,9 +88,11 @@ export default portableCases("device/domain", (test) => {
 		t.is(alarm.node.policy.lastEnd, "acknowledged");
 		t.is(alarm.node.policy.activeIncident, undefined);
 		t.is(alarm.node.stats.commands, 1);
-		// The acknowledgement crossed a real session: message 1 (broadcast, the MAC was unknown),
-		// message 2 back to the responder's MAC, one session frame to the alarm's MAC.
+		// The acknowledgement crossed a real session: message 1 unicast to the MAC the alert came
+		// from (heard directly, at the initial TTL), message 2 back to the responder's MAC, one
+		// session frame to the alarm's MAC.
 		t.deepEqual(sentBy(responder, "handshake").map((f) => f.payload.length), [51]);
+		t.true(sameMac(sentBy(responder, "handshake")[0].to, alarm.mac));
 		t.deepEqual(sentBy(alarm, "handshake").map((f) => f.payload.length), [49]);
 		t.true(sameMac(sentBy(alarm, "handshake")[0].to, responder.mac));
 		t.deepEqual(sentBy(responder, "session").map((f) => f.payload.length), [18]);
@@ -99,6 +101,22 @@ export default portableCases("device/domain", (test) => {
 		timers.advance(60_000);
 		t.is(sentBy(alarm, "alert").length, 1, "acknowledged: no repeat");
 		t.is(air.sent.filter((f) => kindOf(f) === "session").length, 1);
+	});
+
+	test("a responder that reads the alert only through a relay learns no MAC and sends nothing to the origin", (t) => {
+		const { timers, air, devices, press, sentBy } = setup(0xd2, ["alarm", "relay", "responder"]);
+		const [alarm, relay, responder] = devices;
+		const apart = (a: Uint8Array, b: Uint8Array) => (sameMac(a, alarm.mac) && sameMac(b, responder.mac)) || (sameMac(a, responder.mac) && sameMac(b, alarm.mac));
+		air.inRange = (from, to) => !apart(from, to);
+		press(alarm);
+		t.true(relay.node.stats.relayed >= 1);
+		t.true(responder.node.stats.alertsRead >= 1, "read from the relayed copies");
+		t.is(responder.node.outputs.playing("siren"), "alarm");
+		timers.advance(60_000);
+		t.true(responder.node.stats.alertsRead > 1, "the repeats come, each acknowledged in vain");
+		t.is(responder.links.sessions.macOf(alarm.id), undefined);
+		t.deepEqual([...sentBy(responder, "handshake"), ...sentBy(responder, "session")], [], "no message 1 broadcast for an origin out of range");
+		t.is(alarm.node.policy.lastEnd, "unacknowledged");
 	});
 
 	test("after a revocation the remaining device reads new alerts from its delivery; the revoked one reads nothing and is not relayed", (t) => {

@@ -1,6 +1,7 @@
 import { decodeAlertPayload, encodeAlertPayload, Severity } from "picket/device/alert-payload";
 import type { AlarmCommand, AlertLink, AlertOutcome, SessionOutcome, SessionPort } from "picket/device/alert-link";
 import { FrameKind, frameByte0 } from "picket/link/frame-kind";
+import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import { decodeSessionCommand } from "picket/link/session-command";
 import { type DeviceIdentity, startDevice } from "picket/device/device-node";
 import type { DeviceRole } from "picket/device/device-settings";
@@ -13,7 +14,8 @@ import { FakeTimers } from "picket/test/support/fake-timers";
 const PINS: BoardPins = { motion: 4, button: 0, siren: 25, led: 2, vibration: 26 };
 const RELAY_DELAY_MS = 20;
 
-const ALERT = frameByte0(FrameKind.Alert, 3);
+const ALERT = frameByte0(FrameKind.Alert, 3); // relayed once: the default initial TTL is 4
+const DIRECT_ALERT = frameByte0(FrameKind.Alert, DEFAULT_INITIAL_TTL);
 const SESSION = frameByte0(FrameKind.Session, 0);
 
 /**
@@ -25,6 +27,9 @@ const SESSION = frameByte0(FrameKind.Session, 0);
 class FakeLink implements AlertLink {
 	readonly sealed: { group: number; payload: Uint8Array }[] = [];
 	readonly commands: { peer: number; command: AlarmCommand }[] = [];
+	readonly heard: { peer: number; mac: Uint8Array }[] = [];
+	/** Per command sent: was the peer's MAC already told? */
+	readonly heardBeforeSend: boolean[] = [];
 	constructor(readonly self: number) {}
 	sendAlert(group: number, payload: Uint8Array): Uint8Array {
 		this.sealed.push({ group, payload });
@@ -35,6 +40,7 @@ class FakeLink implements AlertLink {
 			const command = decodeSessionCommand(frame.subarray(2));
 			return command.kind === "epoch-delivery" ? { kind: "handled" } : { kind: "command", peer: frame[1], command };
 		},
+		heardDirectly: (peer, mac) => this.heard.push({ peer, mac }),
 	};
 	receive(frame: Uint8Array): AlertOutcome {
 		const relay = { frame: Uint8Array.from(frame), delayMs: RELAY_DELAY_MS };
@@ -73,7 +79,12 @@ function setup(role: DeviceRole, options: { hostRole?: DeviceRole; manifestSetti
 	const node = startDevice(host, identity, () => ({
 		alerts: link,
 		sessions: link.sessions,
-		commands: { send: (peer, command) => link.commands.push({ peer, command }) },
+		commands: {
+			send: (peer, command) => {
+				link.heardBeforeSend.push(link.heard.some((entry) => entry.peer === peer));
+				link.commands.push({ peer, command });
+			},
+		},
 	}));
 	return { timers, gpio, radio, link, node, warnings };
 }
@@ -120,6 +131,18 @@ export default portableCases("device/node", (test) => {
 		timers.advance(RELAY_DELAY_MS);
 		t.is(radio.written.length, 1);
 		t.is(node.stats.relayed, 1);
+	});
+
+	test("only an alert read at the initial TTL tells the session layer its origin's MAC, before the acknowledgement", (t) => {
+		const { radio, link } = setup("responder");
+		const panic = (incident: number) => encodeAlertPayload({ event: "panic", severity: Severity.Urgent, incident, repeat: 0 });
+		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...panic(1))); // relayed: the transmitter is a relay, not member 3
+		radio.deliver(Uint8Array.of(DIRECT_ALERT, 2, 5, ...panic(2))); // relay-only: the network tag proves no origin
+		t.deepEqual(link.heard, []);
+		t.is(link.commands.length, 1, "the relayed alert is still acknowledged: the session layer decides it cannot be sent");
+		radio.deliver(Uint8Array.of(DIRECT_ALERT, 1, 4, ...panic(3)));
+		t.deepEqual(link.heard, [{ peer: 4, mac: Uint8Array.of(2, 0, 0, 0, 0, 9) }]);
+		t.deepEqual(link.heardBeforeSend, [false, true], "told before the policy acknowledges");
 	});
 
 	test("a responder's button silences what sounds", (t) => {

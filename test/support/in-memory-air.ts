@@ -2,7 +2,8 @@
  * A tiny radio medium for portable cases: every station hears every other (one hop), a
  * frame arrives `latencyMs` after it was sent, on the case's timers, so handshakes,
  * retries and alarm repeats interleave as they would on the air. `lose` drops chosen
- * frames. Unicast reaches only the station with that MAC; broadcast everyone else.
+ * frames; `inRange` takes pairs of stations out of each other's range (so that only a relay
+ * joins them). Unicast reaches only the station with that MAC; broadcast everyone else.
  */
 import type { Timers } from "picket/core/host-contracts";
 import { PicketError } from "picket/core/picket-error";
@@ -24,6 +25,8 @@ export class InMemoryAir {
 	readonly sent: AirFrame[] = [];
 	/** Return true to lose this frame. */
 	lose: (frame: AirFrame) => boolean = () => false;
+	/** Return false when the station at `to` cannot hear the one at `from`. */
+	inRange: (from: Uint8Array, to: Uint8Array) => boolean = () => true;
 
 	constructor(timers: Timers, latencyMs = 1) {
 		this.#timers = timers;
@@ -51,7 +54,7 @@ export class InMemoryAir {
 		if (this.lose(frame)) return;
 		const broadcast = sameMac(to, BROADCAST_MAC);
 		for (const station of this.#stations) {
-			if (sameMac(station.mac, from) || !(broadcast || sameMac(station.mac, to))) continue;
+			if (sameMac(station.mac, from) || !(broadcast || sameMac(station.mac, to)) || !this.inRange(from, station.mac)) continue;
 			this.#timers.setTimeout(() => station.listener(frame.payload.slice(), from), this.#latencyMs);
 		}
 	}
