@@ -58,6 +58,10 @@
  * queued items per peer, `maxPendingResponses` unconfirmed answers per peer, `answeredMemory`
  * fingerprints (8 B each) for all peers together, one key-epoch delivery in reassembly of
  * at most `maxDeliveryBytes`.
+ * A delivery's chunks are sealed back to back on one session (#flush), so the session and
+ * the counter of chunk 0 (a chunk's counter minus its index) name the delivery: a chunk of
+ * any other delivery restarts the reassembly, and a delivery that lost a chunk can never be
+ * completed by the chunks of the next one.
  * Nothing from the air throws out of `receive`: every failure is a typed rejection.
  */
 import { concatBytes, constantTimeEqual, readU16, readU32 } from "picket/core/bytes";
@@ -66,7 +70,7 @@ import { isPicketError } from "picket/core/picket-error";
 import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { HandshakeInitiator, type HandshakeIdentity, handshakeEphemeral, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
-import type { Session } from "picket/link/session";
+import type { OpenedSessionFrame, Session } from "picket/link/session";
 import { type AlarmCommand, type EpochDeliveryChunk, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
 
 export type PairwiseSessionsErrorCode =
@@ -142,6 +146,9 @@ interface Peer {
 
 interface Reassembly {
 	readonly peer: number;
+	readonly session: Session;
+	/** The counter chunk 0 travels (or travelled) under. */
+	readonly firstCounter: number;
 	readonly parts: (Uint8Array | undefined)[];
 	received: number;
 	size: number;
@@ -319,9 +326,9 @@ export class PairwiseSessions {
 			if (fromPeer) candidates.push(peer.previous);
 			for (const session of candidates) {
 				if (session === undefined) continue;
-				let command: SessionCommand;
+				let opened: OpenedSessionFrame;
 				try {
-					command = session.open(frame);
+					opened = session.openFrame(frame);
 				} catch (error) {
 					if (!isPicketError(error)) throw error;
 					// Authentic but malformed: no other session would open it.
@@ -332,7 +339,7 @@ export class PairwiseSessions {
 				const response = peer.responses.find((pending) => pending.session === session);
 				if (response !== undefined) this.#confirm(peer, response);
 				this.#touch(peer);
-				return this.#dispatch(peer, command);
+				return this.#dispatch(peer, session, opened);
 			}
 		}
 		return rejected(reason);
@@ -347,19 +354,19 @@ export class PairwiseSessions {
 		this.#flush(peer);
 	}
 
-	#dispatch(peer: Peer, command: SessionCommand): PairwiseOutcome {
+	#dispatch(peer: Peer, session: Session, { command, counter }: OpenedSessionFrame): PairwiseOutcome {
 		if (command.kind !== "epoch-delivery") return { kind: "command", peer: peer.id, command };
-		const delivery = this.#reassemble(peer.id, command);
+		const delivery = this.#reassemble(peer.id, session, counter - command.index, command);
 		if (typeof delivery === "string") return rejected(delivery);
 		if (delivery !== undefined) this.#options.onEpochDelivery?.(delivery, peer.id);
 		return { kind: "handled" };
 	}
 
-	/** Adds a chunk; the whole delivery once every chunk is in. One delivery at a time: another peer's or count restarts it. */
-	#reassemble(peer: number, chunk: EpochDeliveryChunk): Uint8Array | "delivery-too-large" | undefined {
+	/** Adds a chunk; the whole delivery once every chunk is in. One delivery at a time: a chunk of another restarts it. */
+	#reassemble(peer: number, session: Session, firstCounter: number, chunk: EpochDeliveryChunk): Uint8Array | "delivery-too-large" | undefined {
 		let incoming = this.#incoming;
-		if (incoming === undefined || incoming.peer !== peer || incoming.parts.length !== chunk.count) {
-			incoming = { peer, parts: Array.from({ length: chunk.count }, () => undefined), received: 0, size: 0 };
+		if (incoming === undefined || incoming.peer !== peer || incoming.session !== session || incoming.firstCounter !== firstCounter || incoming.parts.length !== chunk.count) {
+			incoming = { peer, session, firstCounter, parts: Array.from({ length: chunk.count }, () => undefined), received: 0, size: 0 };
 			this.#incoming = incoming;
 		}
 		if (incoming.parts[chunk.index] === undefined) {

@@ -302,4 +302,22 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		t.is(small.stations[1].deliveries.length, 0);
 		t.deepEqual(small.rejections(small.stations[1]), ["delivery-too-large"]);
 	});
+
+	test("a delivery that lost a chunk never mixes with the next one of the same size", (t) => {
+		// Found by the pairwise-sessions property test: chunks were matched by peer and count
+		// only, so X's chunk 0 and Y's chunk 1 made a "delivery" alice never sent, and Y was lost.
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		const random = createSeededRandom(8);
+		const first = random(300);
+		const second = random(300);
+		let sessionFrames = 0;
+		air.lose = (frame) => kindOf(frame) === "session" && ++sessionFrames === 2; // the first delivery's chunk 1
+		alice.sessions.sendEpochDelivery(2, first);
+		timers.advance(10);
+		alice.sessions.sendEpochDelivery(2, second);
+		timers.advance(10);
+		t.is(sessionFrames, 4);
+		t.deepEqual(bob.deliveries.map(toHex), [toHex(second)]);
+	});
 });
