@@ -97,8 +97,10 @@ export class Attacker {
 
 	/**
 	 * Sends a recorded alert with one random bit of its sequence number flipped, so that it
-	 * claims to be a new alert (a flip elsewhere would leave its identity unchanged and be
-	 * dropped as a duplicate before any tag is checked).
+	 * claims to be a new alert. (A flip in the payload or app tag leaves the frame's identity
+	 * — source, sequence, network tag — unchanged, so a receiver that already holds the
+	 * genuine copy drops it as a duplicate before any tag is checked; a flip in the network
+	 * tag makes a new identity and fails the tag check.)
 	 */
 	tamper(recorded: RecordedFrame): AttackAttempt {
 		const frame = recorded.payload.slice();

@@ -21,18 +21,51 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
 }
 
 const HEX_DIGITS = "0123456789abcdef";
+const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, byte) => HEX_DIGITS[byte >> 4] + HEX_DIGITS[byte & 15]);
 
+/*
+ * Both walks are linear on XS, whose strings are UTF-8: there `text += piece` copies the
+ * whole string each time, and `charCodeAt(i)` or `substr(i, 2)` count i characters from the
+ * start, so the obvious loops are quadratic (200,000 digits: ~36 s to parse, ~5 s to
+ * write). Pieces pushed then joined once, and a for…of walk, are linear on XS (0.14 s and
+ * 0.08 s); on V8 frame-sized inputs cost the same as before.
+ */
+
+/** Lower-case hex, two digits per byte. */
 export function toHex(bytes: Uint8Array): string {
-	let text = "";
-	for (const byte of bytes) text += HEX_DIGITS[byte >> 4] + HEX_DIGITS[byte & 15];
-	return text;
+	const pairs: string[] = [];
+	for (let i = 0; i < bytes.length; i++) pairs.push(HEX_PAIRS[bytes[i]]);
+	return pairs.join("");
 }
 
+/** Hex digits (either case, even count) to bytes; RangeError on anything else. */
 export function fromHex(text: string): Uint8Array {
-	if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) throw new RangeError(`not hex: ${text.slice(0, 16)}`);
+	if (text.length % 2 !== 0) throw notHex(text);
 	const bytes = new Uint8Array(text.length / 2);
-	for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.substr(i * 2, 2), 16);
+	let index = 0;
+	let high = -1;
+	for (const character of text) {
+		const digit = hexDigit(character.charCodeAt(0));
+		if (digit < 0) throw notHex(text);
+		if (high < 0) high = digit;
+		else {
+			bytes[index++] = (high << 4) | digit;
+			high = -1;
+		}
+	}
 	return bytes;
+}
+
+/** The value of one hex digit's character code, −1 for any other character. */
+function hexDigit(code: number): number {
+	if (code >= 0x30 && code <= 0x39) return code - 0x30; // 0-9
+	if (code >= 0x61 && code <= 0x66) return code - 0x57; // a-f
+	if (code >= 0x41 && code <= 0x46) return code - 0x37; // A-F
+	return -1;
+}
+
+function notHex(text: string): RangeError {
+	return new RangeError(`not hex: ${text.slice(0, 16)}`);
 }
 
 /** UTF-8 encoding, written out because XS on a device has no TextEncoder unless a manifest adds one. */

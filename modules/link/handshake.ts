@@ -51,7 +51,9 @@
  *   header, and ESP-NOW shows MAC addresses; KK at least never sends a static key.
  * - A replayed message 1 yields a reply nobody can use (it needs the initiator's ephemeral
  *   secret); the responder's new session stays unconfirmed, so a link layer should keep an
- *   existing session with that peer until the new one is confirmed.
+ *   existing session with that peer until the new one is confirmed, and must not let it
+ *   displace the peer's genuine pending handshake (picket/link/pairwise-sessions recognises
+ *   answered ephemerals, handshakeEphemeral, and keeps several answers pending).
  */
 import { concatBytes, constantTimeEqual, readU16, utf8 } from "picket/core/bytes";
 import { PicketError, isPicketError } from "picket/core/picket-error";
@@ -216,6 +218,16 @@ export class HandshakeInitiator {
 export function handshakeInitiatorId(frame: Uint8Array): number | undefined {
 	if (frame.length !== HANDSHAKE_MESSAGE_1_LENGTH || frame[0] !== frameByte0(FrameKind.Handshake, 1)) return undefined;
 	return readU16(frame, 1);
+}
+
+/**
+ * The initiator's ephemeral public key in message 1 (bytes 3..34, a view), or undefined when
+ * `frame` is no message 1. Honest initiators draw a fresh one per handshake, so it names
+ * the handshake: a responder recognises a message 1 it already answered by it.
+ */
+export function handshakeEphemeral(frame: Uint8Array): Uint8Array | undefined {
+	if (handshakeInitiatorId(frame) === undefined) return undefined;
+	return frame.subarray(3, 35);
 }
 
 /** The responder's side: reads message 1, writes message 2, returns the session. */

@@ -25,8 +25,9 @@
  * Sessions are between direct neighbours: frames are unicast, never relayed. Session
  * frames carry no network tag, so a relay could not drop forgeries before flooding them,
  * and a pairwise frame flooded to the domain would cost every device airtime for one
- * reader. A peer out of radio range never answers message 1, and its commands are dropped
- * as "peer-unreachable" (the alarm policy's repeats and limits decide what happens next).
+ * reader. A peer out of radio range is never heard directly, so its commands are dropped as
+ * "not-neighbour" before any radio traffic (the alarm policy's repeats and limits decide
+ * what happens next).
  *
  * Receiving:
  *   message 1 → answer as responder (message 2 unicast to the transmitter's MAC). The new
@@ -36,7 +37,27 @@
  *     authentic session frame arrives on it (Noise §7.7 source property 2 at the responder).
  *     The same message 1 again (our message 2 was lost) gets the same message 2, no new keys.
  *     Both sides initiating at once: the lower member id's handshake wins.
- *   message 2 → finish the pending initiation it matches (by MAC, or any with no MAC yet).
+ *
+ * Replayed message 1. An old message 1 of P recorded off the air is still authentic (same
+ * epoch, same PSK, same statics) and would be answered; were the answer to *replace* P's
+ * pending response, a replay sent right after P's new message 1 would make this device
+ * reject every frame of P's new session. So:
+ *   - up to `maxPendingResponses` answers per peer wait for confirmation at once; P's first
+ *     authentic session frame confirms whichever one it opens and the others are dropped
+ *     (the oldest goes first when the set is full);
+ *   - the ephemeral keys of the last `answeredMemory` messages 1 answered since boot are
+ *     remembered (48-bit fingerprints, in memory only), and a message 1 whose ephemeral is
+ *     among them is answered with nothing ("replayed"), and costs no X25519, unless it is
+ *     byte for byte a pending one's message 1: that is the "lost message 2" case above.
+ * Residual risk: after a reboot (or once `answeredMemory` newer handshakes have pushed a
+ *   fingerprint out) old messages 1 of the current epoch are answered again. Each costs the
+ *   responder a handshake's X25519 work and gives the attacker nothing (message 2 is useless
+ *   without the initiator's ephemeral secret); P's new handshake is lost only if more than
+ *   `maxPendingResponses` such replays land between P's message 1 and P's first session
+ *   frame, and then P's repeated command goes over a fresh handshake (below). A new key
+ *   epoch (new PSK) retires every recorded message 1.
+ *   message 2 → finish the pending initiation it matches (by the MAC its message 1 went to,
+ *     or any whose message 1 was broadcast).
  *   session frame → the sessions of the peer(s) whose MAC sent it, newest first; the old
  *     session stays receivable after a new one replaces it, for frames already in flight.
  *
@@ -46,17 +67,24 @@
  * fresh handshake.
  *
  * Memory is bounded: at most `maxPeers` peers (least recently used evicted), `queueLimit`
- * queued items per peer, one key-epoch delivery in reassembly of at most `maxDeliveryBytes`.
+ * queued items per peer, `maxPendingResponses` unconfirmed answers per peer, `answeredMemory`
+ * fingerprints (8 B each) for all peers together, `maxNeighbours` directly heard MACs and
+ * cool-downs (neighbour-table.ts), one key-epoch delivery in reassembly of at most
+ * `maxDeliveryBytes`.
+ * A delivery's chunks are sealed back to back on one session (#flush), so the session and
+ * the counter of chunk 0 (a chunk's counter minus its index) name the delivery: a chunk of
+ * any other delivery restarts the reassembly, and a delivery that lost a chunk can never be
+ * completed by the chunks of the next one.
  * Nothing from the air throws out of `receive`: every failure is a typed rejection.
  */
-import { concatBytes, constantTimeEqual } from "picket/core/bytes";
+import { concatBytes, constantTimeEqual, readU16, readU32 } from "picket/core/bytes";
 import type { TimerId, Timers } from "picket/core/host-contracts";
 import { isPicketError } from "picket/core/picket-error";
 import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
-import { HandshakeInitiator, type HandshakeIdentity, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
-import type { Session } from "picket/link/session";
+import { HandshakeInitiator, type HandshakeIdentity, handshakeEphemeral, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
 import { DEFAULT_NEIGHBOUR_CAPACITY, NeighbourTable } from "picket/link/neighbour-table";
+import type { OpenedSessionFrame, Session } from "picket/link/session";
 import { type AlarmCommand, type EpochDeliveryChunk, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
 
 export type PairwiseSessionsErrorCode =
@@ -93,6 +121,10 @@ export interface PairwiseSessionsOptions {
 	readonly maxNeighbours?: number;
 	readonly maxPeers?: number;
 	readonly queueLimit?: number;
+	/** Answers to a peer's messages 1 waiting for its first session frame at once (default 3). */
+	readonly maxPendingResponses?: number;
+	/** Messages 1 answered since boot whose ephemeral is remembered, all peers together (default 64). */
+	readonly answeredMemory?: number;
 	readonly maxDeliveryBytes?: number;
 }
 
@@ -107,6 +139,8 @@ export const DEFAULT_ATTEMPTS = 4;
 export const DEFAULT_UNREACHABLE_COOLDOWN_MS = 10_000;
 export const DEFAULT_MAX_PEERS = 16;
 export const DEFAULT_QUEUE_LIMIT = 4;
+export const DEFAULT_MAX_PENDING_RESPONSES = 3;
+export const DEFAULT_ANSWERED_MEMORY = 64;
 /** A delivery is about the size of the roster (39 B per member): 16 KiB covers ~400 members. */
 export const DEFAULT_MAX_DELIVERY_BYTES = 16384;
 
@@ -127,8 +161,8 @@ interface Peer {
 	session: Session | undefined;
 	/** The session `session` replaced: receives only, for frames already in flight. */
 	previous: Session | undefined;
-	/** Answered message 1, waiting for the peer's first session frame. */
-	response: PendingResponse | undefined;
+	/** Answered messages 1 waiting for the peer's first session frame, oldest first. */
+	responses: PendingResponse[];
 	/** Our handshake under way; message 1 goes to `to` (a MAC, or BROADCAST_MAC for a delivery to an unheard peer). */
 	initiation: { readonly handshake: HandshakeInitiator; readonly to: Uint8Array; sent: number } | undefined;
 	timer: TimerId | undefined;
@@ -139,6 +173,9 @@ interface Peer {
 
 interface Reassembly {
 	readonly peer: number;
+	readonly session: Session;
+	/** The counter chunk 0 travels (or travelled) under. */
+	readonly firstCounter: number;
 	readonly parts: (Uint8Array | undefined)[];
 	received: number;
 	size: number;
@@ -153,7 +190,9 @@ export class PairwiseSessions {
 	readonly #neighbours: NeighbourTable;
 	readonly #maxPeers: number;
 	readonly #queueLimit: number;
+	readonly #maxPendingResponses: number;
 	readonly #maxDeliveryBytes: number;
+	readonly #answered: AnsweredEphemerals;
 	/** Insertion order is recency order: a touched peer moves to the end, the first is evicted. */
 	readonly #peers = new Map<number, Peer>();
 	#incoming: Reassembly | undefined;
@@ -167,6 +206,8 @@ export class PairwiseSessions {
 		this.#neighbours = new NeighbourTable(options.maxNeighbours ?? DEFAULT_NEIGHBOUR_CAPACITY);
 		this.#maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
 		this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
+		this.#maxPendingResponses = Math.max(1, options.maxPendingResponses ?? DEFAULT_MAX_PENDING_RESPONSES);
+		this.#answered = new AnsweredEphemerals(options.answeredMemory ?? DEFAULT_ANSWERED_MEMORY);
 		this.#maxDeliveryBytes = options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES;
 	}
 
@@ -237,7 +278,7 @@ export class PairwiseSessions {
 				this.#forget(peer, "revoked");
 				continue;
 			}
-			peer.response = undefined;
+			peer.responses = [];
 			if (peer.initiation !== undefined) {
 				this.#clearTimer(peer);
 				peer.initiation = undefined;
@@ -269,20 +310,25 @@ export class PairwiseSessions {
 	#onMessage1(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
 		const initiatorId = handshakeInitiatorId(frame);
 		const known = initiatorId === undefined ? undefined : this.#peers.get(initiatorId);
-		if (known?.response !== undefined && constantTimeEqual(known.response.message1, frame)) {
-			this.#options.transmit(known.response.reply, from);
+		const pending = known?.responses.find((response) => constantTimeEqual(response.message1, frame));
+		if (pending !== undefined) {
+			this.#options.transmit(pending.reply, from);
 			return { kind: "handled" };
 		}
+		const ephemeral = handshakeEphemeral(frame);
+		if (ephemeral !== undefined && this.#answered.has(ephemeral)) return rejected("replayed");
 		// Both sides initiated: the lower id's handshake goes on, the other side answers it.
 		if (known?.initiation !== undefined && this.#identity.memberId < known.id) return { kind: "handled" };
 		const { reply, session, initiatorId: peerId } = respondToHandshake(this.#identity, frame); // throws the typed rejection
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return rejected("unknown-peer");
+		if (ephemeral !== undefined) this.#answered.remember(ephemeral);
 		if (peer.initiation !== undefined) {
 			this.#clearTimer(peer);
 			peer.initiation = undefined;
 		}
-		peer.response = { session, message1: frame.slice(), reply, mac: from.slice() };
+		peer.responses.push({ session, message1: frame.slice(), reply, mac: from.slice() });
+		if (peer.responses.length > this.#maxPendingResponses) peer.responses.shift();
 		this.#options.transmit(reply, from);
 		// Commands waiting for this peer go out once it confirms; if it never does, we initiate.
 		if (peer.queue.length > 0 && peer.timer === undefined) this.#schedule(peer);
@@ -305,7 +351,7 @@ export class PairwiseSessions {
 			}
 			this.#clearTimer(peer);
 			peer.initiation = undefined;
-			peer.response = undefined;
+			peer.responses = [];
 			peer.mac = from.slice();
 			this.#install(peer, session);
 			this.#flush(peer);
@@ -317,15 +363,18 @@ export class PairwiseSessions {
 	#onSessionFrame(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
 		let reason = "unknown-peer";
 		for (const peer of [...this.#peers.values()]) {
+			const fromPeer = peer.mac !== undefined && constantTimeEqual(peer.mac, from);
 			const candidates: (Session | undefined)[] = [];
-			if (peer.mac !== undefined && constantTimeEqual(peer.mac, from)) candidates.push(peer.session);
-			if (peer.response !== undefined && constantTimeEqual(peer.response.mac, from)) candidates.push(peer.response.session);
-			if (peer.mac !== undefined && constantTimeEqual(peer.mac, from)) candidates.push(peer.previous);
+			if (fromPeer) candidates.push(peer.session);
+			for (let i = peer.responses.length - 1; i >= 0; i--) {
+				if (constantTimeEqual(peer.responses[i].mac, from)) candidates.push(peer.responses[i].session);
+			}
+			if (fromPeer) candidates.push(peer.previous);
 			for (const session of candidates) {
 				if (session === undefined) continue;
-				let command: SessionCommand;
+				let opened: OpenedSessionFrame;
 				try {
-					command = session.open(frame);
+					opened = session.openFrame(frame);
 				} catch (error) {
 					if (!isPicketError(error)) throw error;
 					// Authentic but malformed: no other session would open it.
@@ -333,36 +382,37 @@ export class PairwiseSessions {
 					if (reason === "unknown-peer") reason = error.code;
 					continue;
 				}
-				if (session === peer.response?.session) this.#confirm(peer, peer.response);
+				const response = peer.responses.find((pending) => pending.session === session);
+				if (response !== undefined) this.#confirm(peer, response);
 				this.#touch(peer);
-				return this.#dispatch(peer, command);
+				return this.#dispatch(peer, session, opened);
 			}
 		}
 		return rejected(reason);
 	}
 
-	/** The peer's first authentic frame on the session we answered: now it is the peer's session. */
+	/** The peer's first authentic frame on a session we answered: now it is the peer's session; the other answers were replays or superseded. */
 	#confirm(peer: Peer, response: PendingResponse): void {
-		peer.response = undefined;
+		peer.responses = [];
 		peer.mac = response.mac;
 		this.#install(peer, response.session);
 		if (peer.initiation === undefined) this.#clearTimer(peer);
 		this.#flush(peer);
 	}
 
-	#dispatch(peer: Peer, command: SessionCommand): PairwiseOutcome {
+	#dispatch(peer: Peer, session: Session, { command, counter }: OpenedSessionFrame): PairwiseOutcome {
 		if (command.kind !== "epoch-delivery") return { kind: "command", peer: peer.id, command };
-		const delivery = this.#reassemble(peer.id, command);
+		const delivery = this.#reassemble(peer.id, session, counter - command.index, command);
 		if (typeof delivery === "string") return rejected(delivery);
 		if (delivery !== undefined) this.#options.onEpochDelivery?.(delivery, peer.id);
 		return { kind: "handled" };
 	}
 
-	/** Adds a chunk; the whole delivery once every chunk is in. One delivery at a time: another peer's or count restarts it. */
-	#reassemble(peer: number, chunk: EpochDeliveryChunk): Uint8Array | "delivery-too-large" | undefined {
+	/** Adds a chunk; the whole delivery once every chunk is in. One delivery at a time: a chunk of another restarts it. */
+	#reassemble(peer: number, session: Session, firstCounter: number, chunk: EpochDeliveryChunk): Uint8Array | "delivery-too-large" | undefined {
 		let incoming = this.#incoming;
-		if (incoming === undefined || incoming.peer !== peer || incoming.parts.length !== chunk.count) {
-			incoming = { peer, parts: Array.from({ length: chunk.count }, () => undefined), received: 0, size: 0 };
+		if (incoming === undefined || incoming.peer !== peer || incoming.session !== session || incoming.firstCounter !== firstCounter || incoming.parts.length !== chunk.count) {
+			incoming = { peer, session, firstCounter, parts: Array.from({ length: chunk.count }, () => undefined), received: 0, size: 0 };
 			this.#incoming = incoming;
 		}
 		if (incoming.parts[chunk.index] === undefined) {
@@ -410,7 +460,7 @@ export class PairwiseSessions {
 	/** Starts a handshake with `peer`, unless one is under way or the peer's own is waiting to confirm. */
 	#connect(peer: Peer): void {
 		if (peer.initiation !== undefined || peer.timer !== undefined) return;
-		if (peer.response !== undefined) return this.#schedule(peer);
+		if (peer.responses.length > 0) return this.#schedule(peer);
 		const to = this.#macFor(peer.id) ?? (peer.queue.some((item) => item.kind === "delivery") ? BROADCAST_MAC : undefined);
 		if (to === undefined) {
 			// Only commands are queued and the MAC is gone (evicted from the neighbour table): no broadcast for commands.
@@ -454,7 +504,7 @@ export class PairwiseSessions {
 		if (initiation === undefined) {
 			// The peer's own handshake never confirmed: ours instead.
 			if (peer.queue.length > 0) {
-				peer.response = undefined;
+				peer.responses = [];
 				this.#connect(peer);
 			}
 			return;
@@ -494,7 +544,7 @@ export class PairwiseSessions {
 			const oldest = this.#peers.values().next().value;
 			if (oldest !== undefined) this.#forget(oldest, "evicted");
 		}
-		const peer: Peer = { id, mac: undefined, session: undefined, previous: undefined, response: undefined, initiation: undefined, timer: undefined, queue: [], lastCommand: undefined };
+		const peer: Peer = { id, mac: undefined, session: undefined, previous: undefined, responses: [], initiation: undefined, timer: undefined, queue: [], lastCommand: undefined };
 		this.#peers.set(id, peer);
 		return peer;
 	}
@@ -525,3 +575,36 @@ function rejected(reason: string): PairwiseOutcome {
 	return { kind: "rejected", reason };
 }
 
+
+/**
+ * The ephemerals of the messages 1 answered since boot, the last `capacity` of them, by a
+ * 48-bit fingerprint (their first 6 bytes; an honest ephemeral is uniformly random, so two
+ * meet by chance with probability capacity / 2^48). Only authentic messages 1 enter, so
+ * nobody without the PSK and a static key can fill it.
+ */
+class AnsweredEphemerals {
+	readonly #seen = new Set<number>();
+	readonly #ring: Float64Array;
+	#next = 0;
+
+	constructor(capacity: number) {
+		this.#ring = new Float64Array(Math.max(1, capacity)).fill(-1);
+	}
+
+	has(ephemeral: Uint8Array): boolean {
+		return this.#seen.has(fingerprint(ephemeral));
+	}
+
+	remember(ephemeral: Uint8Array): void {
+		const print = fingerprint(ephemeral);
+		if (this.#seen.has(print)) return;
+		if (this.#ring[this.#next] >= 0) this.#seen.delete(this.#ring[this.#next]);
+		this.#ring[this.#next] = print;
+		this.#next = (this.#next + 1) % this.#ring.length;
+		this.#seen.add(print);
+	}
+}
+
+function fingerprint(ephemeral: Uint8Array): number {
+	return readU16(ephemeral, 0) * 2 ** 32 + readU32(ephemeral, 2);
+}

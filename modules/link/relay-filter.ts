@@ -6,13 +6,18 @@
  * all transmit in the same instant. Copies with TTL 0 are delivered but not forwarded.
  *
  * Duplicate suppression: a bounded first-in-first-out cache of the alerts this device
- * already accepted (or sent), keyed by (epoch mod 8, source, sequence). A copy found in
- * it is a "duplicate" and costs no crypto at all. When the link changes key epochs it drops
- * the entries of epochs it no longer holds (`retainEpochs`), so the 3 epoch bits never
- * confuse epoch e with e + 8. Only authenticated frames enter the
- * cache, so a forgery can never shadow a genuine alert; a genuine alert that fell out of
- * the cache is still caught by the replay window (replay-window.ts), which is why relayed
- * copies never reach the window as replays.
+ * already accepted or relayed, keyed by the frame's identity *and its network tag*:
+ * (epoch mod 8, source, sequence, network tag). A copy found in it is a "duplicate" and
+ * costs no crypto at all. Relays enter frames they cannot read, authenticated by the
+ * network tag only, which every member can produce; keying on the tag too means that a
+ * member forging "source X, sequence n" (n predictable: X's next alert) fills a slot of
+ * its own and never shadows X's genuine frame n, whose tag it cannot predict without X's
+ * group key. When the link changes key epochs it drops the entries of epochs it no longer
+ * holds (`retainEpochs`), so the 3 epoch bits never confuse epoch e with e + 8.
+ *
+ * A genuine alert that fell out of the cache is caught, at the devices that read it, by
+ * the replay window (replay-window.ts); relayed copies are caught here first, which is
+ * why they never reach the window as replays.
  */
 import type { RandomSource } from "picket/crypto/crypto-suite";
 import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE, withTtl } from "picket/link/alert-frame";
@@ -26,33 +31,48 @@ export interface RelayInstruction {
 	readonly delayMs: number;
 }
 
+/** One frame as the duplicate cache knows it; `networkTag` is the frame's 4-byte network tag as a u32. */
+export interface FrameIdentity {
+	readonly source: number;
+	readonly epoch: number;
+	readonly sequence: number;
+	readonly networkTag: number;
+}
+
 export class RelayFilter {
-	readonly #seen = new Set<number>();
-	readonly #order: Float64Array;
-	/** The full key epoch of each ring slot (the key keeps only its low bits). */
+	/** Alert key → the network tags remembered under it (one, unless someone forged a copy). */
+	readonly #seen = new Map<number, number[]>();
+	/** Ring of remembered frames: alert key (−1 = free), network tag, full key epoch. */
+	readonly #keys: Float64Array;
+	readonly #tags: Uint32Array;
 	readonly #epochs: Float64Array;
 	#oldest = 0;
+	#size = 0;
 
-	/** `capacity` bounds memory: capacity × (16 B of ring slots + one Set entry). */
+	/** `capacity` bounds memory: capacity × (20 B of ring slots + one map entry). */
 	constructor(capacity: number = DEFAULT_DUPLICATE_CAPACITY) {
-		this.#order = new Float64Array(Math.max(1, capacity)).fill(-1);
-		this.#epochs = new Float64Array(this.#order.length);
+		this.#keys = new Float64Array(Math.max(1, capacity)).fill(-1);
+		this.#tags = new Uint32Array(this.#keys.length);
+		this.#epochs = new Float64Array(this.#keys.length);
 	}
 
-	has(source: number, epoch: number, sequence: number): boolean {
-		return this.#seen.has(alertKey(source, epoch, sequence));
+	has(frame: FrameIdentity): boolean {
+		return this.#seen.get(alertKey(frame))?.includes(frame.networkTag) ?? false;
 	}
 
-	/** Remembers an authenticated alert, forgetting the oldest when full. */
-	remember(source: number, epoch: number, sequence: number): void {
-		const key = alertKey(source, epoch, sequence);
-		if (this.#seen.has(key)) return;
-		const evicted = this.#order[this.#oldest];
-		if (evicted >= 0) this.#seen.delete(evicted);
-		this.#order[this.#oldest] = key;
-		this.#epochs[this.#oldest] = epoch;
-		this.#oldest = (this.#oldest + 1) % this.#order.length;
-		this.#seen.add(key);
+	/** Remembers an authenticated frame, forgetting the oldest when full. */
+	remember(frame: FrameIdentity): void {
+		if (this.has(frame)) return;
+		this.#free(this.#oldest); // may be this key's last slot: look its tags up afterwards
+		const key = alertKey(frame);
+		const tags = this.#seen.get(key);
+		this.#keys[this.#oldest] = key;
+		this.#tags[this.#oldest] = frame.networkTag;
+		this.#epochs[this.#oldest] = frame.epoch;
+		this.#oldest = (this.#oldest + 1) % this.#keys.length;
+		if (tags === undefined) this.#seen.set(key, [frame.networkTag]);
+		else tags.push(frame.networkTag);
+		this.#size++;
 	}
 
 	/**
@@ -61,21 +81,33 @@ export class RelayFilter {
 	 * left over from epoch e would otherwise swallow alerts of epoch e + 8 as "duplicate".
 	 */
 	retainEpochs(epochs: readonly number[]): void {
-		for (let slot = 0; slot < this.#order.length; slot++) {
-			if (this.#order[slot] < 0 || epochs.includes(this.#epochs[slot])) continue;
-			this.#seen.delete(this.#order[slot]);
-			this.#order[slot] = -1;
+		for (let slot = 0; slot < this.#keys.length; slot++) {
+			if (!epochs.includes(this.#epochs[slot])) this.#free(slot);
 		}
 	}
 
+	/** Frames remembered (at most the capacity). */
 	get size(): number {
-		return this.#seen.size;
+		return this.#size;
+	}
+
+	#free(slot: number): void {
+		const key = this.#keys[slot];
+		if (key < 0) return;
+		const tags = this.#seen.get(key);
+		if (tags !== undefined) {
+			const index = tags.indexOf(this.#tags[slot]);
+			if (index >= 0) tags.splice(index, 1);
+			if (tags.length === 0) this.#seen.delete(key);
+		}
+		this.#keys[slot] = -1;
+		this.#size--;
 	}
 }
 
 /** (epoch mod 8) ‖ source ‖ sequence as one integer below 2^35, exact in a double. */
-function alertKey(source: number, epoch: number, sequence: number): number {
-	return (epoch & EPOCH_KEY_ID_MASK) * 2 ** 32 + source * (MAX_SEQUENCE + 1) + sequence;
+function alertKey(frame: FrameIdentity): number {
+	return (frame.epoch & EPOCH_KEY_ID_MASK) * 2 ** 32 + frame.source * (MAX_SEQUENCE + 1) + frame.sequence;
 }
 
 /**

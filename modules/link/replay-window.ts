@@ -3,7 +3,8 @@
  * sequence, one per source, keyed also by epoch, persisted so that it survives reboot.
  *
  * `check` judges a frame without changing anything; `accept` records it and must only be
- * called once the frame's tags verified, so forgeries never move a window.
+ * called once the frame's *app* tag verified, so forgeries never move a window. The
+ * network tag alone is not enough: every member can produce it (secure-link.ts).
  *
  * - a newer epoch than the source's window starts a fresh window (counters restart at 0
  *   with new keys);
@@ -12,8 +13,8 @@
  * - a sequence more than 63 below the highest seen is "too-old";
  * - a sequence already seen is "replayed".
  *
- * Each source's window is stored under its own key, written on every accept (one write
- * per accepted alert; duplicates are dropped before, relay-filter.ts):
+ * Each source's window is stored under its own key, written on every accept (one write per
+ * alert read; duplicates are dropped before, relay-filter.ts):
  *
  * | stored byte | field   | content                                             |
  * |-------------|---------|-----------------------------------------------------|

@@ -5,8 +5,30 @@
  * Receive pipeline, cheapest checks first, and nothing remembered before it is authentic:
  *
  *   decode (alert-frame.ts) → key epoch from the key id → own echo → sender in roster →
- *   sender in the group → duplicate cache (0 CCM) → network tag (1 CCM) → replay window →
- *   app tag if this device holds the group key (1 CCM) → remember → relay decision
+ *   sender in the group → duplicate cache (0 CCM) → network tag (1 CCM) → replay window
+ *   check → app tag if this device holds the group key (1 CCM) → remember → relay decision
+ *
+ * What "remember" means depends on what was verified. The network tag proves only that
+ * *some member* sent the frame: every member holds the network key, so a member of
+ * another group can forge "source X, sequence n" for any X and n. Such a frame is relayed
+ * (a relay cannot tell; the app layer keeps insiders out of the content, and final readers
+ * reject it as "bad-app-tag"), but it must not cost X anything:
+ *
+ * | verified by this device | replay window      | duplicate cache                          |
+ * |-------------------------|--------------------|------------------------------------------|
+ * | network + app tag (read) | checked, updated  | remembered, keyed with the network tag   |
+ * | network tag only (relay) | checked, unchanged | remembered, keyed with the network tag   |
+ *
+ * So a forged "X, sequence 100000" never makes X's genuine alerts "too-old" at a relay,
+ * and a forged copy of X's predictable next sequence takes a cache slot of its own (its
+ * tag differs) instead of shadowing X's genuine frame as a "duplicate" (relay-filter.ts).
+ * Accepted consequence: a relay remembers a frame it cannot read only in the bounded
+ * duplicate cache, so an outsider replaying an old genuine frame after it left that cache
+ * gets it relayed once more; every device that reads it still rejects it through its
+ * window ("replayed" / "too-old"), so the cost is airtime, never an alert acted on twice.
+ * A member of a group that X is in can, as with any symmetric group key, forge X's alerts
+ * in that group to the group's readers, and its forgery then occupies X's sequence in
+ * their (per-source) windows; nobody outside X's groups can.
  *
  * Key epochs: the device holds the current epoch's keys and, during a grace period, the
  * previous epoch's, so that a rotation needs no flag day (members switch as the session
@@ -20,6 +42,7 @@
  */
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { Storage } from "picket/core/host-contracts";
+import { readU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame } from "picket/link/alert-frame";
 import { openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
@@ -173,10 +196,8 @@ export class SecureLink {
 		}
 		if (payload.length > ALERT_PAYLOAD_MAX) throw new PicketError<SecureLinkErrorCode>("payload-too-long", `${payload.length} B > ${ALERT_PAYLOAD_MAX} B`);
 		const sequence = this.#counter.next(keys.epoch);
-		const frame = sealAlert(this.#crypto, { networkKey: keys.networkKey, groupKey }, { ttl: this.#initialTtl, epoch: keys.epoch, group, source: this.#self, sequence }, payload);
-		// Our own alert coming back through relays is a duplicate, not news.
-		this.#duplicates.remember(this.#self, keys.epoch, sequence);
-		return frame;
+		// Our own alert coming back through relays is a "duplicate" by its source: receive() needs no cache entry for it.
+		return sealAlert(this.#crypto, { networkKey: keys.networkKey, groupKey }, { ttl: this.#initialTtl, epoch: keys.epoch, group, source: this.#self, sequence }, payload);
 	}
 
 	/** Judges one frame from the air. Never throws on what the air delivers. */
@@ -192,7 +213,8 @@ export class SecureLink {
 		const sender = this.#membership.member(source);
 		if (sender === undefined) return rejected("unknown-sender");
 		if (!memberInGroup(sender, group)) return rejected("not-authorised");
-		if (this.#duplicates.has(source, epoch, sequence)) return rejected("duplicate");
+		const copy = { source, epoch, sequence, networkTag: readU32(frame.networkTag, 0) };
+		if (this.#duplicates.has(copy)) return rejected("duplicate");
 		if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame)) return rejected("bad-tag");
 		const verdict = this.#window.check(source, epoch, sequence);
 		if (verdict !== "fresh") return rejected(verdict);
@@ -202,9 +224,10 @@ export class SecureLink {
 			payload = openAlertPayload(this.#crypto, groupKey, epoch, frame);
 			// Only a holder of the network key can get here with a bad app tag: drop, remember nothing, relay nothing.
 			if (payload === undefined) return rejected("bad-app-tag");
+			// Only the app tag proves the source sent this sequence: only now may it move the source's window.
+			this.#window.accept(source, epoch, sequence);
 		}
-		this.#window.accept(source, epoch, sequence);
-		this.#duplicates.remember(source, epoch, sequence);
+		this.#duplicates.remember(copy);
 		const relay = this.#relays ? decideRelay(bytes, frame.ttl, this.#random, this.#maxJitterMs) : undefined;
 		const identity = { source, group, epoch, sequence };
 		return payload === undefined ? { kind: "relay-only", ...identity, relay } : { kind: "alert", ...identity, payload, relay };

@@ -73,6 +73,12 @@ export interface SessionOptions {
 	readonly peerConfirmed: boolean;
 }
 
+/** An authentic, fresh session frame: its command and the counter it travelled under. */
+export interface OpenedSessionFrame {
+	readonly command: SessionCommand;
+	readonly counter: number;
+}
+
 export class Session {
 	readonly peerId: number;
 	readonly handshakeHash: Uint8Array;
@@ -120,6 +126,11 @@ export class Session {
 
 	/** Opens one session frame: the command, or a PicketError<SessionErrorCode>. */
 	open(frame: Uint8Array): SessionCommand {
+		return this.openFrame(frame).command;
+	}
+
+	/** `open`, with the frame's counter (consecutive chunks of one delivery have consecutive counters). */
+	openFrame(frame: Uint8Array): OpenedSessionFrame {
 		if (frame.length < SESSION_OVERHEAD + 1) fail("truncated", `${frame.length} bytes`);
 		if (frame.length > RADIO_FRAME_MAX) fail("oversized", `${frame.length} bytes`);
 		if (frameVersion(frame[0]) !== PICKET_VERSION) fail("unknown-version");
@@ -137,7 +148,7 @@ export class Session {
 		}
 		this.#accept(counter);
 		this.#peerConfirmed = true;
-		return decodeSessionCommand(plaintext);
+		return { command: decodeSessionCommand(plaintext), counter };
 	}
 
 	#checkFresh(counter: number): void {

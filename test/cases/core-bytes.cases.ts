@@ -14,6 +14,50 @@ export default portableCases("core/bytes", (test) => {
 		t.throws(() => fromHex("zz"), { instanceOf: RangeError });
 	});
 
+	test("fromHex takes either case and the empty string; toHex writes lower case", (t) => {
+		t.deepEqual(fromHex(""), new Uint8Array(0));
+		t.is(toHex(new Uint8Array(0)), "");
+		t.deepEqual(fromHex("ABCDEF"), Uint8Array.of(0xab, 0xcd, 0xef));
+		t.deepEqual(fromHex("aBcD09"), Uint8Array.of(0xab, 0xcd, 0x09));
+		t.is(toHex(fromHex("DEADbeef")), "deadbeef");
+	});
+
+	test("fromHex accepts a pair exactly when both characters are hex digits, as parseInt reads them", (t) => {
+		// The characters on each side of the digit ranges, and some that are not ASCII.
+		const characters = ["0", "9", "a", "f", "A", "F", "/", ":", "@", "G", "`", "g", " ", "x", "-", "+", "\u00e9", "\u0660", "\uff10"];
+		let accepted = 0;
+		for (const first of characters) {
+			for (const second of characters) {
+				const pair = first + second;
+				const digits = /^[0-9a-fA-F]{2}$/.test(pair);
+				if (digits) {
+					t.deepEqual(fromHex(pair), Uint8Array.of(parseInt(pair, 16)));
+					accepted++;
+				} else t.throws(() => fromHex(pair), { instanceOf: RangeError, message: `not hex: ${pair}` });
+			}
+		}
+		t.is(accepted, 36);
+	});
+
+	test("fromHex refuses a bad digit anywhere, a 0x prefix, whitespace and characters beyond the BMP", (t) => {
+		const good = toHex(Uint8Array.from({ length: 64 }, (_, i) => i * 5));
+		for (const at of [0, 1, 63, 126, 127]) t.throws(() => fromHex(`${good.slice(0, at)}g${good.slice(at + 1)}`), { instanceOf: RangeError });
+		t.throws(() => fromHex("0x00"), { instanceOf: RangeError });
+		t.throws(() => fromHex("00 "), { instanceOf: RangeError });
+		t.throws(() => fromHex("0\n"), { instanceOf: RangeError });
+		t.throws(() => fromHex("a\u{10348}b"), { instanceOf: RangeError }); // even length in UTF-16 units
+		t.throws(() => fromHex(`${good}0`), { instanceOf: RangeError, message: `not hex: ${good.slice(0, 16)}` });
+	});
+
+	test("hex round-trips 20,000 bytes (linear on XS too)", (t) => {
+		const bytes = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 131 + (i >> 8)) & 255);
+		const text = toHex(bytes);
+		t.is(text.length, 40_000);
+		t.is(text.slice(0, 8), toHex(bytes.subarray(0, 4)));
+		t.deepEqual(fromHex(text), bytes);
+		t.deepEqual(fromHex(text.toUpperCase()), bytes);
+	});
+
 	test("constantTimeEqual compares content and length", (t) => {
 		t.true(constantTimeEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 3)));
 		t.false(constantTimeEqual(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 2, 4)));

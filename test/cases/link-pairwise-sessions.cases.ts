@@ -125,6 +125,70 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
 	});
 
+	const messages1 = (air: InMemoryAir) => air.sent.filter((frame) => kindOf(frame) === "m1").map((frame) => frame.payload);
+
+	test("a replayed old message 1 right after the peer's new one does not kill the new session", (t) => {
+		const { timers, air, stations, rejections } = setup([1, 2]);
+		const [alice, bob] = stations;
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		const [recorded] = messages1(air); // an attacker recorded the first handshake
+		alice.sessions.send(2, ACK); // the same command again: alice starts a fresh handshake
+		timers.advance(1); // bob has answered alice's new message 1 ...
+		t.is(messages1(air).length, 2);
+		const sentBefore = air.sent.length;
+		t.deepEqual(bob.sessions.receive(recorded, alice.mac), { kind: "rejected", reason: "replayed" }); // ... when the replay lands
+		t.is(air.sent.length, sentBefore, "an exact replay of an answered message 1 gets no answer");
+		timers.advance(10);
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }, { peer: 1, command: ACK }], "alice's frames on her new session still arrive");
+		t.deepEqual(rejections(bob), []);
+	});
+
+	test("after a reboot the replay is answered, but only beside the peer's new handshake, and the peer's frame picks the right one", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		const [recorded] = messages1(air);
+		// Bob reboots: a new session layer remembers no message 1.
+		bob.sessions.close();
+		air.detach(bob.mac);
+		const outcomes: PairwiseOutcome[] = [];
+		const fresh = new PairwiseSessions({ identity: domain.identity(2), timers, transmit: (frame, to) => air.send(bob.mac, to, frame) });
+		air.attach(bob.mac, (frame, from) => outcomes.push(fresh.receive(frame, from)));
+		alice.sessions.send(2, ACK); // repeated: a fresh handshake
+		timers.advance(1);
+		t.deepEqual(fresh.receive(recorded, alice.mac), { kind: "handled" }, "nothing tells an old message 1 from a new one right after a reboot");
+		t.deepEqual(fresh.receive(recorded, alice.mac), { kind: "handled" }, "the same replay again only repeats that answer");
+		timers.advance(10);
+		t.deepEqual(outcomes.filter((o) => o.kind === "command").length, 1, "alice's frame confirms her own handshake");
+		t.true(fresh.hasSession(1));
+		t.deepEqual(fresh.receive(recorded, alice.mac), { kind: "rejected", reason: "replayed" }, "the unconfirmed answer was dropped; the ephemeral is remembered");
+		fresh.close();
+	});
+
+	test("replay memory is bounded: pending answers per peer and remembered ephemerals", (t) => {
+		const { timers, air, stations } = setup([1, 2], { answeredMemory: 2, maxPendingResponses: 1 });
+		const [alice, bob] = stations;
+		for (let round = 0; round < 3; round++) {
+			alice.sessions.send(2, ACK); // the same command each time: a fresh handshake each time
+			timers.advance(10);
+		}
+		t.is(bob.commands.length, 3);
+		const [first, second, third] = messages1(air);
+		t.deepEqual(bob.sessions.receive(third, alice.mac), { kind: "rejected", reason: "replayed" });
+		t.deepEqual(bob.sessions.receive(second, alice.mac), { kind: "rejected", reason: "replayed" });
+		t.deepEqual(bob.sessions.receive(first, alice.mac), { kind: "handled" }, "forgotten after 2 newer handshakes: answered again (the documented residual)");
+		alice.sessions.send(2, ACK);
+		timers.advance(1);
+		t.deepEqual(bob.sessions.receive(second, alice.mac), { kind: "handled" }, "second was forgotten when first was answered again");
+		timers.advance(10);
+		t.is(bob.commands.length, 3, "with room for one pending answer, the replay displaced alice's: her command is lost ...");
+		alice.sessions.send(2, ACK);
+		timers.advance(1_000);
+		t.is(bob.commands.length, 4, "... until she repeats it over a fresh handshake");
+	});
+
 	test("an unreachable peer: message 1 sent `attempts` times, then the command is dropped", (t) => {
 		const { timers, stations, kinds } = setup([1], { attempts: 3, retryMs: 100 });
 		const [alice] = stations;
@@ -321,5 +385,23 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		t.is(air.sent.length, 1);
 		t.true(sameMac(air.sent[0].to, InMemoryAir.mac(4)));
 		alice.sessions.close();
+	});
+
+	test("a delivery that lost a chunk never mixes with the next one of the same size", (t) => {
+		// Found by the pairwise-sessions property test: chunks were matched by peer and count
+		// only, so X's chunk 0 and Y's chunk 1 made a "delivery" alice never sent, and Y was lost.
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		const random = createSeededRandom(8);
+		const first = random(300);
+		const second = random(300);
+		let sessionFrames = 0;
+		air.lose = (frame) => kindOf(frame) === "session" && ++sessionFrames === 2; // the first delivery's chunk 1
+		alice.sessions.sendEpochDelivery(2, first);
+		timers.advance(10);
+		alice.sessions.sendEpochDelivery(2, second);
+		timers.advance(10);
+		t.is(sessionFrames, 4);
+		t.deepEqual(bob.deliveries.map(toHex), [toHex(second)]);
 	});
 });

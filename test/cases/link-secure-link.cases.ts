@@ -129,6 +129,62 @@ export default portableCases("link/secure-link", (test) => {
 		t.is(reason(node(RESPONDER).receive(new Uint8Array(3))), "truncated");
 	});
 
+	/** What any member can do with the network key alone: a frame "from" `source`, content sealed under a key it made up. */
+	const insiderForgery = (source: number, group: number, sequence: number) =>
+		sealAlert(software, { networkKey: epochKeysFor(software, ALARM, 1).networkKey, groupKey: new Uint8Array(16).fill(7) }, { ttl: 4, epoch: 1, group, source, sequence }, PAYLOAD);
+
+	test("an insider forging a far-ahead sequence does not make relays drop the source's genuine alerts", (t) => {
+		// ALARM (group 1 only) claims "sensor, group 0, sequence 100000": relays cannot tell and forward it,
+		// but it must not move the sensor's window there, or every genuine sensor alert would be "too-old".
+		const relayStorage = new MemoryStorage();
+		const relay = node(RELAY, { storage: relayStorage });
+		const responder = node(RESPONDER);
+		const forged = insiderForgery(SENSOR.id, 0, 100_000);
+		t.is(relay.receive(forged).kind, "relay-only");
+		t.is(reason(responder.receive(forged)), "bad-app-tag", "a reader of group 0 is not fooled");
+		const sensor = node(SENSOR);
+		const genuine = sensor.sendAlert(0, PAYLOAD);
+		const relayed = relay.receive(genuine);
+		t.is(reason(relayed), "relay-only");
+		t.true(relayed.relay !== undefined, "the genuine alert travels on");
+		t.is(responder.receive(genuine).kind, "alert");
+		t.is(node(RELAY, { storage: relayStorage }).receive(sensor.sendAlert(0, PAYLOAD)).kind, "relay-only", "nothing poisoned was persisted either");
+	});
+
+	test("an insider forging the source's next sequence does not shadow the genuine frame as a duplicate", (t) => {
+		const sensor = node(SENSOR);
+		const relay = node(RELAY);
+		const otherGroup = node(ALARM);
+		const responder = node(RESPONDER);
+		const forged = insiderForgery(SENSOR.id, 0, 0); // sequence 0 is the sensor's next: predictable
+		for (const link of [relay, otherGroup]) t.is(link.receive(forged).kind, "relay-only");
+		t.is(reason(responder.receive(forged)), "bad-app-tag");
+		const genuine = sensor.sendAlert(0, PAYLOAD);
+		for (const link of [relay, otherGroup]) {
+			const outcome = link.receive(genuine);
+			t.is(reason(outcome), "relay-only");
+			t.true(outcome.relay !== undefined);
+			t.is(reason(link.receive(withTtl(genuine, 2))), "duplicate", "relayed copies of the genuine frame are still duplicates");
+			t.is(reason(link.receive(withTtl(forged, 2))), "duplicate", "and so are copies of the forgery: each is flooded once");
+		}
+		t.is(responder.receive(genuine).kind, "alert");
+		t.is(reason(responder.receive(forged)), "replayed", "after the genuine frame, the forgery dies at the window (1 CCM)");
+	});
+
+	test("accepted cost: an old frame replayed after it left a relay's duplicate cache is relayed again; readers still reject it", (t) => {
+		const sensor = node(SENSOR);
+		const first = sensor.sendAlert(0, PAYLOAD);
+		const second = sensor.sendAlert(0, PAYLOAD);
+		const relay = node(RELAY, { duplicateCapacity: 1 });
+		const responder = node(RESPONDER, { duplicateCapacity: 1 });
+		for (const frame of [first, second]) {
+			t.is(relay.receive(frame).kind, "relay-only");
+			t.is(responder.receive(frame).kind, "alert");
+		}
+		t.is(relay.receive(first).kind, "relay-only", "the relay has only its bounded cache for frames it cannot read");
+		t.is(reason(responder.receive(first)), "replayed");
+	});
+
 	test("replays and old frames past the duplicate cache hit the replay window", (t) => {
 		const sensor = node(SENSOR);
 		const frames = Array.from({ length: 70 }, () => sensor.sendAlert(0, PAYLOAD));
