@@ -5,29 +5,16 @@
  * fails to load or run on XS prints an error line instead, so the rest still report.
  */
 import { measureCryptoSuite, type SuiteMeasurements } from "picket/bench/crypto-measure";
-import type { CryptoSuite } from "picket/crypto/crypto-suite";
+import { xsBenchSuites } from "picket/bench/xs-suites";
 
 declare function print(...text: unknown[]): void;
 declare const performance: { now(): number };
 
 const clock = () => performance.now();
-const suites: [string, () => Promise<CryptoSuite>][] = [
-	["native", async () => (await import("picket/crypto/native-suite")).createNativeSuite()],
-	[
-		"software",
-		async () => {
-			const [{ createSoftwareSuite }, { createSeededRandom }] = await Promise.all([
-				import("picket/crypto/software-suite"),
-				import("picket/test/support/seeded-random"),
-			]);
-			return createSoftwareSuite(createSeededRandom(0xbe4c));
-		},
-	],
-];
 
-for (const [name, create] of suites) {
+for (const [name, create] of xsBenchSuites) {
 	try {
-		const suite = await create();
+		const suite = await create(0xbe4c);
 		const result: SuiteMeasurements = { suite: name, engine: "XS", measurements: measureCryptoSuite(suite, clock, { minimumMilliseconds: 300 }) };
 		print(JSON.stringify(result));
 	} catch (error) {
