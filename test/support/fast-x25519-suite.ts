@@ -4,17 +4,21 @@
  *
  * The reference suite imports both keys from DER on every call: ~500 µs for the PKCS#8
  * secret key (OpenSSL recomputes its public key), ~100 µs for the SPKI public key, around
- * a 40 µs Diffie-Hellman. Here a secret key's KeyObject is made once and kept (a static
- * key is used for every handshake, an ephemeral for two or three DH), public keys come in
- * as JWK (~15 µs), and key pairs come from generateKeyPairSync, so one DH costs ~60 µs.
- * The results are the same X25519 (a test cross-checks them against the reference); only
- * key pairs differ: they come from OpenSSL's generator, not from the `random` source.
+ * a 40 µs Diffie-Hellman. Here a secret key becomes a KeyObject once and is kept (a static
+ * key serves every handshake, an ephemeral two or three DH), imported as JWK (~110 µs),
+ * and public keys come in as JWK (~15 µs): one DH costs ~60 µs. Public keys are computed
+ * as X25519(secret, 9), never exported from a KeyObject. Results are the reference's (a
+ * test cross-checks them), key pairs come from the `random` source as there.
+ *
+ * Not generateKeyPairSync + export: on Node 20.20 that deadlocked at random (a garbage
+ * collection inside KeyObject.export({ format: "jwk" }) ran the generator job's destructor,
+ * which waited for the key's mutex the export held; the worker slept in a futex forever).
  */
 import * as nodeCrypto from "node:crypto";
 import { toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import type { CryptoSuite, RandomSource, X25519KeyPair } from "picket/crypto/crypto-suite";
-import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+import { createNodeCryptoSuite, nodeRandomSource } from "picket/tools/node-crypto-suite";
 
 /** Secret keys kept as KeyObjects; cleared when full (a fuzz run makes an ephemeral per handshake). */
 const KEPT_SECRET_KEYS = 1024;
@@ -28,28 +32,27 @@ function base64url(bytes: Uint8Array): string {
 	return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64url");
 }
 
-function fromBase64url(text: string | undefined): Uint8Array {
-	return new Uint8Array(Buffer.from(text ?? "", "base64url"));
-}
+/** The u-coordinate 9, X25519's base point (RFC 7748 §4.1). */
+const BASE_POINT = nodeCrypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: base64url(Uint8Array.of(9, ...new Uint8Array(31))) }, format: "jwk" });
 
-export function createFastX25519Suite(random?: RandomSource): CountingCryptoSuite {
+export function createFastX25519Suite(random: RandomSource = nodeRandomSource()): CountingCryptoSuite {
 	const reference = createNodeCryptoSuite(random);
 	const secretKeys = new Map<string, nodeCrypto.KeyObject>();
 	let operations = 0;
 
-	const keep = (secretKey: Uint8Array, keyObject: nodeCrypto.KeyObject): nodeCrypto.KeyObject => {
-		if (secretKeys.size >= KEPT_SECRET_KEYS) secretKeys.clear();
-		secretKeys.set(toHex(secretKey), keyObject);
-		return keyObject;
-	};
 	const secretKeyObject = (secretKey: Uint8Array): nodeCrypto.KeyObject => {
 		if (secretKey.length !== 32) throw new PicketError("bad-length", "X25519 secret key must be 32 bytes");
-		const known = secretKeys.get(toHex(secretKey));
-		if (known !== undefined) return known;
-		// The one slow import per secret key (its public key is recomputed, as in the reference).
-		const publicKey = reference.x25519PublicKey(secretKey);
-		return keep(secretKey, nodeCrypto.createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: base64url(secretKey), x: base64url(publicKey) }, format: "jwk" }));
+		const id = toHex(secretKey);
+		let keyObject = secretKeys.get(id);
+		if (keyObject === undefined) {
+			// JWK wants x beside d; OpenSSL derives the public key from d alone and ignores it.
+			keyObject = nodeCrypto.createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: base64url(secretKey), x: base64url(new Uint8Array(32)) }, format: "jwk" });
+			if (secretKeys.size >= KEPT_SECRET_KEYS) secretKeys.clear();
+			secretKeys.set(id, keyObject);
+		}
+		return keyObject;
 	};
+	const publicKeyOf = (secretKey: Uint8Array): Uint8Array => new Uint8Array(nodeCrypto.diffieHellman({ privateKey: secretKeyObject(secretKey), publicKey: BASE_POINT }));
 
 	return {
 		...reference,
@@ -58,15 +61,10 @@ export function createFastX25519Suite(random?: RandomSource): CountingCryptoSuit
 			return operations;
 		},
 		x25519KeyPair(): X25519KeyPair {
-			const { privateKey } = nodeCrypto.generateKeyPairSync("x25519");
-			const jwk = privateKey.export({ format: "jwk" });
-			const secretKey = fromBase64url(jwk.d);
-			keep(secretKey, privateKey);
-			return { secretKey, publicKey: fromBase64url(jwk.x) };
+			const secretKey = random(32);
+			return { secretKey, publicKey: publicKeyOf(secretKey) };
 		},
-		x25519PublicKey(secretKey) {
-			return fromBase64url(nodeCrypto.createPublicKey(secretKeyObject(secretKey)).export({ format: "jwk" }).x);
-		},
+		x25519PublicKey: publicKeyOf,
 		x25519SharedSecret(secretKey, peerPublicKey) {
 			operations++;
 			const privateKey = secretKeyObject(secretKey);
