@@ -3,7 +3,9 @@
  *
  * Sending (a local trigger): one incident = one alert sent at once, then repeated with
  * exponential backoff (`repeatDelay`) until a responder acknowledges it over a pairwise
- * session, the sender cancels it, or `repeatLimit` repeats have gone out. A stronger
+ * session, the sender cancels it, or `repeatLimit` repeats have gone out. An
+ * acknowledgement ends the incident only once `minimumSends` copies have gone out: the
+ * neighbour that acknowledged cannot vouch for devices behind a relay that lost a copy. A stronger
  * trigger during an incident (long press after press) raises its severity and restarts
  * the schedule under the same incident number.
  *
@@ -70,6 +72,8 @@ interface OwnIncident {
 	/** Sends so far, for the payload's repeat byte (repeats survive a severity restart). */
 	sends: number;
 	timer: TimerId | undefined;
+	/** Acknowledged or silenced before `minimumSends`: ends after the last of those sends. */
+	settled: "acknowledged" | "silenced" | undefined;
 }
 
 interface HeardIncident {
@@ -116,7 +120,7 @@ export class AlarmPolicy {
 			return;
 		}
 		if (own !== undefined) this.#end(own, "replaced");
-		const incident: OwnIncident = { incident: this.#nextIncident, event, severity, repeats: 0, sends: 0, timer: undefined };
+		const incident: OwnIncident = { incident: this.#nextIncident, event, severity, repeats: 0, sends: 0, timer: undefined, settled: undefined };
 		this.#nextIncident = (this.#nextIncident + 1) & 0xffff;
 		this.#own = incident;
 		this.#log("raise", `${event} incident ${incident.incident} severity ${severity}`);
@@ -194,10 +198,11 @@ export class AlarmPolicy {
 	onCommand(peer: number, command: AlarmCommand): void {
 		const own = this.#own;
 		if (command.origin === this.#options.self) {
-			if (own === undefined || own.incident !== command.incident) return; // late: already ended
+			if (own === undefined || own.incident !== command.incident || own.settled !== undefined) return; // late: already ended or settled
 			this.#log(command.kind, `incident ${own.incident} by ${peer}`);
-			this.#end(own, command.kind === "acknowledge" ? "acknowledged" : "silenced");
-			if (command.kind === "acknowledge") this.#options.outputs.start("led", "acknowledged", ACKNOWLEDGED_SHOW_MS);
+			const how = command.kind === "acknowledge" ? "acknowledged" : "silenced";
+			if (own.sends >= this.#minimumSends()) this.#settle(own, how);
+			else own.settled = how;
 			return;
 		}
 		const sounding = this.#sounding;
@@ -217,9 +222,25 @@ export class AlarmPolicy {
 		this.#options.commands.send(origin, { kind: "acknowledge", incident, origin });
 	}
 
+	/** `minimumSends`, but never more sends than the repeat limit allows. */
+	#minimumSends(): number {
+		const settings = this.#options.settings;
+		return Math.min(settings.minimumSends, settings.repeatLimit + 1);
+	}
+
+	/** Ends an incident a peer acknowledged or silenced, and shows an acknowledgement. */
+	#settle(own: OwnIncident, how: "acknowledged" | "silenced"): void {
+		this.#end(own, how);
+		if (how === "acknowledged") this.#options.outputs.start("led", "acknowledged", ACKNOWLEDGED_SHOW_MS);
+	}
+
 	#sendAndSchedule(own: OwnIncident): void {
 		this.#transmit({ event: own.event, severity: own.severity, incident: own.incident, repeat: own.sends });
 		own.sends++;
+		if (own.settled !== undefined && own.sends >= this.#minimumSends()) {
+			this.#settle(own, own.settled);
+			return;
+		}
 		if (own.repeats >= this.#options.settings.repeatLimit) {
 			own.timer = this.#options.timers.setTimeout(() => this.#end(own, "unacknowledged"), repeatDelay(this.#options.settings, own.repeats + 1));
 			return;

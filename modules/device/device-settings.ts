@@ -41,6 +41,12 @@ export interface DeviceSettings {
 	readonly backoffMaxMs: number;
 	/** Repeats after the first send; 0 sends once. */
 	readonly repeatLimit: number;
+	/**
+	 * Sends an incident always gets, acknowledged or not (capped by repeatLimit + 1): one
+	 * neighbour's acknowledgement says nothing about devices behind a relay that lost the
+	 * first copy, and a repeat costs one 23-byte frame that relays dedupe.
+	 */
+	readonly minimumSends: number;
 	/** How long a responder's siren and light run for one alert unless silenced. */
 	readonly sirenMs: number;
 	/** How long a personal alarm vibrates for one alert. */
@@ -63,6 +69,7 @@ const RANGES: { readonly [Name in SettingName]: readonly [min: number, max: numb
 	backoffFactor: [1, 8, false],
 	backoffMaxMs: [50, 600_000, true],
 	repeatLimit: [0, 50, true],
+	minimumSends: [1, 51, true],
 	sirenMs: [0, 3_600_000, true],
 	vibrateMs: [0, 600_000, true],
 	initialTtl: [0, MAX_TTL, true],
@@ -81,6 +88,7 @@ const COMMON: DeviceSettings = {
 	backoffFactor: 2,
 	backoffMaxMs: 8_000,
 	repeatLimit: 6,
+	minimumSends: 3,
 	sirenMs: 60_000,
 	vibrateMs: 3_000,
 	initialTtl: DEFAULT_INITIAL_TTL,

@@ -65,13 +65,24 @@ export default portableCases("device/alarm-policy", (test) => {
 	});
 
 	test("an ack stops the repeats and shows acknowledged", (t) => {
-		const { timers, sent, outputs, policy } = setup("alarm");
+		const { timers, sent, outputs, policy } = setup("alarm", { minimumSends: 1 });
 		policy.raise("panic", Severity.Urgent);
 		t.is(outputs.playing.led, "sending");
 		timers.advance(1_000); // sends at 0 and 500
 		policy.onCommand(SENDER, { kind: "acknowledge", incident: 100, origin: SELF });
 		timers.advance(60_000);
 		t.is(sent.length, 2);
+		t.is(policy.lastEnd, "acknowledged");
+		t.is(outputs.playing.led, "acknowledged");
+	});
+
+	test("an ack before minimumSends lets those sends go out, then ends the incident", (t) => {
+		const { timers, sent, outputs, policy } = setup("alarm", { minimumSends: 3 });
+		policy.raise("panic", Severity.Urgent);
+		policy.onCommand(SENDER, { kind: "acknowledge", incident: 100, origin: SELF }); // after the first send
+		t.is(policy.activeIncident, 100, "still sending: a neighbour's ack cannot vouch for the far side");
+		timers.advance(60_000); // repeats at 500 and 1,500, then no more
+		t.deepEqual(sent.map((s) => s.at), [0, 500, 1_500]);
 		t.is(policy.lastEnd, "acknowledged");
 		t.is(outputs.playing.led, "acknowledged");
 	});
@@ -185,7 +196,7 @@ export default portableCases("device/alarm-policy", (test) => {
 		t.deepEqual(responder.outputs.playing, {});
 		t.deepEqual(responder.commands, [{ peer: SENDER, command: { kind: "silence", incident: 5, origin: SENDER } }]);
 
-		const sender = setup("alarm");
+		const sender = setup("alarm", { minimumSends: 1 });
 		sender.policy.raise("panic", Severity.Urgent);
 		sender.policy.onCommand(SENDER, { kind: "silence", incident: 100, origin: SELF });
 		sender.timers.advance(60_000);

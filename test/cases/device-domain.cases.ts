@@ -56,6 +56,9 @@ function setup(seed: number, roles: readonly DeviceRole[]) {
 			pins: PINS,
 			role,
 			log: { info: () => {}, warn: () => {} },
+			// These cases follow one acknowledgement across a session; the extra sends that
+			// minimumSends adds after an ack are the alarm policy's own cases.
+			settingsOverrides: { minimumSends: 1 },
 		};
 		// main.ts's path: the keystore verifies the stored bundle, then the node starts.
 		const provisioning = loadProvisioning(host);

@@ -166,7 +166,7 @@ export default portableCases("device/node", (test) => {
 	});
 
 	test("an ack arriving as a command ends the sender's repeats", (t) => {
-		const { timers, gpio, radio, link } = setup("alarm");
+		const { timers, gpio, radio, link } = setup("alarm", { settingsOverrides: { minimumSends: 1 } });
 		gpio.drive(PINS.button!, 0);
 		timers.advance(100);
 		gpio.drive(PINS.button!, 1);
