@@ -7,8 +7,14 @@ export class PicketError<Code extends string = string> extends Error {
 
 	constructor(code: Code, message?: string) {
 		super(message === undefined ? code : `${code}: ${message}`);
-		this.name = "PicketError";
 		this.code = code;
+	}
+
+	static {
+		// `name` lives on the prototype, defined rather than assigned: in a Moddable image
+		// Error.prototype is frozen, and `this.name = …` on an instance would hit its
+		// read-only `name` and throw (the override mistake) before any error got reported.
+		Object.defineProperty(this.prototype, "name", { value: "PicketError", writable: true, configurable: true, enumerable: false });
 	}
 }
 

@@ -81,4 +81,13 @@ export default portableCases("core/bytes", (test) => {
 		t.false(isPicketError(error, "replayed"));
 		t.false(isPicketError(new Error("x")));
 	});
+
+	test("PicketError is named without assigning to the instance (Error.prototype is frozen in a Moddable image)", (t) => {
+		const error = new PicketError("bad-tag", "tag mismatch");
+		t.is(error.name, "PicketError");
+		t.is(String(error), "PicketError: bad-tag: tag mismatch");
+		// An assignment `this.name = …` would have made an own property; it would throw on a frozen Error.prototype.
+		t.false(Object.prototype.hasOwnProperty.call(error, "name"));
+		t.true(error instanceof Error);
+	});
 });
