@@ -14,10 +14,12 @@ import * as psa from "picket/crypto/native/psa-crypto";
 const NATIVE_CODES: readonly CryptoErrorCode[] = ["bad-length", "weak-public-key", "bad-signature-encoding"];
 
 /**
- * Runs a native call, turning its coded RangeError into the PicketError of the contract. The
+ * Runs a PSA call, turning its coded RangeError into the PicketError of the contract. The
  * code is searched rather than read at the start: XS debug builds prefix "@xs_picket_…: ".
+ * (Not named `native`: that is XS syntax for declaring host functions, and xsc refuses it
+ * as an identifier.)
  */
-function native<Result>(call: () => Result): Result {
+function throughPsa<Result>(call: () => Result): Result {
 	try {
 		return call();
 	} catch (error) {
@@ -36,9 +38,9 @@ export function createNativeSuite(): CryptoSuite {
 	const suite: CryptoSuite = {
 		name: "native",
 		ccmSeal: (key, nonce, associatedData, plaintext, tagLength: CcmTagLength) =>
-			new Uint8Array(native(() => psa.ccmSeal(key, nonce, associatedData, plaintext, tagLength))),
+			new Uint8Array(throughPsa(() => psa.ccmSeal(key, nonce, associatedData, plaintext, tagLength))),
 		ccmOpen(key, nonce, associatedData, sealed, tagLength: CcmTagLength) {
-			const plaintext = native(() => psa.ccmOpen(key, nonce, associatedData, sealed, tagLength));
+			const plaintext = throughPsa(() => psa.ccmOpen(key, nonce, associatedData, sealed, tagLength));
 			if (plaintext === undefined) throw new PicketError("bad-tag");
 			return new Uint8Array(plaintext);
 		},
@@ -46,15 +48,15 @@ export function createNativeSuite(): CryptoSuite {
 			const secretKey = suite.randomBytes(32);
 			return { secretKey, publicKey: suite.x25519PublicKey(secretKey) };
 		},
-		x25519PublicKey: (secretKey) => new Uint8Array(native(() => psa.x25519PublicKey(secretKey))),
+		x25519PublicKey: (secretKey) => new Uint8Array(throughPsa(() => psa.x25519PublicKey(secretKey))),
 		x25519SharedSecret: (secretKey, peerPublicKey) =>
-			new Uint8Array(native(() => psa.x25519SharedSecret(secretKey, peerPublicKey))),
-		sha256: (message) => new Uint8Array(native(() => psa.sha256(message))),
-		hmacSha256: (key, message) => new Uint8Array(native(() => psa.hmacSha256(key, message))),
+			new Uint8Array(throughPsa(() => psa.x25519SharedSecret(secretKey, peerPublicKey))),
+		sha256: (message) => new Uint8Array(throughPsa(() => psa.sha256(message))),
+		hmacSha256: (key, message) => new Uint8Array(throughPsa(() => psa.hmacSha256(key, message))),
 		hkdfSha256: (inputKeyMaterial, salt, info, length) =>
-			new Uint8Array(native(() => psa.hkdfSha256(inputKeyMaterial, salt, info, length))),
-		ecdsaP256Verify: (publicKey, message, signature) => native(() => psa.ecdsaP256Verify(publicKey, message, signature)),
-		randomBytes: (length) => new Uint8Array(native(() => psa.randomBytes(length))),
+			new Uint8Array(throughPsa(() => psa.hkdfSha256(inputKeyMaterial, salt, info, length))),
+		ecdsaP256Verify: (publicKey, message, signature) => throughPsa(() => psa.ecdsaP256Verify(publicKey, message, signature)),
+		randomBytes: (length) => new Uint8Array(throughPsa(() => psa.randomBytes(length))),
 	};
 	return suite;
 }
