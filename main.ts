@@ -27,7 +27,7 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 	} catch (error) {
 		if (!isPicketError(error)) throw error;
 		// An unprovisioned or damaged device stays off the air rather than guessing keys.
-		host.log.warn(`not provisioned (${error.code}): run tools/provision for this device`);
+		host.log.warn(`not provisioned (${error.code}): write this device's bundle with \`npm run picket -- target sim\` (Moddable simulator) or \`npm run picket -- target nvs\` (ESP32 board)`);
 		return undefined;
 	}
 	let links: ProvisionedLinks | undefined;

@@ -1,23 +1,25 @@
 /**
  * `picket/host` in the Moddable simulator (`mcconfig -p sim/nodemcu`, on lin or mac): the
- * same app as on a board. The simulator's nodemcu screen offers one button and two LEDs
- * (build/simulators/nodemcu/host.js: globalThis.Host.Button.Default, Host.LED.A/B); pins
- * here are their names. The button is the panic button on an alarm, the silence button on
- * a responder, and stands in for the PIR on a sensor; LED A is the LED, LED B the siren.
- * Which device this window is comes from the command line: `picketRole=responder
- * picketStation=1` (mcconfig puts `name=value` arguments into config, tools/mcconfig.js
- * filterConfig).
+ * same app as on a board, with the same native crypto (picket/crypto/native-suite: the PSA
+ * C linked against the host's Mbed TLS). The simulator's nodemcu screen offers one button
+ * and two LEDs (build/simulators/nodemcu/host.js: globalThis.Host.Button.Default,
+ * Host.LED.A/B); pins here are their names. The button is the panic button on an alarm, the
+ * silence button on a responder, and stands in for the PIR on a sensor; LED A is the LED,
+ * LED B the siren. The role comes from the build (`picketRole=responder`: mcconfig puts
+ * `name=value` arguments into config, tools/mcconfig.js filterConfig); which instance this
+ * process is (station, Preference folder) from its environment (instance.ts).
  */
-import "picket/hosts/moddable-sim/text-globals";
 import config from "mc/config";
-import RNG from "rng";
+import { toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { createSoftwareSuite } from "picket/crypto/software-suite";
+import { createNativeSuite } from "picket/crypto/native-suite";
+import type { DeviceEvent } from "picket/device/device-events";
 import { type DeviceRole, SETTINGS_DOMAIN, isDeviceRole } from "picket/device/device-settings";
 import type { DigitalInput, DigitalOutput, Gpio } from "picket/device/gpio";
-import type { BoardPins, HostBindings } from "picket/device/host-bindings";
+import type { BoardPins, HostBindings, Logger } from "picket/device/host-bindings";
 import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/preference-storage";
 import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
+import { type SimulatorInstance, simulatorInstance } from "picket/hosts/moddable-sim/instance";
 import { udpRadio } from "picket/hosts/moddable-sim/udp-radio";
 
 /** The part of the simulator's controls Picket uses (build/simulators/modules/button.js, led.js). */
@@ -32,13 +34,37 @@ interface SimulatorHost {
 	readonly Button: { readonly Default: new (options: { onPush: (this: SimulatorButton, pressed: number) => void }) => SimulatorButton };
 	readonly LED: { readonly A: new (options?: object) => SimulatorLed; readonly B: new (options?: object) => SimulatorLed };
 }
+/** The simulator's screen: its UI posts control changes as JSON to `onMessage` (build/simulators/modules/control.js). */
+interface SimulatorScreen {
+	onMessage?: (message: string) => void;
+}
 
 export type SimulatorHostErrorCode = "no-simulator-controls" | "unknown-pin" | "bad-role";
+
+/** How long the test press holds the button: past every role's debounce, short of a long press. */
+const TEST_PRESS_HOLD_MS = 200;
 
 function simulatorControls(): SimulatorHost {
 	const host = (globalThis as { Host?: SimulatorHost }).Host;
 	if (host === undefined) throw new PicketError<SimulatorHostErrorCode>("no-simulator-controls", "build with -p sim/nodemcu");
 	return host;
+}
+
+/**
+ * TEST ONLY (PICKET_SIM_TEST_PRESS_MS, instance.ts): presses the button the way the
+ * simulator's UI does, by posting `{"button":1}` then `{"button":0}` to the screen, so the
+ * press runs through the SDK's Control and Button modules like a click.
+ */
+function scheduleTestPress(instance: SimulatorInstance, log: Logger): void {
+	const at = instance.testPressMs;
+	if (at === undefined) return;
+	log.warn(`test hook: the button will be pressed ${at} ms after boot (PICKET_SIM_TEST_PRESS_MS)`);
+	const post = (pressed: number): void => (globalThis as { screen?: SimulatorScreen }).screen?.onMessage?.(JSON.stringify({ button: pressed }));
+	moddableTimers.setTimeout(() => {
+		log.info("test hook: button pressed");
+		post(1);
+		moddableTimers.setTimeout(() => post(0), TEST_PRESS_HOLD_MS);
+	}, at);
 }
 
 /** Pins by name: "button" → the simulator's button (1 while pressed), "led-a"/"led-b" → its LEDs. */
@@ -72,27 +98,72 @@ const SIMULATOR_PINS: { readonly [Role in DeviceRole]: BoardPins } = {
 	relay: { led: "led-a" },
 };
 
+/**
+ * One log line per thing the node and its links decided, so a simulator window (and the CI
+ * test reading it through xsbug) shows what happened on the air: what was relayed without
+ * being read, which session frames were accepted.
+ */
+function eventLog(log: Logger): (event: DeviceEvent) => void {
+	return (event) => {
+		switch (event.kind) {
+			case "alert-received": {
+				const outcome = event.outcome;
+				if (outcome.kind === "rejected") log.info(`air: alert rejected (${outcome.reason})`);
+				else if (outcome.kind === "relay-only") log.info(`air: alert from ${outcome.source} group ${outcome.group} relay-only (no group key)${outcome.relay === undefined ? "" : ", relaying"}`);
+				else log.info(`air: alert from ${outcome.source} read${outcome.relay === undefined ? "" : ", relaying"}`);
+				break;
+			}
+			case "session-received":
+				log.info(`air: session frame from ${toHex(event.from)}: ${event.outcome.kind === "rejected" ? `rejected (${event.outcome.reason})` : event.outcome.kind}`);
+				break;
+			case "command-sent":
+				log.info(`session: ${event.command.kind} for ${event.peer}`);
+				break;
+			default:
+				break;
+		}
+	};
+}
+
+/**
+ * The random source, from the native suite (PSA's generator, seeded from the OS). The first
+ * draw's SHA-256 prefix is logged so a test can see that instances and boots differ without
+ * the log revealing the draw itself.
+ */
+function randomSource(crypto: ReturnType<typeof createNativeSuite>, log: Logger): (length: number) => Uint8Array {
+	let first = true;
+	return (length) => {
+		const bytes = crypto.randomBytes(length);
+		if (first) {
+			first = false;
+			log.info(`random: first draw fingerprint ${toHex(crypto.sha256(bytes).subarray(0, 8))}`);
+		}
+		return bytes;
+	};
+}
+
 export function targetHost(): HostBindings {
 	const picket = (config.picket ?? {}) as { role?: unknown; settings?: unknown };
 	const role: unknown = config.picketRole ?? picket.role;
 	if (!isDeviceRole(role)) throw new PicketError<SimulatorHostErrorCode>("bad-role", String(role));
-	const station = Number(config.picketStation ?? 0);
-	// The simulator has no PSA build of Picket's native crypto: the portable suite over noble,
-	// with Moddable's rng module, which is NOT cryptographic (rng.d.ts): a demonstration only.
-	const random = (length: number): Uint8Array => new Uint8Array(RNG.get(length));
-	const crypto = createSoftwareSuite(random);
+	const instance = simulatorInstance();
+	const crypto = createNativeSuite();
+	const log = consoleLogger;
+	const gpio = simulatorGpio(simulatorControls());
+	scheduleTestPress(instance, log);
 	return {
-		target: `moddable-sim/${station}`,
-		gpio: simulatorGpio(simulatorControls()),
-		radio: udpRadio(station),
+		target: `moddable-sim/${instance.station}`,
+		gpio,
+		radio: udpRadio(instance),
 		timers: moddableTimers,
 		storage: preferenceStorage,
-		random,
+		random: randomSource(crypto, log),
 		crypto,
 		pins: SIMULATOR_PINS[role],
 		role,
 		manifestSettings: picket.settings,
 		settingsOverrides: preferenceNumbers(SETTINGS_DOMAIN),
-		log: consoleLogger,
+		log,
+		onEvent: eventLog(log),
 	};
 }

@@ -1,8 +1,10 @@
 /**
- * ESP-NOW emulated over UDP on loopback for the Moddable simulator, so two simulator
- * windows on one computer alarm each other. Each instance binds UDP port
- * BASE_PORT + station (station 0..STATIONS-1) on 127.0.0.1; a broadcast is one datagram to
- * every other station's port, a unicast one datagram to the port its MAC names.
+ * ESP-NOW emulated over UDP on loopback for the Moddable simulator, so simulator instances
+ * on one computer alarm each other. Each instance binds UDP port basePort + station
+ * (station 0..STATIONS-1, instance.ts) on 127.0.0.1; a broadcast is one datagram to every
+ * other station's port, a unicast one datagram to the port its MAC names. A receiver keeps
+ * only datagrams from the stations its instance declares in range (PICKET_SIM_IN_RANGE), so
+ * a test can place a device out of another's reach and make a relay necessary.
  *
  * Datagram: transmitter MAC (6 B) ‖ frame (≤ 250 B). MAC = 02:00:00:00:00:<station>
  * (locally administered). Send status: loopback always "delivered" (no MAC-layer ack).
@@ -10,9 +12,8 @@
 import UDP from "embedded:io/socket/udp";
 import { PicketError } from "picket/core/picket-error";
 import { MAC_LENGTH, RADIO_FRAME_MAX, type Radio, type RadioFactory, type ReceivedFrame } from "picket/device/radio";
+import { STATIONS, type SimulatorInstance } from "picket/hosts/moddable-sim/instance";
 
-export const BASE_PORT = 47_300;
-export const STATIONS = 8;
 const LOOPBACK = "127.0.0.1";
 
 function stationMac(station: number): Uint8Array {
@@ -23,17 +24,20 @@ function isBroadcast(mac: Uint8Array): boolean {
 	return mac.every((byte) => byte === 0xff);
 }
 
-export function udpRadio(station: number): RadioFactory {
+export function udpRadio(instance: Pick<SimulatorInstance, "station" | "basePort" | "inRange">): RadioFactory {
+	const { station, basePort } = instance;
 	if (!Number.isInteger(station) || station < 0 || station >= STATIONS) throw new PicketError("bad-station", String(station));
+	const heard = new Set(instance.inRange);
 	return (options) => {
 		const queue: ReceivedFrame[] = [];
 		const socket = new UDP({
-			port: BASE_PORT + station,
+			port: basePort + station,
 			address: LOOPBACK,
 			onReadable(packets) {
 				for (let i = 0; i < packets; i++) {
 					const datagram = new Uint8Array(this.read());
 					if (datagram.length <= MAC_LENGTH || datagram.length > MAC_LENGTH + RADIO_FRAME_MAX) continue;
+					if (!heard.has(datagram[MAC_LENGTH - 1])) continue; // out of range
 					// Loopback has no radio: a fixed RSSI keeps the contract's shape.
 					queue.push({ from: datagram.slice(0, MAC_LENGTH), payload: datagram.slice(MAC_LENGTH), rssi: -40 });
 				}
@@ -50,7 +54,7 @@ export function udpRadio(station: number): RadioFactory {
 				datagram.set(payload, MAC_LENGTH);
 				for (let other = 0; other < STATIONS; other++) {
 					if (other === station) continue;
-					if (isBroadcast(to) || to[MAC_LENGTH - 1] === other) socket.write(datagram, LOOPBACK, BASE_PORT + other);
+					if (isBroadcast(to) || to[MAC_LENGTH - 1] === other) socket.write(datagram, LOOPBACK, basePort + other);
 				}
 				options.onWritable?.({ to, delivered: true });
 			},
