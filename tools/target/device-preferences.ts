@@ -1,0 +1,60 @@
+/**
+ * What a device's Preference holds after provisioning, computed by the firmware's own code
+ * so that a target written by a tool is byte for byte what the device would have written
+ * itself: the keystore (picket/provisioning/keystore) stores the bundle through a Storage,
+ * and the settings overrides are numbers in Preference domain SETTINGS_DOMAIN, as
+ * hosts/moddable/preference-storage reads them.
+ *
+ * The result is a list of raw Preference entries (domain, key, value) that a target writer
+ * turns into its own format: the simulator's preferences.json (sim-preferences.ts) or an
+ * ESP-IDF NVS partition image (nvs-image.ts).
+ */
+import { PicketError } from "picket/core/picket-error";
+import { type DeviceRole, SETTINGS_DOMAIN, validateSettingsLayer } from "picket/device/device-settings";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { PROVISIONING_STORAGE_DOMAIN, storeBundle } from "picket/provisioning/keystore";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+
+/** One Preference value: a blob (ArrayBuffer on the device) or an integer (NVS i32). */
+export interface PreferenceEntry {
+	readonly domain: string;
+	readonly key: string;
+	readonly value: Uint8Array | number;
+}
+
+export type DevicePreferencesErrorCode = "wrong-role" | "bad-setting";
+
+export interface DevicePreferencesOptions {
+	/** The role the target was built as; the bundle's roster entry must agree (device-node's "role-mismatch"). */
+	readonly role: DeviceRole;
+	/** Settings overrides for Preference domain SETTINGS_DOMAIN, checked as the device checks them. */
+	readonly settings?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The Preference entries of a device provisioned with `bundle`. Throws the keystore's
+ * PicketError codes for a bundle the device would refuse, "wrong-role" when the roster
+ * gives the device another role, "bad-setting" for a setting the device would ignore or
+ * that Preference cannot hold (on the ESP32 it keeps integers only).
+ */
+export function devicePreferences(bundle: Uint8Array, options: DevicePreferencesOptions): PreferenceEntry[] {
+	const storage = new MemoryStorage();
+	const credentials = storeBundle(storage, bundle, createNodeCryptoSuite());
+	if (credentials.self.role !== options.role) {
+		throw new PicketError<DevicePreferencesErrorCode>("wrong-role", `the bundle is for device ${credentials.deviceId} as ${credentials.self.role}, the target is built as ${options.role}`);
+	}
+	const entries: PreferenceEntry[] = storage.keys(PROVISIONING_STORAGE_DOMAIN).map((key) => ({ domain: PROVISIONING_STORAGE_DOMAIN, key, value: storage.read(PROVISIONING_STORAGE_DOMAIN, key)! }));
+	const settings = options.settings ?? {};
+	try {
+		validateSettingsLayer(settings, SETTINGS_DOMAIN);
+	} catch (error) {
+		if (error instanceof PicketError) throw new PicketError<DevicePreferencesErrorCode>("bad-setting", error.message);
+		throw error;
+	}
+	for (const [name, value] of Object.entries(settings)) {
+		// Moddable's ESP32 Preference stores a number as an NVS i32 and refuses a fraction ("float unsupported").
+		if (!Number.isInteger(value)) throw new PicketError<DevicePreferencesErrorCode>("bad-setting", `${name} = ${value}: Preference keeps integers only`);
+	}
+	for (const [name, value] of Object.entries(settings)) entries.push({ domain: SETTINGS_DOMAIN, key: name, value });
+	return entries;
+}

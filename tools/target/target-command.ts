@@ -1,0 +1,84 @@
+/**
+ * `picket target sim | nvs`: puts a device's bundle (and settings overrides) where the
+ * firmware reads them: the Preference store of a Moddable simulator instance, or an ESP-IDF
+ * NVS partition image to flash onto a board. Both run the firmware's own keystore
+ * (device-preferences.ts), refuse a bundle the device would refuse, and write nothing then.
+ */
+import { PicketError } from "picket/core/picket-error";
+import { DEVICE_ROLES, type DeviceRole, isDeviceRole } from "picket/device/device-settings";
+import type { CommandErrorCode, CommandGroup, CommandIo } from "picket/tools/cli/command-group";
+import { type ParsedCommandLine, optionText, parseCommandLine } from "picket/tools/cli/parse-command-line";
+import { dispatch, readInputFile } from "picket/tools/provisioning/command-line";
+import { devicePreferences } from "picket/tools/target/device-preferences";
+import { writeSimPreferences } from "picket/tools/target/sim-preferences";
+
+const GROUP_HELP = `Usage: picket target <command> [options]
+
+Commands:
+  sim       write a device's bundle and settings into a Moddable simulator instance's Preference store
+  nvs       write a device's bundle and settings into an ESP-IDF NVS partition image for a board
+
+Run \`picket target <command> --help\` for its options.
+`;
+
+const COMMON_HELP = `  -b, --bundle <file>         the device's bundle (picket device add wrote it)
+  -r, --role <role>           the role the target was built as: ${DEVICE_ROLES.join(", ")}
+  -s, --setting <name=n>      a settings override (Preference domain picket-cfg), repeatable
+`;
+
+const SIM_HELP = `Usage: picket target sim --bundle <file> --role <role> --home <folder> [--setting name=n …]
+
+Writes the device's Preference entries into <folder>/preferences.json, the store of the
+simulator instance started with PICKET_SIM_HOME=<folder> (other Preference domains there
+are kept).
+
+${COMMON_HELP}      --home <folder>         the instance's folder (created if missing)
+`;
+
+const COMMON_OPTIONS = {
+	bundle: { type: "string", short: "b" },
+	role: { type: "string", short: "r" },
+	setting: { type: "string", short: "s", multiple: true },
+} as const;
+
+interface CommonOptions {
+	readonly bundle: Uint8Array;
+	readonly role: DeviceRole;
+	readonly settings: Record<string, number>;
+}
+
+function commonOptions(parsed: ParsedCommandLine, help: string): CommonOptions {
+	if (parsed.positionals.length > 0) throw new PicketError<CommandErrorCode>("bad-usage", `unexpected argument ${parsed.positionals[0]}\n\n${help}`);
+	const bundlePath = optionText(parsed, "bundle");
+	if (bundlePath === undefined) throw new PicketError<CommandErrorCode>("bad-usage", `--bundle is required\n\n${help}`);
+	const role = optionText(parsed, "role");
+	if (role === undefined) throw new PicketError<CommandErrorCode>("bad-usage", `--role is required\n\n${help}`);
+	if (!isDeviceRole(role)) throw new PicketError<CommandErrorCode>("bad-option", `--role must be one of ${DEVICE_ROLES.join(", ")}, not ${role}`);
+	const settings: Record<string, number> = {};
+	const settingTexts = parsed.values.setting;
+	for (const text of Array.isArray(settingTexts) ? settingTexts : []) {
+		const match = /^([A-Za-z][A-Za-z0-9]*)=(-?[0-9]+(?:\.[0-9]+)?)$/.exec(text);
+		if (match === null) throw new PicketError<CommandErrorCode>("bad-option", `--setting ${text}: expected name=number`);
+		settings[match[1]!] = Number(match[2]);
+	}
+	return { bundle: readInputFile(bundlePath), role, settings };
+}
+
+function sim(args: readonly string[], io: CommandIo): void {
+	const parsed = parseCommandLine(args, { ...COMMON_OPTIONS, home: { type: "string" } }, SIM_HELP, io);
+	if (parsed === undefined) return;
+	const options = commonOptions(parsed, SIM_HELP);
+	const home = optionText(parsed, "home");
+	if (home === undefined) throw new PicketError<CommandErrorCode>("bad-usage", `--home is required\n\n${SIM_HELP}`);
+	const entries = devicePreferences(options.bundle, { role: options.role, settings: options.settings });
+	const path = writeSimPreferences(home, entries);
+	io.stdout(`wrote ${entries.length} Preference entries to ${path}\nstart the instance with PICKET_SIM_HOME=${home}\n`);
+}
+
+const targetCommand: CommandGroup = {
+	name: "target",
+	summary: "provision a target: a simulator instance's Preference store, or an NVS image for a board",
+	run: (args, io) => dispatch(args, io, GROUP_HELP, { sim }),
+};
+
+export default targetCommand;
