@@ -9,11 +9,20 @@
  *
  * The node owns no decision: the policy decides what to do, the link decides what is
  * authentic, readable and worth relaying; the node only moves bytes and events between them.
+ *
+ * Nothing long runs inside a radio callback (DESIGN.md; on the device the XS stack is 512
+ * slots, and a handshake run from the receive callback overflowed it): `onReadable` only
+ * schedules a turn (a 0 ms timer). A turn reads at most FRAMES_PER_TURN frames and ends
+ * after the first handshake or session frame (each may cost X25519 work), then hands the
+ * sessions at most one command the policy queued for a peer (sending one may start a
+ * handshake); what is left waits for the next turn. Queued commands are bounded
+ * (COMMAND_QUEUE_LIMIT, the oldest dropped first); received frames wait in the radio's own
+ * bounded queue (ESP-NOW: `defines.espnow.queue` in manifest.json).
  */
 import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { TimerId } from "picket/core/host-contracts";
 import { AlarmPolicy } from "picket/device/alarm-policy";
-import type { DeviceLinks, RelayInstruction } from "picket/device/alert-link";
+import type { AlarmCommand, DeviceLinks, RelayInstruction } from "picket/device/alert-link";
 import { Severity } from "picket/device/alert-payload";
 import { type DeviceRole, type DeviceSettings, resolveSettings } from "picket/device/device-settings";
 import type { HostBindings } from "picket/device/host-bindings";
@@ -45,7 +54,12 @@ export interface LinkContext {
 /** Builds the secure link for one device; `main.ts` passes the real one, tests a fake. */
 export type LinkFactory = (context: LinkContext) => DeviceLinks;
 
-export type DeviceNodeErrorCode = "role-mismatch";
+export type DeviceNodeErrorCode = "role-mismatch" | "command-queue-full";
+
+/** Frames read from the radio in one turn. */
+export const FRAMES_PER_TURN = 4;
+/** Commands for peers waiting for a turn; a newer one pushes out the oldest. */
+export const COMMAND_QUEUE_LIMIT = 8;
 
 /** Counters for logs, the simulator's summary and tests. */
 export interface DeviceStats {
@@ -68,6 +82,9 @@ export class DeviceNode {
 	#motion: MotionSensor | undefined;
 	#button: PanicButton | undefined;
 	#relays = new Set<TimerId>();
+	/** The scheduled turn, if any (see the header: work from callbacks runs in turns). */
+	#turn: TimerId | undefined;
+	readonly #commands: { readonly peer: number; readonly command: AlarmCommand }[] = [];
 
 	constructor(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory) {
 		if (identity.role !== host.role) {
@@ -80,7 +97,7 @@ export class DeviceNode {
 
 		this.outputs = new Outputs({ gpio, timers, pins });
 		this.#radio = host.radio({
-			onReadable: () => this.#drainRadio(),
+			onReadable: () => this.#scheduleTurn(),
 			onError: (error) => host.log.warn(`radio: ${error.message}`),
 		});
 		this.#links = createLinks({ host, identity, settings: this.settings, transmit: (frame, to) => this.#write(frame, to ?? BROADCAST_MAC) });
@@ -99,10 +116,7 @@ export class DeviceNode {
 				this.#broadcast(frame);
 			},
 			commands: {
-				send: (peer, command) => {
-					observe?.({ kind: "command-sent", peer, command });
-					links.commands.send(peer, command);
-				},
+				send: (peer, command) => this.#queueCommand(peer, command),
 			},
 			log: host.log,
 			firstIncident: (incidentSeed[0] << 8) | incidentSeed[1],
@@ -137,6 +151,9 @@ export class DeviceNode {
 	}
 
 	close(): void {
+		if (this.#turn !== undefined) this.#host.timers.clearTimeout(this.#turn);
+		this.#turn = undefined;
+		this.#commands.length = 0;
 		for (const relay of this.#relays) this.#host.timers.clearTimeout(relay);
 		this.#relays.clear();
 		this.#motion?.close();
@@ -166,17 +183,60 @@ export class DeviceNode {
 		}
 	}
 
-	#drainRadio(): void {
-		for (let frame = this.#radio.read(); frame !== undefined; frame = this.#radio.read()) {
-			this.stats.framesReceived++;
-			const bytes = frame.payload;
-			if (bytes.length === 0 || frameVersion(bytes[0]) !== PICKET_VERSION) {
-				this.#drop("unknown-version");
-				continue;
+	#scheduleTurn(): void {
+		if (this.#turn !== undefined) return;
+		this.#turn = this.#host.timers.setTimeout(() => {
+			this.#turn = undefined;
+			this.#runTurn();
+		}, 0);
+	}
+
+	/** One turn of the work callbacks started (the header says what a turn may do). */
+	#runTurn(): void {
+		let more = false;
+		for (let frames = 0; ; frames++) {
+			if (frames === FRAMES_PER_TURN) {
+				more = true;
+				break;
 			}
-			if (frameKind(bytes[0]) === FrameKind.Alert) this.#onAlertFrame(bytes, frame.from);
-			else this.#onSessionFrame(bytes, frame.from);
+			const frame = this.#radio.read();
+			if (frame === undefined) break;
+			if (!this.#onFrame(frame.payload, frame.from)) {
+				more = true;
+				break;
+			}
 		}
+		const queued = this.#commands.shift();
+		if (queued !== undefined) {
+			this.#host.onEvent?.({ kind: "command-sent", peer: queued.peer, command: queued.command });
+			this.#links.commands.send(queued.peer, queued.command);
+		}
+		if (more || this.#commands.length > 0) this.#scheduleTurn();
+	}
+
+	/** Handles one frame; false when it was a handshake or session frame, which ends the turn. */
+	#onFrame(bytes: Uint8Array, from: Uint8Array): boolean {
+		this.stats.framesReceived++;
+		if (bytes.length === 0 || frameVersion(bytes[0]) !== PICKET_VERSION) {
+			this.#drop("unknown-version");
+			return true;
+		}
+		if (frameKind(bytes[0]) === FrameKind.Alert) {
+			this.#onAlertFrame(bytes, from);
+			return true;
+		}
+		this.#onSessionFrame(bytes, from);
+		return false;
+	}
+
+	#queueCommand(peer: number, command: AlarmCommand): void {
+		this.#commands.push({ peer, command });
+		if (this.#commands.length > COMMAND_QUEUE_LIMIT) {
+			const dropped = this.#commands.shift()!;
+			this.#host.log.warn(`command for ${dropped.peer} dropped: command-queue-full`);
+			this.#host.onEvent?.({ kind: "session-dropped", peer: dropped.peer, reason: "command-queue-full" });
+		}
+		this.#scheduleTurn();
 	}
 
 	#onAlertFrame(bytes: Uint8Array, from: Uint8Array): void {

@@ -3,7 +3,7 @@ import type { AlarmCommand, AlertLink, AlertOutcome, SessionOutcome, SessionPort
 import { FrameKind, frameByte0 } from "picket/link/frame-kind";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import { decodeSessionCommand } from "picket/link/session-command";
-import { type DeviceIdentity, startDevice } from "picket/device/device-node";
+import { COMMAND_QUEUE_LIMIT, type DeviceIdentity, FRAMES_PER_TURN, startDevice } from "picket/device/device-node";
 import type { DeviceRole } from "picket/device/device-settings";
 import type { BoardPins, HostBindings } from "picket/device/host-bindings";
 import { portableCases } from "picket/test/harness/portable";
@@ -123,6 +123,7 @@ export default portableCases("device/node", (test) => {
 	test("a responder receiving an alert sounds, lights, acks over the session and relays after the jitter", (t) => {
 		const { timers, gpio, radio, link, node } = setup("responder");
 		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Critical, incident: 9, repeat: 0 })));
+		timers.advance(0);
 		t.is(gpio.level(PINS.siren!), 1);
 		t.is(gpio.level(PINS.led!), 1);
 		t.deepEqual(link.commands[0].command, { kind: "acknowledge", incident: 9, origin: 3 });
@@ -134,13 +135,15 @@ export default portableCases("device/node", (test) => {
 	});
 
 	test("only an alert read at the initial TTL tells the session layer its origin's MAC, before the acknowledgement", (t) => {
-		const { radio, link } = setup("responder");
+		const { timers, radio, link } = setup("responder");
 		const panic = (incident: number) => encodeAlertPayload({ event: "panic", severity: Severity.Urgent, incident, repeat: 0 });
 		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...panic(1))); // relayed: the transmitter is a relay, not member 3
 		radio.deliver(Uint8Array.of(DIRECT_ALERT, 2, 5, ...panic(2))); // relay-only: the network tag proves no origin
+		timers.advance(0);
 		t.deepEqual(link.heard, []);
 		t.is(link.commands.length, 1, "the relayed alert is still acknowledged: the session layer decides it cannot be sent");
 		radio.deliver(Uint8Array.of(DIRECT_ALERT, 1, 4, ...panic(3)));
+		timers.advance(0);
 		t.deepEqual(link.heard, [{ peer: 4, mac: Uint8Array.of(2, 0, 0, 0, 0, 9) }]);
 		t.deepEqual(link.heardBeforeSend, [false, true], "told before the policy acknowledges");
 	});
@@ -148,6 +151,7 @@ export default portableCases("device/node", (test) => {
 	test("a responder's button silences what sounds", (t) => {
 		const { timers, gpio, radio, node } = setup("responder");
 		radio.deliver(Uint8Array.of(ALERT, 1, 3, ...encodeAlertPayload({ event: "panic", severity: Severity.Urgent, incident: 9, repeat: 0 })));
+		timers.advance(0);
 		gpio.drive(PINS.button!, 0);
 		timers.advance(50);
 		t.is(gpio.level(PINS.siren!), 0);
@@ -173,6 +177,42 @@ export default portableCases("device/node", (test) => {
 		radio.deliver(Uint8Array.of(SESSION, 4, 1, 0, 0, 0, 7)); // ack incident 0, origin 7 (us), from peer 4
 		timers.advance(120_000);
 		t.is(link.sealed.length, 1);
+	});
+
+	test("the radio's callback only schedules a turn; a turn reads at most FRAMES_PER_TURN frames and stops after a session frame", (t) => {
+		const { timers, radio, node } = setup("relay");
+		for (let i = 0; i < FRAMES_PER_TURN + 2; i++) radio.deliver(Uint8Array.of(ALERT, 2, 3, i));
+		t.is(node.stats.framesReceived, 0, "nothing is read inside onReadable");
+		t.true(timers.step());
+		t.is(node.stats.framesReceived, FRAMES_PER_TURN);
+		t.true(timers.step());
+		t.is(node.stats.framesReceived, FRAMES_PER_TURN + 2);
+		radio.deliver(Uint8Array.of(SESSION, 4, 1, 0, 0, 0, 9));
+		radio.deliver(Uint8Array.of(ALERT, 2, 3, 99));
+		t.true(timers.step());
+		t.is(node.stats.framesReceived, FRAMES_PER_TURN + 3, "a handshake or session frame (X25519 work, perhaps) ends its turn");
+		t.true(timers.step());
+		t.is(node.stats.framesReceived, FRAMES_PER_TURN + 4);
+		t.false(timers.step(), "no turn left once the radio is drained");
+	});
+
+	test("commands for peers go to the sessions one per turn, never from the callback that raised them; the queue is bounded", (t) => {
+		const { timers, radio, link, warnings } = setup("responder");
+		const panic = (source: number) => Uint8Array.of(ALERT, 1, source, ...encodeAlertPayload({ event: "panic", severity: Severity.Urgent, incident: source, repeat: 0 }));
+		radio.deliver(panic(3));
+		radio.deliver(panic(4));
+		t.true(timers.step());
+		t.is(link.commands.length, 1, "two alerts read, one acknowledgement handed over in this turn");
+		t.true(timers.step());
+		t.deepEqual(link.commands.map((entry) => entry.peer), [3, 4]);
+		// Alerts arrive faster (FRAMES_PER_TURN a turn) than commands leave (one a turn): the queue fills.
+		const burst = 3 * COMMAND_QUEUE_LIMIT;
+		for (let source = 10; source < 10 + burst; source++) radio.deliver(panic(source));
+		timers.advance(0);
+		const dropped = warnings.filter((warning) => warning.includes("command-queue-full")).length;
+		t.true(dropped > 0);
+		t.is(link.commands.length - 2 + dropped, burst, "every acknowledgement was either handed over or dropped with a warning");
+		t.deepEqual(link.commands.slice(-COMMAND_QUEUE_LIMIT).map((entry) => entry.peer), Array.from({ length: COMMAND_QUEUE_LIMIT }, (_, i) => 10 + burst - COMMAND_QUEUE_LIMIT + i), "the newest are kept");
 	});
 
 	test("a board built for another role refuses the roster's identity", (t) => {

@@ -35,6 +35,18 @@ export class FakeTimers implements Timers {
 		return this.#scheduled.length;
 	}
 
+	/** Runs the one timer due first if it is due now (one turn of the device's task); true when one ran. */
+	step(): boolean {
+		let next: Scheduled | undefined;
+		for (const entry of this.#scheduled) {
+			if (entry.due <= this.#now && (next === undefined || entry.due < next.due || (entry.due === next.due && entry.id < next.id))) next = entry;
+		}
+		if (next === undefined) return false;
+		this.#scheduled = this.#scheduled.filter((entry) => entry !== next);
+		next.callback();
+		return true;
+	}
+
 	/** Runs every timer due within the next `ms` milliseconds, in order, then sets the clock to now + ms. */
 	advance(ms: number): void {
 		const end = this.#now + ms;
