@@ -6,10 +6,12 @@
  */
 import { PicketError } from "picket/core/picket-error";
 import { DEVICE_ROLES, type DeviceRole, isDeviceRole } from "picket/device/device-settings";
-import type { CommandErrorCode, CommandGroup, CommandIo } from "picket/tools/cli/command-group";
+import { type CommandErrorCode, type CommandGroup, type CommandIo, parseBasedInteger } from "picket/tools/cli/command-group";
+import { writeFileAtomically } from "picket/tools/cli/write-atomically";
 import { type ParsedCommandLine, optionText, parseCommandLine } from "picket/tools/cli/parse-command-line";
 import { dispatch, readInputFile } from "picket/tools/provisioning/command-line";
 import { devicePreferences } from "picket/tools/target/device-preferences";
+import { MODDABLE_NVS_OFFSET, MODDABLE_NVS_SIZE, NVS_PAGE_SIZE, nvsImage } from "picket/tools/target/nvs-image";
 import { writeSimPreferences } from "picket/tools/target/sim-preferences";
 
 const GROUP_HELP = `Usage: picket target <command> [options]
@@ -33,6 +35,19 @@ simulator instance started with PICKET_SIM_HOME=<folder> (other Preference domai
 are kept).
 
 ${COMMON_HELP}      --home <folder>         the instance's folder (created if missing)
+`;
+
+const NVS_HELP = `Usage: picket target nvs --bundle <file> --role <role> --output <nvs.bin> [--setting name=n …]
+
+Writes an ESP-IDF NVS partition image (format version 2) holding the device's Preference
+entries (a Preference domain is an NVS namespace), and prints the esptool command that
+flashes it. The defaults are Moddable's ESP32 partition table (partitions.csv: nvs at
+0x9000, 0x6000 bytes). Flashing it replaces everything in the board's nvs partition. With
+NVS encryption on, encrypt the image with ESP-IDF's nvs_partition_gen.py before flashing.
+
+${COMMON_HELP}  -o, --output <file>         the image (mode 0600: it holds the device's keys)
+      --offset <n>            the nvs partition's offset (default 0x9000)
+      --size <n>              the nvs partition's size (default 0x6000)
 `;
 
 const COMMON_OPTIONS = {
@@ -75,10 +90,36 @@ function sim(args: readonly string[], io: CommandIo): void {
 	io.stdout(`wrote ${entries.length} Preference entries to ${path}\nstart the instance with PICKET_SIM_HOME=${home}\n`);
 }
 
+function nvs(args: readonly string[], io: CommandIo): void {
+	const parsed = parseCommandLine(args, { ...COMMON_OPTIONS, output: { type: "string", short: "o" }, offset: { type: "string" }, size: { type: "string" } }, NVS_HELP, io);
+	if (parsed === undefined) return;
+	const options = commonOptions(parsed, NVS_HELP);
+	const output = optionText(parsed, "output");
+	if (output === undefined) throw new PicketError<CommandErrorCode>("bad-usage", `--output is required\n\n${NVS_HELP}`);
+	const offsetText = optionText(parsed, "offset");
+	const sizeText = optionText(parsed, "size");
+	const offset = offsetText === undefined ? MODDABLE_NVS_OFFSET : parseBasedInteger(offsetText, "--offset");
+	const size = sizeText === undefined ? MODDABLE_NVS_SIZE : parseBasedInteger(sizeText, "--size");
+	const entries = devicePreferences(options.bundle, { role: options.role, settings: options.settings });
+	const image = nvsImage(entries, size);
+	writeFileAtomically(output, image, { mode: 0o600 });
+	const hex = (value: number): string => `0x${value.toString(16)}`;
+	io.stdout(
+		[
+			`wrote ${output}: NVS partition image of ${image.length} bytes (${image.length / NVS_PAGE_SIZE} pages), ${entries.length} Preference entries in ${[...new Set(entries.map((entry) => entry.domain))].join(", ")}`,
+			`flash it into the board's nvs partition (offset ${hex(offset)}, size ${hex(size)}):`,
+			`  esptool.py --chip esp32 --port <PORT> write_flash ${hex(offset)} ${output}`,
+			`or with ESP-IDF's partition tool, from a project with the same partition table:`,
+			`  parttool.py --port <PORT> write_partition --partition-name=nvs --input ${output}`,
+			"",
+		].join("\n"),
+	);
+}
+
 const targetCommand: CommandGroup = {
 	name: "target",
 	summary: "provision a target: a simulator instance's Preference store, or an NVS image for a board",
-	run: (args, io) => dispatch(args, io, GROUP_HELP, { sim }),
+	run: (args, io) => dispatch(args, io, GROUP_HELP, { sim, nvs }),
 };
 
 export default targetCommand;
