@@ -1,0 +1,50 @@
+/**
+ * Finds the Moddable SDK for `npm run test:moddable` and `bench/device`, in this order:
+ *   1. $MODDABLE, as the SDK's own getting-started guide sets it (its tools built under
+ *      build/bin/lin/release);
+ *   2. ../shared/moddable/install.sh beside the project (the team's and CI's copy: unpacks and
+ *      builds the SDK once, then prints its exports);
+ *   3. neither: the caller prints one "skipped: …" line and succeeds, so a user's fresh
+ *      machine keeps its two README commands.
+ * The environment it returns puts the project's node_modules/.bin first on PATH: mcconfig
+ * type-checks .ts with the `tsc` on PATH, and the project pins TypeScript 6.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { projectRoot } from "picket/test/support/xs-runner";
+
+export interface ModdableSdk {
+	/** $MODDABLE: the SDK's folder. */
+	readonly root: string;
+	/** Where it came from, for the log. */
+	readonly origin: string;
+	/** The process environment for mcconfig, make, mcsim: MODDABLE set, PATH with the project's tsc and the SDK's tools. */
+	readonly env: NodeJS.ProcessEnv;
+}
+
+export type SdkLookup = { readonly sdk: ModdableSdk } | { readonly skipped: string };
+
+const TOOLS = join("build", "bin", "lin", "release");
+
+function sdkAt(root: string, origin: string): ModdableSdk {
+	const path = [join(projectRoot, "node_modules", ".bin"), join(root, TOOLS), process.env.PATH ?? ""].join(":");
+	return { root, origin, env: { ...process.env, MODDABLE: root, PATH: path } };
+}
+
+export function findModdableSdk(): SdkLookup {
+	const fromEnvironment = process.env.MODDABLE;
+	if (fromEnvironment !== undefined && fromEnvironment !== "") {
+		if (!existsSync(join(fromEnvironment, TOOLS, "mcconfig"))) {
+			return { skipped: `$MODDABLE is ${fromEnvironment}, but its Linux tools are not built (${join(fromEnvironment, TOOLS, "mcconfig")} is missing)` };
+		}
+		return { sdk: sdkAt(fromEnvironment, "$MODDABLE") };
+	}
+	const installer = resolve(projectRoot, "..", "shared", "moddable", "install.sh");
+	if (!existsSync(installer)) return { skipped: `no Moddable SDK: $MODDABLE is unset and ${installer} is absent` };
+	// The installer prints `export MODDABLE='…'` and `export PATH=…`; progress goes to stderr.
+	const exports = execFileSync("bash", [installer], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+	const root = /^export MODDABLE='([^']+)'$/m.exec(exports)?.[1];
+	if (root === undefined) throw new Error(`${installer} printed no MODDABLE export:\n${exports}`);
+	return { sdk: sdkAt(root, installer) };
+}

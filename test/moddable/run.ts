@@ -1,0 +1,231 @@
+/**
+ * `npm run test:moddable`: the firmware under the real Moddable SDK.
+ *
+ *   1. mcconfig builds the Moddable simulator (lin) for every role, each into its own folder;
+ *   2. mcconfig builds every ESP32 board (hosts/esp32/<board>) through manifest, tsc, xsc and
+ *      xsl, and stops there (no ESP-IDF here: mcconfig-builds.ts);
+ *   3. the README's provisioning commands make a domain and write each device's bundle into
+ *      its simulator instance's Preference store (`picket target sim`);
+ *   4. four instances run headless under Xvfb (alarm-scenario.ts): a panic press on the alarm
+ *      is read by a responder, relayed by a relay that cannot read it, and acknowledged over a
+ *      Noise session; a fifth, unprovisioned, instance must warn and keep running; the alarm
+ *      boots a second time from its store.
+ * The checks read what each instance logs through its xsbug connection. Ends with
+ * `N passed, N failed`; exits 1 on any failure. Without an SDK it prints one "skipped: …"
+ * line and exits 0 (moddable-sdk.ts).
+ */
+import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { DEVICE_ROLES, type DeviceRole } from "picket/device/device-settings";
+import { BOOT_LINE, SCENARIO_DEVICES, type ScenarioOptions, instanceHome, provisionScenario, runAlarmScenario, startDevice } from "picket/test/moddable/alarm-scenario";
+import { type BoardSeed, type BuildResult, buildBoardThroughXsl, buildSimulator, simulatorLibrary } from "picket/test/moddable/mcconfig-builds";
+import { findModdableSdk } from "picket/test/moddable/moddable-sdk";
+import { SimulatorInstance, freeUdpPorts, startVirtualDisplay } from "picket/test/moddable/simulator-instance";
+import type { XsbugListener } from "picket/test/moddable/xsbug-listener";
+import { projectRoot } from "picket/test/support/xs-runner";
+import { MODDABLE_NVS_OFFSET, MODDABLE_NVS_SIZE } from "picket/tools/target/nvs-image";
+
+let passed = 0;
+let failed = 0;
+
+function check(ok: boolean, name: string, detail?: string): boolean {
+	if (ok) passed++;
+	else failed++;
+	console.log(`${ok ? "ok" : "not ok"} ${passed + failed} - ${name}`);
+	if (!ok && detail !== undefined && detail !== "") console.log(detail.replace(/^/gm, "#   "));
+	return ok;
+}
+
+function seconds(since: number): string {
+	return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+function transcript(listener: XsbugListener, lines = 12): string {
+	return listener.logs
+		.filter((line) => !line.text.startsWith("# Exception"))
+		.slice(-lines)
+		.map((line) => line.text)
+		.join("\n");
+}
+
+const FINGERPRINT = /^random: first draw fingerprint ([0-9a-f]{16})$/;
+
+function fingerprint(listener: XsbugListener): string | undefined {
+	return FINGERPRINT.exec(listener.find(FINGERPRINT)?.text ?? "")?.[1];
+}
+
+function boards(): string[] {
+	const folder = join(projectRoot, "hosts", "esp32");
+	return readdirSync(folder, { withFileTypes: true })
+		.filter((entry) => entry.isDirectory() && existsSync(join(folder, entry.name, "manifest.json")))
+		.map((entry) => entry.name)
+		.sort();
+}
+
+async function main(): Promise<void> {
+	const lookup = findModdableSdk();
+	if ("skipped" in lookup) {
+		console.log(`skipped: ${lookup.skipped}`);
+		return;
+	}
+	const { sdk } = lookup;
+	console.log(`# Moddable SDK ${sdk.root} (found through ${sdk.origin})`);
+	const work = join(projectRoot, "build", "moddable");
+	const stageTimes: string[] = [];
+
+	let started = Date.now();
+	const libraries: Partial<Record<DeviceRole, string>> = {};
+	let seed: string | undefined;
+	for (const role of DEVICE_ROLES) {
+		const out = join(work, `lin-${role}`);
+		const build: BuildResult = buildSimulator(sdk, role, out, seed);
+		if (check(build.ok, `lin ${role}: mcconfig -d -m -t build -p sim/nodemcu -o ${out} ./manifest.json picketRole=${role} (${build.seconds.toFixed(1)} s)`, `stopped at ${build.stage}\n${build.tail}`)) {
+			libraries[role] = simulatorLibrary(out);
+			seed ??= out;
+		}
+	}
+	stageTimes.push(`lin builds ${seconds(started)}`);
+
+	started = Date.now();
+	let boardSeed: BoardSeed | undefined;
+	for (const board of boards()) {
+		const folder = join(work, `esp32-${board}`);
+		const build = buildBoardThroughXsl(sdk, board, folder, boardSeed);
+		if (build.ok) boardSeed ??= { board, folder };
+		check(
+			build.ok && build.stage === "xsl",
+			`esp32 ${board}: manifest, tsc, xsc and xsl pass; stopped after ${build.stage} (mc.xs.c written; ESP-IDF's C build is not run here) (${build.seconds.toFixed(1)} s)`,
+			build.tail,
+		);
+	}
+	stageTimes.push(`esp32 builds ${seconds(started)}`);
+	checkCreation(sdk.root, work);
+	checkNvsPartition(sdk.root);
+
+	started = Date.now();
+	const provisioning = provisionScenario(work);
+	for (const run of provisioning) check(run.ok, run.command.split(work).join("<work>"), run.output);
+	stageTimes.push(`provisioning ${seconds(started)}`);
+
+	if (DEVICE_ROLES.some((role) => libraries[role] === undefined) || provisioning.some((run) => !run.ok)) {
+		check(false, "simulator instances: not run, a build or a provisioning command failed");
+	} else {
+		started = Date.now();
+		await runSimulators(sdk, work, libraries as Record<DeviceRole, string>);
+		stageTimes.push(`simulators ${seconds(started)}`);
+	}
+	console.log(`# stage times: ${stageTimes.join(", ")}`);
+}
+
+/** `-c chunk,chunk increment,slots,slot increment,stack,…` as the generated makefile passes it to xsl. */
+function creationOf(makefile: string): number[] | undefined {
+	if (!existsSync(makefile)) return undefined;
+	return /^CREATION = -c ([0-9,]+),/m.exec(readFileSync(makefile, "utf8"))?.[1]?.split(",").slice(0, 5).map(Number);
+}
+
+function checkCreation(sdkRoot: string, work: string): void {
+	const lin = creationOf(join(work, "lin-alarm", "tmp", "lin", "nodemcu", "debug", "picket", "makefile"));
+	const board = boards()[0];
+	const esp32 = board === undefined ? undefined : creationOf(join(work, `esp32-${board}`, "tmp", "esp32", board, "debug", "picket", "makefile"));
+	// Moddable's default ESP32 target (build/devices/esp32/targets/nodemcu/manifest.json).
+	const defaults = JSON.parse(readFileSync(join(sdkRoot, "build", "devices", "esp32", "targets", "nodemcu", "manifest.json"), "utf8")) as { creation: { chunk: { initial: number }; heap: { initial: number }; stack: number } };
+	const [chunk, chunkIncrement, slots, slotIncrement, stack] = lin ?? [];
+	check(
+		lin !== undefined && esp32 !== undefined && lin.join() === esp32.join() && chunkIncrement === 0 && slotIncrement === 0 && chunk! <= defaults.creation.chunk.initial && slots! <= defaults.creation.heap.initial && stack! <= defaults.creation.stack,
+		`creation: lin runs with the ESP32's (${chunk} B chunk, ${slots} slots, ${stack} stack, no growth), within Moddable's ESP32 defaults (${defaults.creation.chunk.initial} B, ${defaults.creation.heap.initial} slots, ${defaults.creation.stack})`,
+		`lin ${lin?.join(",")}, esp32 ${esp32?.join(",")}`,
+	);
+}
+
+function checkNvsPartition(sdkRoot: string): void {
+	const table = readFileSync(join(sdkRoot, "build", "devices", "esp32", "xsProj-esp32", "partitions.csv"), "utf8");
+	const nvs = /^nvs,\s*data,\s*nvs,\s*(0x[0-9a-fA-F]+),\s*(0x[0-9a-fA-F]+)/m.exec(table);
+	check(
+		nvs !== null && Number(nvs[1]) === MODDABLE_NVS_OFFSET && Number(nvs[2]) === MODDABLE_NVS_SIZE,
+		`picket target nvs: its default offset and size are the nvs partition of the SDK's partitions.csv (${nvs?.[1]}, ${nvs?.[2]})`,
+	);
+}
+
+async function runSimulators(sdk: ScenarioOptions["sdk"], work: string, libraries: Record<DeviceRole, string>): Promise<void> {
+	const display = await startVirtualDisplay();
+	const basePort = await freeUdpPorts(8);
+	console.log(`# simulators on display ${display.display}, UDP ports ${basePort}..${basePort + 7}`);
+	const options: ScenarioOptions = { sdk, work, display: display.display, basePort, libraries };
+	const everyone: SimulatorInstance[] = [];
+	try {
+		const unprovisionedHome = instanceHome(work, "unprovisioned");
+		rmSync(unprovisionedHome, { recursive: true, force: true });
+		const unprovisioned = await SimulatorInstance.start({ sdk, name: "unprovisioned", library: libraries.alarm, display: display.display, home: unprovisionedHome, station: 5, basePort, inRange: [] });
+		everyone.push(unprovisioned);
+		const run = await runAlarmScenario(options);
+		everyone.push(...run.instances.values());
+		check(run.settled, "the alarm logged an acknowledgement and the far responder its dropped one, within 30 s");
+
+		const log = (name: string): XsbugListener => run.instances.get(name)!.listener;
+		const alarm = log("alarm");
+		for (const device of SCENARIO_DEVICES) {
+			const listener = log(device.name);
+			check(
+				listener.logged(new RegExp(`^picket moddable-sim/${device.station}: member ${device.member} as ${device.role}, `)),
+				`${device.name}: booted from its own store as member ${device.member} (${device.role}), station ${device.station}`,
+				transcript(listener),
+			);
+		}
+		const incident = /^policy raise: panic incident (\d+) severity \d$/.exec(alarm.find(/^policy raise: panic /)?.text ?? "")?.[1];
+		check(incident !== undefined, `alarm: the test press raised a panic incident (${incident ?? "none"})`, transcript(alarm));
+		const relay = log("relay");
+		check(relay.logged(/^air: alert from 1 group 1 relay-only \(no group key\), relaying$/), "relay: relayed the alarm's alert without a key to read it", transcript(relay));
+		check(!relay.logged(/^policy alert/), "relay: never read an alert", transcript(relay));
+		const near = log("near-responder");
+		check(near.logged(new RegExp(`^policy alert: panic incident ${incident} severity \\d from 1$`)), "near responder: decrypted the alert and sounded", transcript(near));
+		check(near.logged(/^session: acknowledge for 1$/), "near responder: acknowledged to the alarm", transcript(near));
+		check(alarm.logged(/^air: session frame from 020000000002: handled$/), "alarm: answered the near responder's Noise handshake", transcript(alarm));
+		check(alarm.logged(new RegExp(`^policy acknowledge: incident ${incident} by 3$`)), "alarm: the acknowledgement arrived over the Noise session and ended its incident", transcript(alarm));
+		const far = log("far-responder");
+		check(far.logged(new RegExp(`^policy alert: panic incident ${incident} severity \\d from 1$`)), "far responder (hears only the relay): decrypted the relayed alert and sounded", transcript(far));
+		check(far.logged(/^warning: session with 1: not-neighbour$/), "far responder: its acknowledgement was dropped as not-neighbour (sessions are not relayed)", transcript(far));
+
+		check(
+			unprovisioned.listener.logged(/^warning: not provisioned \(no-bundle\): write this device's bundle with `npm run picket -- target sim`/),
+			"unprovisioned instance: warned with the provisioning command (a PicketError works in the linked image)",
+			transcript(unprovisioned.listener),
+		);
+
+		// Second boot of the alarm: same store, new draw.
+		const firstBoot = fingerprint(alarm);
+		const alarmInstance = run.instances.get("alarm")!;
+		await alarmInstance.stop();
+		const again = await startDevice(options, SCENARIO_DEVICES[0]!);
+		again.name = "alarm (second boot)";
+		everyone.push(again);
+		const rebooted = await again.listener.waitFor(() => again.listener.logged(BOOT_LINE), 20_000);
+		check(rebooted, "alarm: a second boot loads the bundle its store kept", transcript(again.listener));
+
+		const prints = [...run.instances.values()].map((instance) => (instance === alarmInstance ? firstBoot : fingerprint(instance.listener)));
+		const distinct = new Set(prints.filter((print) => print !== undefined));
+		check(distinct.size === SCENARIO_DEVICES.length, `random: the ${SCENARIO_DEVICES.length} instances drew different first values (${prints.join(" ")})`);
+		const secondBoot = fingerprint(again.listener);
+		check(secondBoot !== undefined && firstBoot !== undefined && secondBoot !== firstBoot, `random: the alarm's two boots drew different first values (${firstBoot} then ${secondBoot})`);
+
+		for (const instance of everyone) {
+			const listener = instance.listener;
+			const fatal = listener.find(/XS abort|stack overflow|memory full|# Break/);
+			check(fatal === undefined && listener.breaks.length === 0 && (instance.running || instance === alarmInstance), `${instance.name}: no abort, no break, still running at the end (ESP32 creation: 64 KB chunk, 4,096 slots, 512 stack)`, fatal?.text ?? instance.exit ?? transcript(listener));
+		}
+		for (const instance of [...run.instances.values(), unprovisioned]) {
+			console.log(`# ${instance.name}:`);
+			for (const line of instance.listener.logs.filter((entry) => !entry.text.startsWith("# Exception")).slice(0, 14)) console.log(`#   ${line.text}`);
+		}
+	} finally {
+		await Promise.all(everyone.map((instance) => instance.stop()));
+		await display.stop();
+	}
+}
+
+try {
+	await main();
+} catch (error) {
+	check(false, `test:moddable stopped: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+}
+if (passed + failed > 0) console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed === 0 ? 0 : 1;
