@@ -46,8 +46,9 @@ export interface Storage {
  * - `latest-or-previous`: the last value written, or the one before it if the newest
  *   record was damaged after it was written (a power cut alone never does that, but a
  *   caller for whom one step back is unsafe, the sequence counter, must allow for it);
- * - `first-value-lost`: no value, and at most one was written since the key was created
- *   or deleted: a cut during that first write (it did not complete) or damage to it;
+ * - `first-value-lost`: no value, and no write since the key was created or deleted
+ *   completed but, perhaps, the last one, whose record was then damaged: whatever was lost
+ *   is what the caller writes first to an empty key;
  * - `damaged`: no value, and more than one was written: flash damage, never a cut alone.
  */
 export type StoredValue =

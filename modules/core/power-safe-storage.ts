@@ -54,9 +54,10 @@
  *   absent or spoilt, which a cut during a write leaves (the intact record is then the
  *   last complete write), but so would damage to the newer record after it was written
  *   (the intact one is then a write behind);
- * - one slot present, not intact, the other absent → "first-value-lost": only the first
- *   write after the key was created goes to a key with no intact record (a cut in it, or
- *   damage to the only record written);
+ * - one slot present, not intact, the other absent → "first-value-lost": slot a is written
+ *   again and again only while no write to the empty key completes (each cut), and slot b
+ *   is written once one has; so the lost value is a write to an empty key (its last one,
+ *   completed then damaged) or nothing;
  * - two slots present, none intact → "damaged": cuts alone never leave this (a write
  *   always goes to the slot that is not the only intact one).
  * NVS drops an entry whose own CRC fails, so on a device damage mostly shows as a missing
