@@ -136,7 +136,7 @@ export class SequenceCounter {
 		const oneStep = this.#epoch === epoch ? this.#limit : 0;
 		if (from !== oneStep) {
 			this.#store(epoch, from);
-			this.#next = from;
+			this.#next = from; // should the next write fail, nothing below `from` is handed out
 		}
 		this.#store(epoch, Math.min(from + this.#blockSize, this.#maxSequence + 1));
 		this.#next = from;
