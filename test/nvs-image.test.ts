@@ -7,7 +7,7 @@
  */
 import test from "ava";
 import { readNvsPartition } from "picket/test/support/nvs-reader";
-import type { PreferenceEntry } from "picket/tools/target/device-preferences";
+import type { TargetEntry } from "picket/tools/target/device-preferences";
 import { NVS_PAGE_SIZE, nvsImage } from "picket/tools/target/nvs-image";
 
 function bytes(length: number, seed: number): Uint8Array {
@@ -16,7 +16,7 @@ function bytes(length: number, seed: number): Uint8Array {
 
 test("blobs of every size around entry and page boundaries, several namespaces, integers: read back as written", (t) => {
 	const sizes = [0, 1, 31, 32, 33, 3967, 3968, 3999, 4000, 4001, 9000];
-	const entries: PreferenceEntry[] = [
+	const entries: TargetEntry[] = [
 		...sizes.map((size, i) => ({ domain: "provisioning", key: `blob.${size}`, value: bytes(size, i) })),
 		{ domain: "picket-cfg", key: "alertGroup", value: 1 },
 		{ domain: "picket-cfg", key: "negative", value: -2_147_483_648 },
@@ -36,7 +36,7 @@ test("blobs of every size around entry and page boundaries, several namespaces, 
 });
 
 test("more integers than one page holds continue on the next page", (t) => {
-	const entries: PreferenceEntry[] = Array.from({ length: 300 }, (_, i) => ({ domain: "numbers", key: `n${i}`, value: i * 1000 - 7 }));
+	const entries: TargetEntry[] = Array.from({ length: 300 }, (_, i) => ({ domain: "numbers", key: `n${i}`, value: i * 1000 - 7 }));
 	const contents = readNvsPartition(nvsImage(entries));
 	t.is(contents.namespaces.get("numbers")?.size, 300);
 	t.is(contents.namespaces.get("numbers")?.get("n299"), 298_993);

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Storage } from "picket/core/host-contracts";
+import { PowerSafeStorage } from "picket/core/power-safe-storage";
 import { SETTINGS_DOMAIN } from "picket/device/device-settings";
 import { PROVISIONING_STORAGE_DOMAIN, loadCredentials } from "picket/provisioning/keystore";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
@@ -42,22 +43,23 @@ function domain(): { folder: string; work: string } {
 	return { folder, work };
 }
 
-/** A Storage over plain values by domain and key, as Preference would hold them. */
+/**
+ * The device's Storage over what a target holds, as the device builds it: the power-safe
+ * layer over a (read-only) Preference, which answers an ArrayBuffer for a blob.
+ */
 function storageOver(values: ReadonlyMap<string, ReadonlyMap<string, NvsValue | Uint8Array | number>>): Storage {
-	const value = (domain: string, key: string) => values.get(domain)?.get(key);
-	return {
-		read: (domain, key) => {
-			const stored = value(domain, key);
-			return stored instanceof Uint8Array ? stored.slice() : undefined;
-		},
-		write: () => {
-			throw new Error("read-only");
-		},
-		delete: () => {
-			throw new Error("read-only");
-		},
-		keys: (domain) => [...(values.get(domain)?.keys() ?? [])],
+	const readOnly = (): never => {
+		throw new Error("read-only");
 	};
+	return new PowerSafeStorage({
+		get: (domain, key) => {
+			const stored = values.get(domain)?.get(key);
+			return stored instanceof Uint8Array ? stored.slice().buffer : typeof stored === "number" || typeof stored === "string" ? stored : undefined;
+		},
+		set: readOnly,
+		delete: readOnly,
+		keys: (domain) => [...(values.get(domain)?.keys() ?? [])],
+	});
 }
 
 function simStore(home: string): Map<string, Map<string, Uint8Array | number>> {
@@ -74,14 +76,15 @@ test("target sim: the device's keystore entries and settings land in the instanc
 	const { folder, work } = domain();
 	const home = join(work, "alarm");
 	mkdirSync(home);
-	writeFileSync(join(home, "preferences.json"), JSON.stringify({ link: { "seq.0": { buffer: "1,2,3" } } }));
+	writeFileSync(join(home, "preferences.json"), JSON.stringify({ link: { "seq.0~a": { buffer: "1,2,3" } } }));
 	const result = picket(["target", "sim", "--bundle", join(folder, "devices", "device-1.bundle"), "--role", "alarm", "--home", home, "--setting", "alertGroup=1"]);
 	t.is(result.code, 0, result.stderr);
 	t.regex(result.stdout, /PICKET_SIM_HOME=/);
 	t.is(statSync(join(home, "preferences.json")).mode & 0o777, 0o600);
 	const store = simStore(home);
 	t.is(store.get(SETTINGS_DOMAIN)?.get("alertGroup"), 1);
-	t.deepEqual(store.get("link")?.get("seq.0"), Uint8Array.of(1, 2, 3), "a domain the device wrote itself (its sequence counter) is kept");
+	t.deepEqual(store.get("link")?.get("seq.0~a"), Uint8Array.of(1, 2, 3), "a domain the device wrote itself (its sequence counter) is kept");
+	t.deepEqual([...store.get(PROVISIONING_STORAGE_DOMAIN)!.keys()].sort(), ["bundle.a.0~a", "bundle.commit~a"], "the keystore's writes, as the power-safe layer's records");
 	const credentials = loadCredentials(storageOver(store), crypto);
 	t.is(credentials.deviceId, 1);
 	t.is(credentials.self.role, "alarm");

@@ -8,11 +8,12 @@
  *   differ only in mc/config, so make redoes config, xsl, and the link, and not the ~50 tsc
  *   runs (mcconfig type-checks each .ts file in its own tsc process).
  * - an ESP32 board through manifest, tsc, xsc and xsl: `mcconfig -d -p esp32:./hosts/esp32/<b>
- *   -o <out> ./manifest.json` writes the makefile (mcconfig only needs ESP-IDF when it runs
- *   make), then `make` builds the makefile's own xsl target, $(TMP_DIR)/mc.xs.c. ESP-IDF is not
- *   here: IDF_PATH and IDF_VERSION are given so the makefile parses, and its sdkconfig.h is
- *   declared old (`make -o`) so `idf.py reconfigure` never runs; the build stops after xsl,
- *   before the C compilation that needs the Xtensa toolchain. The boards, too, may start
+ *   -o <out> ./manifest.json` writes the makefile (without -m mcconfig does not run make; it
+ *   needs IDF_PATH only to find the ESP-IDF include folders the manifest names), then `make`
+ *   builds the makefile's own xsl target, $(TMP_DIR)/mc.xs.c. ESP-IDF's tools are not here:
+ *   IDF_VERSION is given so the makefile parses, and its sdkconfig.h is declared old (`make
+ *   -o`) so `idf.py reconfigure` never runs; the build stops after xsl, before the C
+ *   compilation that needs the Xtensa toolchain. The boards, too, may start
  *   from a copy of an earlier board's build: their generated tsconfig-base.json is the same
  *   (the board folders differ only in config and in their IO provider, a .js module).
  * A folder that already exists is built incrementally, as make does; a seed is only copied
@@ -43,8 +44,8 @@ interface Run {
 	readonly output: string;
 }
 
-function run(sdk: ModdableSdk, command: string, args: readonly string[], cwd: string): Run {
-	const result = spawnSync(command, args, { cwd, env: sdk.env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+function run(env: NodeJS.ProcessEnv, command: string, args: readonly string[], cwd: string): Run {
+	const result = spawnSync(command, args, { cwd, env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
 	const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error === undefined ? "" : String(result.error)}`;
 	return { ok: result.status === 0, output };
 }
@@ -82,7 +83,7 @@ export function simulatorLibrary(outFolder: string): string {
 export function buildSimulator(sdk: ModdableSdk, role: DeviceRole, outFolder: string, seedFolder?: string): BuildResult {
 	const started = Date.now();
 	seed(seedFolder, outFolder);
-	const outcome = run(sdk, "mcconfig", ["-d", "-m", "-t", "build", "-p", "sim/nodemcu", "-o", outFolder, "./manifest.json", `picketRole=${role}`], projectRoot);
+	const outcome = run(sdk.env, "mcconfig", ["-d", "-m", "-t", "build", "-p", "sim/nodemcu", "-o", outFolder, "./manifest.json", `picketRole=${role}`], projectRoot);
 	const built = outcome.ok && existsSync(simulatorLibrary(outFolder));
 	return result(`lin ${role}`, started, { ok: built, output: outcome.output });
 }
@@ -93,25 +94,29 @@ export interface BoardSeed {
 	readonly folder: string;
 }
 
-/** Builds the ESP32 board `board` (a folder of hosts/esp32) through xsl into `outFolder`, starting from a copy of `from` when given. */
-export function buildBoardThroughXsl(sdk: ModdableSdk, board: string, outFolder: string, from?: BoardSeed): BuildResult {
+/**
+ * Builds the ESP32 board `board` (a folder of hosts/esp32) through xsl into `outFolder`,
+ * starting from a copy of `from` when given; `idfPath` holds ESP-IDF's folders (moddable-sdk.ts findEspIdf).
+ */
+export function buildBoardThroughXsl(sdk: ModdableSdk, idfPath: string, board: string, outFolder: string, from?: BoardSeed): BuildResult {
+	const env = { ...sdk.env, IDF_PATH: idfPath };
 	const started = Date.now();
 	const name = `esp32 ${board}`;
 	if (!existsSync(outFolder) && from !== undefined) seed(join(from.folder, "tmp", "esp32", from.board), join(outFolder, "tmp", "esp32", board));
 	mkdirSync(outFolder, { recursive: true });
-	const manifest = run(sdk, "mcconfig", ["-d", "-p", `esp32:./hosts/esp32/${board}`, "-o", outFolder, "./manifest.json"], projectRoot);
+	const manifest = run(env, "mcconfig", ["-d", "-p", `esp32:./hosts/esp32/${board}`, "-o", outFolder, "./manifest.json"], projectRoot);
 	const tmp = join(outFolder, "tmp", "esp32", board, "debug", APP_NAME);
 	const makefile = join(tmp, "makefile");
 	if (!manifest.ok || !existsSync(makefile)) return result(name, started, { ok: false, output: manifest.output }, "manifest");
-	// Values the makefile would get from an installed ESP-IDF, and rules that must never run here.
-	const overrides = ["IDF_PATH=/nonexistent/esp-idf", "IDF_VERSION=v6.0", "KILL_SERIAL2XSBUG=", "KILL_SIMULATOR=", "START_XSBUG="];
-	const printed = run(sdk, "make", ["-s", "-f", makefile, ...overrides, "--eval", "picket-print-%: ; @echo $($*)", "picket-print-SDKCONFIG_H"], tmp);
+	// A value the makefile would get from an ESP-IDF checkout, and rules that must never run here.
+	const overrides = [`IDF_PATH=${idfPath}`, "IDF_VERSION=v6.0", "KILL_SERIAL2XSBUG=", "KILL_SIMULATOR=", "START_XSBUG="];
+	const printed = run(env, "make", ["-s", "-f", makefile, ...overrides, "--eval", "picket-print-%: ; @echo $($*)", "picket-print-SDKCONFIG_H"], tmp);
 	const sdkconfig = printed.output.split("\n").find((line) => line.endsWith("sdkconfig.h"));
 	if (!printed.ok || sdkconfig === undefined) return result(name, started, { ok: false, output: printed.output }, "manifest");
-	const xsl = run(sdk, "make", ["-f", makefile, ...overrides, "-o", sdkconfig, join(tmp, "mc.xs.c")], tmp);
+	const xsl = run(env, "make", ["-f", makefile, ...overrides, "-o", sdkconfig, join(tmp, "mc.xs.c")], tmp);
 	const output = xsl.output
 		.split("\n")
-		.filter((line) => !line.includes("/nonexistent/esp-idf")) // the makefile's `git describe` in an ESP-IDF that is not here
+		.filter((line) => !line.startsWith("fatal: not a git repository")) // the makefile's `git describe` in a header pack
 		.join("\n");
 	const ok = xsl.ok && existsSync(join(tmp, "mc.xs.c"));
 	// Up to date, make prints no stage; its target, the output of xsl, is there.

@@ -10,7 +10,7 @@
  * type-checks .ts with the `tsc` on PATH, and the project pins TypeScript 6.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { projectRoot } from "picket/test/support/xs-runner";
 
@@ -47,4 +47,27 @@ export function findModdableSdk(): SdkLookup {
 	const root = /^export MODDABLE='([^']+)'$/m.exec(exports)?.[1];
 	if (root === undefined) throw new Error(`${installer} printed no MODDABLE export:\n${exports}`);
 	return { sdk: sdkAt(root, installer) };
+}
+
+/**
+ * ESP-IDF's folders, which the manifest's esp32 platform names (its C include folders), so
+ * mcconfig needs them to write an esp32 makefile at all: $IDF_PATH, else the team's v6.0.0
+ * header pack (../shared/esp-idf) unpacked where `npm run check:esp32` unpacks it.
+ */
+export function findEspIdf(): { readonly path: string } | { readonly skipped: string } {
+	const marker = join("components", "esp_wifi", "include", "esp_now.h");
+	const fromEnvironment = process.env.IDF_PATH;
+	if (fromEnvironment !== undefined && fromEnvironment !== "") {
+		return existsSync(join(fromEnvironment, marker)) ? { path: fromEnvironment } : { skipped: `$IDF_PATH (${fromEnvironment}) holds no ${marker}` };
+	}
+	const pack = resolve(projectRoot, "..", "shared", "esp-idf", "esp-idf-6.0.0-headers.tar.gz");
+	if (!existsSync(pack)) return { skipped: `no ESP-IDF: $IDF_PATH is unset and ${pack} is absent` };
+	const work = join(projectRoot, "build", "esp32-check");
+	const unpacked = join(work, "esp-idf");
+	if (!existsSync(join(unpacked, marker))) {
+		rmSync(unpacked, { recursive: true, force: true });
+		mkdirSync(work, { recursive: true });
+		execFileSync("tar", ["-xzf", pack, "-C", work]);
+	}
+	return { path: unpacked };
 }

@@ -1,8 +1,9 @@
 /**
  * What a device's Preference holds after provisioning, computed by the firmware's own code
  * so that a target written by a tool is byte for byte what the device would have written
- * itself: the keystore (picket/provisioning/keystore) stores the bundle through a Storage,
- * and the settings overrides are numbers in Preference domain SETTINGS_DOMAIN, as
+ * itself: the keystore (picket/provisioning/keystore) stores the bundle through the
+ * power-safe layer (picket/core/power-safe-storage: its records, `bundle.a.0~a`, …), and
+ * the settings overrides are plain numbers in Preference domain SETTINGS_DOMAIN, as
  * hosts/moddable/preference-storage reads them.
  *
  * The result is a list of raw Preference entries (domain, key, value) that a target writer
@@ -11,16 +12,12 @@
  */
 import { PicketError } from "picket/core/picket-error";
 import { type DeviceRole, SETTINGS_DOMAIN, validateSettingsLayer } from "picket/device/device-settings";
-import { MemoryStorage } from "picket/hosts/sim/memory-storage";
-import { PROVISIONING_STORAGE_DOMAIN, storeBundle } from "picket/provisioning/keystore";
+import { type PreferenceEntry, preferenceEntries } from "picket/core/power-safe-storage";
+import { type DeviceCredentials, storeBundle } from "picket/provisioning/keystore";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
-/** One Preference value: a blob (ArrayBuffer on the device) or an integer (NVS i32). */
-export interface PreferenceEntry {
-	readonly domain: string;
-	readonly key: string;
-	readonly value: Uint8Array | number;
-}
+/** One Preference entry a target holds: a power-safe record (an ArrayBuffer on the device, an NVS blob) or a settings override (an integer, NVS i32). */
+export type TargetEntry = PreferenceEntry | { readonly domain: string; readonly key: string; readonly value: number };
 
 export type DevicePreferencesErrorCode = "wrong-role" | "bad-setting";
 
@@ -37,13 +34,13 @@ export interface DevicePreferencesOptions {
  * gives the device another role, "bad-setting" for a setting the device would ignore or
  * that Preference cannot hold (on the ESP32 it keeps integers only).
  */
-export function devicePreferences(bundle: Uint8Array, options: DevicePreferencesOptions): PreferenceEntry[] {
-	const storage = new MemoryStorage();
-	const credentials = storeBundle(storage, bundle, createNodeCryptoSuite());
+export function devicePreferences(bundle: Uint8Array, options: DevicePreferencesOptions): TargetEntry[] {
+	let stored: DeviceCredentials | undefined;
+	const entries: TargetEntry[] = preferenceEntries((storage) => (stored = storeBundle(storage, bundle, createNodeCryptoSuite())));
+	const credentials = stored!;
 	if (credentials.self.role !== options.role) {
 		throw new PicketError<DevicePreferencesErrorCode>("wrong-role", `the bundle is for device ${credentials.deviceId} as ${credentials.self.role}, the target is built as ${options.role}`);
 	}
-	const entries: PreferenceEntry[] = storage.keys(PROVISIONING_STORAGE_DOMAIN).map((key) => ({ domain: PROVISIONING_STORAGE_DOMAIN, key, value: storage.read(PROVISIONING_STORAGE_DOMAIN, key)! }));
 	const settings = options.settings ?? {};
 	try {
 		validateSettingsLayer(settings, SETTINGS_DOMAIN);

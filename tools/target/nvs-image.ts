@@ -40,7 +40,7 @@
  */
 import { crc32 } from "node:zlib";
 import { PicketError } from "picket/core/picket-error";
-import type { PreferenceEntry } from "picket/tools/target/device-preferences";
+import type { TargetEntry } from "picket/tools/target/device-preferences";
 
 export const NVS_PAGE_SIZE = 4096;
 const ENTRY_SIZE = 32;
@@ -209,7 +209,7 @@ function checkName(what: string, name: string): void {
  * of 4,096, at least 3 pages). Throws "nvs-too-large" when they do not fit, "nvs-bad-name",
  * "nvs-bad-size", "nvs-bad-value"; the caller writes nothing then.
  */
-export function nvsImage(entries: readonly PreferenceEntry[], partitionSize: number = MODDABLE_NVS_SIZE): Uint8Array {
+export function nvsImage(entries: readonly TargetEntry[], partitionSize: number = MODDABLE_NVS_SIZE): Uint8Array {
 	if (!Number.isInteger(partitionSize) || partitionSize % NVS_PAGE_SIZE !== 0 || partitionSize < 3 * NVS_PAGE_SIZE) {
 		fail("nvs-bad-size", `partition size ${partitionSize}: a multiple of ${NVS_PAGE_SIZE}, at least 3 pages (0x3000)`);
 	}

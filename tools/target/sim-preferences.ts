@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { PicketError } from "picket/core/picket-error";
 import type { CommandErrorCode } from "picket/tools/cli/command-group";
 import { writeFileAtomically } from "picket/tools/cli/write-atomically";
-import type { PreferenceEntry } from "picket/tools/target/device-preferences";
+import type { TargetEntry } from "picket/tools/target/device-preferences";
 
 export const SIM_PREFERENCES_FILE = "preferences.json";
 
@@ -19,7 +19,7 @@ type StoredValue = string | number | boolean | { buffer: string };
 type Store = Record<string, Record<string, StoredValue>>;
 
 /** The store of the instance folder `home` as JSON text with `entries` set; other domains are kept, the entries' domains replaced. */
-export function simPreferences(existing: Store, entries: readonly PreferenceEntry[]): Store {
+export function simPreferences(existing: Store, entries: readonly TargetEntry[]): Store {
 	const store: Store = { ...existing };
 	for (const domain of new Set(entries.map((entry) => entry.domain))) store[domain] = {};
 	for (const { domain, key, value } of entries) store[domain]![key] = typeof value === "number" ? value : { buffer: Array.from(value).join(",") };
@@ -27,7 +27,7 @@ export function simPreferences(existing: Store, entries: readonly PreferenceEntr
 }
 
 /** Writes `entries` into the instance folder `home` (created if missing); returns the file written. */
-export function writeSimPreferences(home: string, entries: readonly PreferenceEntry[]): string {
+export function writeSimPreferences(home: string, entries: readonly TargetEntry[]): string {
 	const path = join(home, SIM_PREFERENCES_FILE);
 	let existing: Store = {};
 	if (existsSync(path)) {
