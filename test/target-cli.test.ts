@@ -16,7 +16,7 @@ import { PowerSafeStorage } from "picket/core/power-safe-storage";
 import { SETTINGS_DOMAIN } from "picket/device/device-settings";
 import { PROVISIONING_STORAGE_DOMAIN, loadCredentials } from "picket/provisioning/keystore";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
-import { type NvsValue, readNvsPartition } from "picket/test/support/nvs-reader";
+import { type NvsValue, readNvsPartition, readOnlyPreference } from "picket/test/support/nvs-reader";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { MODDABLE_NVS_SIZE } from "picket/tools/target/nvs-image";
 
@@ -43,23 +43,9 @@ function domain(): { folder: string; work: string } {
 	return { folder, work };
 }
 
-/**
- * The device's Storage over what a target holds, as the device builds it: the power-safe
- * layer over a (read-only) Preference, which answers an ArrayBuffer for a blob.
- */
-function storageOver(values: ReadonlyMap<string, ReadonlyMap<string, NvsValue | Uint8Array | number>>): Storage {
-	const readOnly = (): never => {
-		throw new Error("read-only");
-	};
-	return new PowerSafeStorage({
-		get: (domain, key) => {
-			const stored = values.get(domain)?.get(key);
-			return stored instanceof Uint8Array ? stored.slice().buffer : typeof stored === "number" || typeof stored === "string" ? stored : undefined;
-		},
-		set: readOnly,
-		delete: readOnly,
-		keys: (domain) => [...(values.get(domain)?.keys() ?? [])],
-	});
+/** The device's Storage over what a target holds: the power-safe layer over Preference. */
+function storageOver(values: ReadonlyMap<string, ReadonlyMap<string, NvsValue>>): Storage {
+	return new PowerSafeStorage(readOnlyPreference(values));
 }
 
 function simStore(home: string): Map<string, Map<string, Uint8Array | number>> {

@@ -10,7 +10,8 @@
  *                                              dropped as not-neighbour (README, known limits)
  *
  * The domain has groups intrusion=0 and panic=1; the alarm sends on panic (a settings
- * override written with its bundle, `--setting alertGroup=1`).
+ * override written with its bundle, `--setting alertGroup=1`). A fifth member, a motion
+ * sensor, has no instance: its bundle is for the motion-sensor board's NVS image.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
@@ -39,6 +40,13 @@ export const SCENARIO_DEVICES: readonly ScenarioDevice[] = [
 	{ name: "far-responder", role: "responder", member: 4, groups: "panic", station: 3, inRange: [1] },
 ];
 
+/** The domain's members: the instances above, and a motion sensor (5) whose bundle only goes to a board. */
+export const DOMAIN_MEMBERS: readonly Pick<ScenarioDevice, "role" | "member" | "groups">[] = [...SCENARIO_DEVICES, { role: "sensor", member: 5, groups: "intrusion" }];
+
+export function bundlePath(work: string, member: number): string {
+	return join(work, "site-a", "devices", `device-${member}.bundle`);
+}
+
 export interface CommandRun {
 	readonly command: string;
 	readonly ok: boolean;
@@ -62,11 +70,11 @@ export function provisionScenario(work: string): CommandRun[] {
 	const domain = join(work, "site-a");
 	rmSync(domain, { recursive: true, force: true });
 	const runs = [picketCommand(["domain", "init", "-d", domain, "-g", "intrusion=0", "-g", "panic=1"], env)];
-	for (const device of SCENARIO_DEVICES) runs.push(picketCommand(["device", "add", "-d", domain, "--role", device.role, ...(device.groups === undefined ? [] : ["--groups", device.groups])], env));
+	for (const device of DOMAIN_MEMBERS) runs.push(picketCommand(["device", "add", "-d", domain, "--role", device.role, ...(device.groups === undefined ? [] : ["--groups", device.groups])], env));
 	for (const device of SCENARIO_DEVICES) {
 		const home = instanceHome(work, device.name);
 		rmSync(home, { recursive: true, force: true });
-		const bundle = join(domain, "devices", `device-${device.member}.bundle`);
+		const bundle = bundlePath(work, device.member);
 		runs.push(picketCommand(["target", "sim", "--bundle", bundle, "--role", device.role, "--home", home, ...(device.settings ?? []).flatMap((setting) => ["--setting", setting])], env));
 	}
 	return runs;

@@ -5,7 +5,8 @@
  *   2. mcconfig builds every ESP32 board (hosts/esp32/<board>) through manifest, tsc, xsc and
  *      xsl, and stops there (no ESP-IDF here: mcconfig-builds.ts);
  *   3. the README's provisioning commands make a domain and write each device's bundle into
- *      its simulator instance's Preference store (`picket target sim`);
+ *      its simulator instance's Preference store (`picket target sim`), and an NVS image for
+ *      each board (`picket target nvs`), read back with an independent NVS reader;
  *   4. four instances run headless under Xvfb (alarm-scenario.ts): a panic press on the alarm
  *      is read by a responder, relayed by a relay that cannot read it, and acknowledged over a
  *      Noise session; a fifth, unprovisioned, instance must warn and keep running; the alarm
@@ -14,15 +15,31 @@
  * `N passed, N failed`; exits 1 on any failure. Without an SDK it prints one "skipped: …"
  * line and exits 0 (moddable-sdk.ts).
  */
-import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { PowerSafeStorage } from "picket/core/power-safe-storage";
 import { DEVICE_ROLES, type DeviceRole } from "picket/device/device-settings";
-import { BOOT_LINE, SCENARIO_DEVICES, type ScenarioOptions, instanceHome, provisionScenario, runAlarmScenario, startDevice } from "picket/test/moddable/alarm-scenario";
+import { loadCredentials } from "picket/provisioning/keystore";
+import {
+	BOOT_LINE,
+	DOMAIN_MEMBERS,
+	SCENARIO_DEVICES,
+	type ScenarioOptions,
+	bundlePath,
+	instanceHome,
+	picketCommand,
+	provisionScenario,
+	provisioningEnvironment,
+	runAlarmScenario,
+	startDevice,
+} from "picket/test/moddable/alarm-scenario";
 import { type BoardSeed, type BuildResult, buildBoardThroughXsl, buildSimulator, simulatorLibrary } from "picket/test/moddable/mcconfig-builds";
 import { findEspIdf, findModdableSdk } from "picket/test/moddable/moddable-sdk";
 import { SimulatorInstance, freeUdpPorts, startVirtualDisplay } from "picket/test/moddable/simulator-instance";
 import type { XsbugListener } from "picket/test/moddable/xsbug-listener";
+import { readNvsPartition, readOnlyPreference } from "picket/test/support/nvs-reader";
 import { projectRoot } from "picket/test/support/xs-runner";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { MODDABLE_NVS_OFFSET, MODDABLE_NVS_SIZE } from "picket/tools/target/nvs-image";
 
 let passed = 0;
@@ -108,6 +125,7 @@ async function main(): Promise<void> {
 	started = Date.now();
 	const provisioning = provisionScenario(work);
 	for (const run of provisioning) check(run.ok, run.command.split(work).join("<work>"), run.output);
+	if (provisioning.every((run) => run.ok)) provisionBoards(work);
 	stageTimes.push(`provisioning ${seconds(started)}`);
 
 	if (DEVICE_ROLES.some((role) => libraries[role] === undefined) || provisioning.some((run) => !run.ok)) {
@@ -147,6 +165,32 @@ function checkNvsPartition(sdkRoot: string): void {
 		nvs !== null && Number(nvs[1]) === MODDABLE_NVS_OFFSET && Number(nvs[2]) === MODDABLE_NVS_SIZE,
 		`picket target nvs: its default offset and size are the nvs partition of the SDK's partitions.csv (${nvs?.[1]}, ${nvs?.[2]})`,
 	);
+}
+
+/** `picket target nvs` for each board, with the bundle of a device of its role; the image read back and loaded as the device would. */
+function provisionBoards(work: string): void {
+	const crypto = createNodeCryptoSuite();
+	for (const board of boards()) {
+		const config = JSON.parse(readFileSync(join(projectRoot, "hosts", "esp32", board, "manifest.json"), "utf8")) as { config: { picket: { role: DeviceRole } } };
+		const role = config.config.picket.role;
+		const member = DOMAIN_MEMBERS.find((candidate) => candidate.role === role);
+		if (member === undefined) {
+			check(false, `esp32 ${board}: no member of role ${role} in the test's domain`);
+			continue;
+		}
+		const image = join(work, `esp32-${board}`, "nvs.bin");
+		mkdirSync(dirname(image), { recursive: true });
+		const run = picketCommand(["target", "nvs", "--bundle", bundlePath(work, member.member), "--role", role, "-o", image], provisioningEnvironment());
+		if (!check(run.ok && run.output.includes("write_flash 0x9000 "), run.command.split(work).join("<work>"), run.output)) continue;
+		let loaded: string;
+		try {
+			const credentials = loadCredentials(new PowerSafeStorage(readOnlyPreference(readNvsPartition(new Uint8Array(readFileSync(image))).namespaces)), crypto);
+			loaded = `device ${credentials.deviceId} as ${credentials.self.role}`;
+		} catch (error) {
+			loaded = String(error);
+		}
+		check(loaded === `device ${member.member} as ${role}`, `esp32 ${board}: the NVS image, read back by an independent NVS reader, holds the bundle the keystore loads (${loaded})`);
+	}
 }
 
 async function runSimulators(sdk: ScenarioOptions["sdk"], work: string, libraries: Record<DeviceRole, string>): Promise<void> {

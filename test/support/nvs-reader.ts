@@ -177,3 +177,28 @@ export function readNvsPartition(image: Uint8Array): NvsContents {
 	}
 	return { pages, namespaces };
 }
+
+/**
+ * A read-only Moddable Preference over values by namespace and key, as the device reads
+ * them: a blob comes back as an ArrayBuffer. For loading what a target holds through the
+ * firmware's own storage layer.
+ */
+export function readOnlyPreference(values: ReadonlyMap<string, ReadonlyMap<string, NvsValue>>): {
+	get(domain: string, key: string): string | number | ArrayBuffer | undefined;
+	set(): never;
+	delete(): never;
+	keys(domain: string): string[];
+} {
+	const refuse = (): never => {
+		throw new Error("read-only");
+	};
+	return {
+		get: (domain, key) => {
+			const stored = values.get(domain)?.get(key);
+			return stored instanceof Uint8Array ? stored.slice().buffer : typeof stored === "bigint" ? Number(stored) : stored;
+		},
+		set: refuse,
+		delete: refuse,
+		keys: (domain) => [...(values.get(domain)?.keys() ?? [])],
+	};
+}
