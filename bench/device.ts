@@ -22,8 +22,8 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { DeviceRole } from "picket/device/device-settings";
 import { SCENARIO_DEVICES, provisionScenario, runAlarmScenario } from "picket/test/moddable/alarm-scenario";
-import { buildSimulator, simulatorLibrary } from "picket/test/moddable/mcconfig-builds";
-import { findModdableSdk } from "picket/test/moddable/moddable-sdk";
+import { MODDABLE_WORK, buildSimulators } from "picket/test/moddable/mcconfig-builds";
+import { moddableSdkOrSkip } from "picket/test/moddable/moddable-sdk";
 import { freeUdpPorts, startVirtualDisplay } from "picket/test/moddable/simulator-instance";
 import type { Breakpoint, InstrumentSample, XsbugListener } from "picket/test/moddable/xsbug-listener";
 import { projectRoot } from "picket/test/support/xs-runner";
@@ -88,23 +88,12 @@ function peak(samples: readonly InstrumentSample[], name: string): number {
 const number = (value: number): string => Math.round(value).toLocaleString("en-US");
 
 async function main(): Promise<void> {
-	const lookup = findModdableSdk();
-	if ("skipped" in lookup) {
-		console.log(`skipped: ${lookup.skipped}`);
-		return;
-	}
-	const { sdk } = lookup;
-	const work = join(projectRoot, "build", "moddable");
-	const libraries: Partial<Record<DeviceRole, string>> = {};
-	let seed: string | undefined;
-	for (const role of new Set(SCENARIO_DEVICES.map((device) => device.role))) {
-		const out = join(work, `lin-${role}`);
-		const build = buildSimulator(sdk, role, out, seed);
-		if (!build.ok) throw new Error(`bench/device: the lin ${role} build failed at ${build.stage}\n${build.tail}`);
-		libraries[role] = simulatorLibrary(out);
-		seed ??= out;
-	}
-	const benchWork = join(work, "bench");
+	const sdk = moddableSdkOrSkip();
+	if (sdk === undefined) return;
+	const { results, libraries } = buildSimulators(sdk, new Set(SCENARIO_DEVICES.map((device) => device.role)));
+	const failed = results.find((build) => !build.ok);
+	if (failed !== undefined) throw new Error(`bench/device: ${failed.name} failed at ${failed.stage}\n${failed.tail}`);
+	const benchWork = join(MODDABLE_WORK, "bench");
 	rmSync(benchWork, { recursive: true, force: true });
 	for (const run of provisionScenario(benchWork)) if (!run.ok) throw new Error(`bench/device: ${run.command} failed\n${run.output}`);
 	const points = PHASE_POINTS.map(locate);

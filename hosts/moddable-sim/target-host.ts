@@ -12,6 +12,7 @@
 import config from "mc/config";
 import { toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
+import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import { createNativeSuite } from "picket/crypto/native-suite";
 import type { DeviceEvent } from "picket/device/device-events";
 import { type DeviceRole, SETTINGS_DOMAIN, isDeviceRole } from "picket/device/device-settings";
@@ -130,7 +131,7 @@ function eventLog(log: Logger): (event: DeviceEvent) => void {
  * draw's SHA-256 prefix is logged so a test can see that instances and boots differ without
  * the log revealing the draw itself.
  */
-function randomSource(crypto: ReturnType<typeof createNativeSuite>, log: Logger): (length: number) => Uint8Array {
+function randomSource(crypto: CryptoSuite, log: Logger): RandomSource {
 	let first = true;
 	return (length) => {
 		const bytes = crypto.randomBytes(length);

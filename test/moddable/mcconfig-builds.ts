@@ -31,6 +31,8 @@ const APP_NAME = "picket";
 
 export interface BuildResult {
 	readonly name: string;
+	/** The mcconfig command line, for the report. */
+	readonly command?: string;
 	readonly ok: boolean;
 	readonly seconds: number;
 	/** The last stage the build's output announced ("tsc", "xsc", "xsl", "cc", "ld", …). */
@@ -83,9 +85,29 @@ export function simulatorLibrary(outFolder: string): string {
 export function buildSimulator(sdk: ModdableSdk, role: DeviceRole, outFolder: string, seedFolder?: string): BuildResult {
 	const started = Date.now();
 	seed(seedFolder, outFolder);
-	const outcome = run(sdk.env, "mcconfig", ["-d", "-m", "-t", "build", "-p", "sim/nodemcu", "-o", outFolder, "./manifest.json", `picketRole=${role}`], projectRoot);
+	const command = ["mcconfig", "-d", "-m", "-t", "build", "-p", "sim/nodemcu", "-o", outFolder, "./manifest.json", `picketRole=${role}`];
+	const outcome = run(sdk.env, command[0]!, command.slice(1), projectRoot);
 	const built = outcome.ok && existsSync(simulatorLibrary(outFolder));
-	return result(`lin ${role}`, started, { ok: built, output: outcome.output });
+	return { ...result(`lin ${role}`, started, { ok: built, output: outcome.output }), command: command.join(" ") };
+}
+
+/** Where test:moddable and bench/device build and run: build/moddable in the project. */
+export const MODDABLE_WORK = join(projectRoot, "build", "moddable");
+
+/** Builds the simulator for each role into MODDABLE_WORK/lin-<role>, the first successful one seeding the others. */
+export function buildSimulators(sdk: ModdableSdk, roles: Iterable<DeviceRole>): { readonly results: BuildResult[]; readonly libraries: Partial<Record<DeviceRole, string>> } {
+	const results: BuildResult[] = [];
+	const libraries: Partial<Record<DeviceRole, string>> = {};
+	let seedFolder: string | undefined;
+	for (const role of roles) {
+		const out = join(MODDABLE_WORK, `lin-${role}`);
+		const build = buildSimulator(sdk, role, out, seedFolder);
+		results.push(build);
+		if (!build.ok) continue;
+		libraries[role] = simulatorLibrary(out);
+		seedFolder ??= out;
+	}
+	return { results, libraries };
 }
 
 /** An earlier board's build, to start from. */

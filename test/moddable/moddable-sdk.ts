@@ -49,6 +49,14 @@ export function findModdableSdk(): SdkLookup {
 	return { sdk: sdkAt(root, installer) };
 }
 
+/** The SDK, or undefined after printing the one "skipped: …" line a caller without it ends with. */
+export function moddableSdkOrSkip(): ModdableSdk | undefined {
+	const lookup = findModdableSdk();
+	if ("sdk" in lookup) return lookup.sdk;
+	console.log(`skipped: ${lookup.skipped}`);
+	return undefined;
+}
+
 /**
  * ESP-IDF's folders, which the manifest's esp32 platform names (its C include folders), so
  * mcconfig needs them to write an esp32 makefile at all: $IDF_PATH, else the team's v6.0.0

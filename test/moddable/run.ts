@@ -17,7 +17,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { PowerSafeStorage } from "picket/core/power-safe-storage";
+import { FrameKind, frameByte0 } from "picket/link/frame-kind";
 import { DEVICE_ROLES, type DeviceRole } from "picket/device/device-settings";
 import { loadCredentials } from "picket/provisioning/keystore";
 import {
@@ -33,8 +36,8 @@ import {
 	runAlarmScenario,
 	startDevice,
 } from "picket/test/moddable/alarm-scenario";
-import { type BoardSeed, type BuildResult, buildBoardThroughXsl, buildSimulator, simulatorLibrary } from "picket/test/moddable/mcconfig-builds";
-import { findEspIdf, findModdableSdk } from "picket/test/moddable/moddable-sdk";
+import { type BoardSeed, MODDABLE_WORK, buildBoardThroughXsl, buildSimulators } from "picket/test/moddable/mcconfig-builds";
+import { findEspIdf, moddableSdkOrSkip } from "picket/test/moddable/moddable-sdk";
 import { SimulatorInstance, freeUdpPorts, startVirtualDisplay } from "picket/test/moddable/simulator-instance";
 import type { XsbugListener } from "picket/test/moddable/xsbug-listener";
 import { readNvsPartition, readOnlyPreference } from "picket/test/support/nvs-reader";
@@ -80,27 +83,15 @@ function boards(): string[] {
 }
 
 async function main(): Promise<void> {
-	const lookup = findModdableSdk();
-	if ("skipped" in lookup) {
-		console.log(`skipped: ${lookup.skipped}`);
-		return;
-	}
-	const { sdk } = lookup;
+	const sdk = moddableSdkOrSkip();
+	if (sdk === undefined) return;
 	console.log(`# Moddable SDK ${sdk.root} (found through ${sdk.origin})`);
-	const work = join(projectRoot, "build", "moddable");
+	const work = MODDABLE_WORK;
 	const stageTimes: string[] = [];
 
 	let started = Date.now();
-	const libraries: Partial<Record<DeviceRole, string>> = {};
-	let seed: string | undefined;
-	for (const role of DEVICE_ROLES) {
-		const out = join(work, `lin-${role}`);
-		const build: BuildResult = buildSimulator(sdk, role, out, seed);
-		if (check(build.ok, `lin ${role}: mcconfig -d -m -t build -p sim/nodemcu -o ${out} ./manifest.json picketRole=${role} (${build.seconds.toFixed(1)} s)`, `stopped at ${build.stage}\n${build.tail}`)) {
-			libraries[role] = simulatorLibrary(out);
-			seed ??= out;
-		}
-	}
+	const { results, libraries } = buildSimulators(sdk, DEVICE_ROLES);
+	for (const build of results) check(build.ok, `${build.name}: ${build.command} (${build.seconds.toFixed(1)} s)`, `stopped at ${build.stage}\n${build.tail}`);
 	stageTimes.push(`lin builds ${seconds(started)}`);
 
 	started = Date.now();
@@ -193,6 +184,18 @@ function provisionBoards(work: string): void {
 	}
 }
 
+/** Sends `count` forged frames (alert, handshake message 1, session, in turn; random bodies) to station `station`, as from station 1. */
+async function flood(basePort: number, station: number, count: number): Promise<void> {
+	const socket = createSocket("udp4");
+	const kinds = [frameByte0(FrameKind.Alert, 4), frameByte0(FrameKind.Handshake, 1), frameByte0(FrameKind.Session, 0)];
+	for (let i = 0; i < count; i++) {
+		const frame = randomBytes(20 + ((i * 37) % 200));
+		frame[0] = kinds[i % kinds.length]!;
+		await new Promise((resolve) => socket.send(Buffer.concat([Buffer.of(2, 0, 0, 0, 0, 1), frame]), basePort + station, "127.0.0.1", resolve));
+	}
+	socket.close();
+}
+
 async function runSimulators(sdk: ScenarioOptions["sdk"], work: string, libraries: Record<DeviceRole, string>): Promise<void> {
 	const display = await startVirtualDisplay();
 	const basePort = await freeUdpPorts(8);
@@ -231,6 +234,18 @@ async function runSimulators(sdk: ScenarioOptions["sdk"], work: string, librarie
 		const far = log("far-responder");
 		check(far.logged(new RegExp(`^policy alert: panic incident ${incident} severity \\d from 1$`)), "far responder (hears only the relay): decrypted the relayed alert and sounded", transcript(far));
 		check(far.logged(/^warning: session with 1: not-neighbour$/), "far responder: its acknowledgement was dropped as not-neighbour (sessions are not relayed)", transcript(far));
+
+		// An attacker on the loopback "air": forged frames of every kind, claiming the relay's MAC,
+		// in one burst at the near responder. It must drop them (8 queued, the rest counted by its
+		// radio), log the rejections and keep running within the ESP32's fixed heap and stack.
+		await flood(basePort, 2, 300);
+		await near.waitFor(() => near.logged(/^air: (alert rejected|session frame from 020000000001: rejected)/), 5_000);
+		await new Promise((resolve) => setTimeout(resolve, 2_000));
+		check(
+			near.logged(/^air: alert rejected \(/) && near.logged(/^air: session frame from 020000000001: rejected \(/) && !near.logged(/XS abort/) && run.instances.get("near-responder")!.running,
+			"near responder: a burst of 300 forged alert, handshake and session frames is rejected, and it keeps running",
+			transcript(near),
+		);
 
 		check(
 			unprovisioned.listener.logged(/^warning: not provisioned \(no-bundle\): write this device's bundle with `npm run picket -- target sim`/),
