@@ -3,7 +3,7 @@
  * complete or absent (written aside, then renamed).
  */
 import test from "ava";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,18 @@ const PICKET = fileURLToPath(new URL("../tools/picket.js", import.meta.url));
 function picket(...args: string[]): { status: number | null; stdout: string; stderr: string } {
 	const result = spawnSync(process.execPath, [PICKET, ...args], { encoding: "utf8" });
 	return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs picket with its standard output read by nobody: the pipe is closed before it writes. */
+function picketIntoClosedPipe(...args: string[]): Promise<{ status: number | null; stderr: string }> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [PICKET, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+		child.stdout.destroy();
+		let stderr = "";
+		child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+		child.on("error", reject);
+		child.on("close", (status) => resolve({ status, stderr }));
+	});
 }
 
 const fixture = (name: string) => join(MCUBOOT_FIXTURES, name);
@@ -105,4 +117,24 @@ test("bad input: a clear message, exit 1, and nothing half-written", (t) => {
 	t.is(picket("image", "sign", "-k", fixture("ed25519.pem"), "-H", "0x20", "--pad-header", "-S", "0x400", "-v", "1", fixture("app.bin"), previous).status, 1);
 	t.is(readFileSync(previous, "utf8"), "previous");
 	t.deepEqual(readdirSync(folder).sort(), ["previous.bin", "truncated.bin"]);
+});
+
+test("a reader that stops early (| head -1) ends the command with its own status, silently: no EPIPE crash", async (t) => {
+	const runs: string[][] = [
+		["image", "verify", "-k", fixture("p256.pem"), fixture("p256-h32.bin")],
+		["image", "dump", fixture("ed25519-h32.bin")],
+		["image", "dump", "--json", fixture("p256-h32.bin")],
+		["image", "getpub", "-k", fixture("ed25519.pem")],
+		["image", "--help"],
+		["--help"],
+		["domain", "--help"],
+	];
+	for (const args of runs) {
+		const result = await picketIntoClosedPipe(...args);
+		t.is(result.status, 0, args.join(" "));
+		t.is(result.stderr, "", args.join(" "));
+	}
+	const failing = await picketIntoClosedPipe("image", "verify", "-k", fixture("p256.pem"), fixture("ed25519-h32.bin"));
+	t.is(failing.status, 1);
+	t.regex(failing.stderr, /^picket: wrong-key: /);
 });
