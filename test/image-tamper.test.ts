@@ -10,7 +10,7 @@ import { parseImage, signImage, verifyImage, type ImageErrorCode, type ImageVeri
 import { generateImageKeyPem, loadImageSigningKey, loadImageVerifyingKey } from "picket/tools/image/image-keys";
 import { ED25519_VECTOR_OPTIONS, mcubootFixture, mcubootFixtureText } from "picket/test/support/mcuboot-fixtures";
 
-const IMAGE_ERRORS: readonly ImageErrorCode[] = ["bad-magic", "bad-header", "truncated", "bad-tlv", "bad-hash", "wrong-key", "unsigned", "bad-signature"];
+const IMAGE_ERRORS: readonly ImageErrorCode[] = ["bad-magic", "bad-header", "truncated", "bad-tlv", "bad-hash", "encrypted", "wrong-key", "unsigned", "bad-signature"];
 
 /** The code verifyImage throws, or "accepted". Anything but a PicketError fails the test. */
 function outcome(image: Uint8Array, key?: ImageVerifyingKey): ImageErrorCode | "accepted" {
