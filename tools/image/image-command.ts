@@ -72,7 +72,7 @@ const GETPUB_HELP = `Usage: picket image getpub -k <file> [-e <encoding>] [-o <f
 
 const GETPUBHASH_HELP = `Usage: picket image getpubhash -k <file> [-e <encoding>] [-o <file>]
 
-SHA-256 of the key's SubjectPublicKeyInfo DER, what MCUboot's key hash TLV holds.
+SHA-256 of the key's SubjectPublicKeyInfo DER: a SHA-256 image's KEYHASH, as imgtool prints it.
   -k, --key <file>       private or public key PEM
   -e, --encoding <enc>   lang-c (default) or raw (the 32 bytes)
   -o, --output <file>    write there instead of standard output

@@ -352,7 +352,6 @@ function signingHashAlgorithm(options: ImageSignOptions, key: ImageSigningKey | 
 		if (chosen !== undefined) fail("bad-option", "--pure enforces SHA-512 and forbids --sha");
 		return "sha512";
 	}
-	if (chosen !== undefined && !HASH_ALGORITHMS.includes(chosen)) fail("bad-option", `--sha must be 256, 384 or 512`);
 	if (key === undefined) return chosen ?? "sha256";
 	const allowed: readonly ImageHashAlgorithm[] = key.algorithm === "ed25519" ? ["sha256", "sha512"] : ["sha256"];
 	if (chosen !== undefined && !allowed.includes(chosen)) {
@@ -626,7 +625,7 @@ export function verifyImage(image: Uint8Array, key?: ImageVerifyingKey): ImageVe
 	const parsed = parseImage(image);
 	onlyTlv(parsed.protectedTlvs, TlvType.securityCounter, 4);
 	const hash = checkImageHash(parsed);
-	if (hash.status === "encrypted") fail("encrypted", `the body is encrypted: its ${tlvName(HASHES[hash.algorithm].tlv)} covers the plaintext, which needs the decryption key`);
+	if (hash.status === "encrypted") fail("encrypted", `the body is encrypted and its ${tlvName(HASHES[hash.algorithm].tlv)} covers the plaintext, which only the decryption key gives`);
 	const pure = isPure(parsed);
 	const checked = hash.status === "valid" ? { digest: hash.digest, hashAlgorithm: hash.algorithm, pure } : { pure };
 	if (key === undefined) {
