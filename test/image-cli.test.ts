@@ -146,7 +146,8 @@ test("a reader that stops early (| head -1) ends the command with its own status
 });
 
 // Intel HEX outputs of imgtool 2.4.0 for the same commands (test/fixtures/mcuboot/README.md):
-// app.hex is app.bin at 0x10020, so --pad-header puts the image at 0x10000 (image.py load()).
+// app.hex is app.bin at 0x10020, so --pad-header puts the image at 0x10000 (image.py:380-392
+// load()); save() (:420-451) writes the image at the base and, with --pad, only the trailer.
 const hexOptions = ["-k", fixture("ed25519.pem"), "-H", "0x20", "--pad-header", "--align", "4", "-v", "1.2.3+45"];
 const sha256File = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
 

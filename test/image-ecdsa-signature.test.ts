@@ -5,7 +5,8 @@
  *
  * p256-padsig{1,2,3}-h32.bin: `imgtool sign -k p256.pem --header-size 0x20 --pad-header
  * --align 4 --version 1.0.0 --slot-size 0x10000 --pad-sig app.bin …` (imgtool 2.4.0,
- * keys/ecdsa.py ECDSA256P1.sign pads `b'\000' * (self.sig_len() - len(sig))`, sig_len() 72),
+ * keys/ecdsa.py:208-210 ECDSA256P1.sign pads `b'\000' * (self.sig_len() - len(sig))`,
+ * sig_len() 72 at ecdsa.py:160),
  * picked among runs for DER lengths 71, 70 and 69 (1, 2 and 3 zero bytes).
  */
 import test from "ava";

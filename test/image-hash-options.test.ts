@@ -4,7 +4,10 @@
  *   ed25519-sha512-h32.bin  imgtool sign -k ed25519.pem <ed25519-h32 options> --sha 512
  *   ed25519-pure-h32.bin    imgtool sign -k ed25519.pem <ed25519-h32 options> --pure
  *   ed25519-enc-x25519-h32.bin, p256-enc-ec256-aes256-h32.bin   … -E <X25519 / P-256 public key>
- * Digests and signatures below are what `imgtool verify` printed for them.
+ * Digests and signatures below are what `imgtool verify` printed for them. Sources (imgtool
+ * 2.4.0 image.py): allowed hashes per key :188-209, KEYHASH in the image hash :532, the hash
+ * TLV then SIG_PURE and the image itself as the message :692-702; MCUboot's SIG_PURE rule in
+ * image_validate.c:149 (`len == 1`, value 1); SHA512 is TLV 0x12 (image.h:103).
  */
 import test from "ava";
 import { createHash, createPublicKey, verify as nodeVerify } from "node:crypto";

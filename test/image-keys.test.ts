@@ -1,7 +1,7 @@
 /**
  * `getpub` / `getpubhash` text, byte for byte as imgtool 2.4.0 prints it, and
  * password-protected keys. The expected texts are imgtool 2.4.0's output for the fixture keys
- * (keys/general.py `_emit_to_output`: the comment line, the declaration, "\n    " before every
+ * (keys/general.py:38 `_emit_to_output`: the comment line, the declaration, "\n    " before every
  * 8th byte and " " before the others, each byte "0x%02x,", then "\n};" and the length line;
  * `emit_rust_public` has no length line; `emit_c_public_hash` hashes with SHA256()).
  * ed25519-password.pem / p256-password.pem: imgtool's `export_private(path, passwd=b"picket-test")`,

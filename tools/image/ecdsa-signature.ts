@@ -13,15 +13,16 @@
  * | 2 … 2+L      | INTEGER r, INTEGER s: 0x02, length, big-endian value             |
  * | 2+L … 72     | with `--pad-sig` only: zero bytes up to `sig_len()` = 72          |
  *
- * `ECDSA256P1.sign` pads with `b'\000' * (72 - len(sig))`: 0–2 bytes for all but ~1 signature
- * in 128 (r or s shorter than 32 bytes gives more). imgtool's own verify cuts the TLV to
- * `signature[:signature[1] + 2]` before strict DER (OpenSSL).
+ * `ECDSA256P1.sign` (ecdsa.py:208-210) pads with `b'\000' * (self.sig_len() - len(sig))`,
+ * sig_len() = 72 (ecdsa.py:160): 0–2 bytes for all but ~1 signature in 128 (r or s shorter
+ * than 32 bytes gives more). imgtool's own verify cuts the TLV to `signature[:signature[1] + 2]`
+ * (ecdsa.py:176) before strict DER (OpenSSL).
  *
  * What MCUboot v2.4.0 accepts depends on its crypto back end
- * (`boot/bootutil/include/bootutil/crypto/ecdsa.h`): TinyCrypt's `bootutil_decode_sig` and
- * PSA's `parse_signature_from_rfc5480_encoding` ignore anything after s, and take the low 32
- * bytes of an over-long integer; Mbed TLS's `mbedtls_ecdsa_read_signature` refuses any byte
- * after the SEQUENCE. None of them refuses a high s (s > n/2), and OpenSSL signs with
+ * (`boot/bootutil/include/bootutil/crypto/ecdsa.h`): TinyCrypt's `bootutil_decode_sig` (:159)
+ * and PSA's `parse_signature_from_rfc5480_encoding` (:339) ignore anything after s, and take
+ * the low 32 bytes of an over-long integer; Mbed TLS's `mbedtls_ecdsa_read_signature` (:592)
+ * refuses any byte after the SEQUENCE. None of them refuses a high s (s > n/2), and OpenSSL signs with
  * either half, so refusing it would refuse about half of imgtool's genuine signatures.
  *
  * Picket accepts the intersection that imgtool can write: strict DER (tags, short-form

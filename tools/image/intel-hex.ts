@@ -1,6 +1,8 @@
 /**
  * Intel HEX as imgtool reads and writes it, through python-intelhex 2.3.0
- * (`intelhex/__init__.py`: `IntelHex._decode_record`, `tobinarray`, `write_hex_file`).
+ * (`intelhex/__init__.py` at tag 2.3.0: `_decode_record` :101, the overlap check :145,
+ * `padding = 0x0FF` :79, `_tobinarray_really` :340, `write_hex_file` :547), which image.py
+ * calls in `load` (:380, `ih.minaddr()`), `save` (:420-451) and `verify` (:902).
  *
  * A record is one line: ':' then hex digits (either case) for these bytes:
  *
