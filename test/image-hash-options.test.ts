@@ -98,6 +98,14 @@ test("malformed hash and SIG_PURE TLVs are refused", (t) => {
 	// SIG_PURE is Ed25519 only (image.py ALLOWED_PURE_SIG_TLVS): an ECDSA image claiming it is refused.
 	const p256Pure = withTlvs(mcubootFixture("p256-h32.bin"), (tlvs) => [tlvs[0]!, [TlvType.sigPure, Uint8Array.of(1)], ...tlvs.slice(1)]);
 	t.is(code(() => verifyImage(p256Pure, p256Key)), "wrong-key");
+	// Outside the protected area only MCUboot's allow list may stand (image_validate.c:164): one
+	// bit turns SHA512 (0x12) into 0x13, which a pure image would not otherwise miss.
+	const stray = withTlvs(pure, (tlvs) => tlvs.map(([type, value]) => [type === TlvType.sha512 ? 0x13 : type, value]));
+	t.is(code(() => verifyImage(stray, ed25519Key)), "bad-tlv");
+	t.is(code(() => verifyImage(withTlvs(mcubootFixture("ed25519-h32.bin"), (tlvs) => [...tlvs, [0x50, Uint8Array.of(9, 0, 0, 0)]]), ed25519Key)), "bad-tlv");
+	// Another bit makes it ENCEC256 (0x32), allowed there, but only ever written with an ENCRYPTED flag.
+	const unflaggedKey = withTlvs(pure, (tlvs) => tlvs.map(([type, value]) => [type === TlvType.sha512 ? 0x32 : type, value]));
+	t.is(code(() => verifyImage(unflaggedKey, ed25519Key)), "bad-tlv");
 	// A SHA-256 key hash on a SHA-512 image is not the key hash MCUboot computes.
 	const sha256KeyHash = withTlvs(mcubootFixture("ed25519-sha512-h32.bin"), (tlvs) =>
 		tlvs.map(([type, value]) => [type, type === TlvType.keyHash ? createHash("sha256").update(ed25519Key.publicKeyInfo).digest() : value]),

@@ -97,6 +97,7 @@ const TLV_NAMES: Record<number, string> = {
 	0x11: "SHA384",
 	0x12: "SHA512",
 	0x20: "RSA2048",
+	0x21: "ECDSA224",
 	0x22: "ECDSASIG",
 	0x23: "RSA3072",
 	0x24: "ED25519",
@@ -116,6 +117,17 @@ const TLV_NAMES: Record<number, string> = {
 	0x74: "UUID_VID",
 	0x75: "UUID_CID",
 };
+
+/**
+ * The only TLVs MCUboot lets stand outside the protected area (image_validate.c:164
+ * `allowed_unprot_tlvs`, on by default in every port, Espressif's included): whatever else
+ * an attacker appends there is refused, not ignored.
+ */
+const ALLOWED_UNPROTECTED_TLVS: ReadonlySet<number> = new Set([
+	0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x30, 0x31, 0x32, 0x33, 0x34,
+]);
+/** ENCRSA2048 … ENCX25519_SHA512: imgtool writes one only with an ENCRYPTED_AES* flag (image.py:813 add_header). */
+const ENCRYPTION_KEY_TLVS: ReadonlySet<number> = new Set([0x30, 0x31, 0x32, 0x33, 0x34]);
 
 /** Header flags (image.py IMAGE_F). */
 export const ImageFlag = {
@@ -579,6 +591,10 @@ function onlyTlv(tlvs: readonly ImageTlv[], type: number, length?: number): Imag
 	return tlv;
 }
 
+function isEncrypted(parsed: ParsedImage): boolean {
+	return (parsed.header.flags & (ImageFlag.encryptedAes128 | ImageFlag.encryptedAes256)) !== 0;
+}
+
 function tlvsOf(parsed: ParsedImage): readonly ImageTlv[] {
 	return [...parsed.protectedTlvs, ...parsed.tlvs];
 }
@@ -608,22 +624,27 @@ export function checkImageHash(parsed: ParsedImage): ImageHashCheck {
 		if (isPure(parsed)) return { status: "absent" };
 		fail("bad-tlv", "no SHA256, SHA384 or SHA512 TLV");
 	}
-	if ((parsed.header.flags & (ImageFlag.encryptedAes128 | ImageFlag.encryptedAes256)) !== 0) return { status: "encrypted", algorithm: hash.algorithm };
+	if (isEncrypted(parsed)) return { status: "encrypted", algorithm: hash.algorithm };
 	const digest = imageHash(hash.algorithm, parsed.hashedRegion);
 	if (!constantTimeEqual(digest, hash.tlv.value)) fail("bad-hash", "image has an invalid hash");
 	return { status: "valid", algorithm: hash.algorithm, digest };
 }
 
 /**
- * Verifies an image as MCUboot's bootutil_img_validate does: structure, the hash TLV over the
- * hashed region, then — given a key — the key hash (or embedded public key) and the
- * signature, over the digest or, for a SIG_PURE image, over the hashed region itself.
+ * Verifies an image as MCUboot's bootutil_img_validate does: structure, the unprotected TLV
+ * allow list, the hash TLV over the hashed region, then — given a key — the key hash (or
+ * embedded public key) and the signature, over the digest or, for a SIG_PURE image, over the
+ * hashed region itself.
  * Without a key only the hash is checked (imgtool `verify` without -k).
  * Throws PicketError<ImageErrorCode>; returns the digest imgtool prints.
  */
 export function verifyImage(image: Uint8Array, key?: ImageVerifyingKey): ImageVerification {
 	const parsed = parseImage(image);
 	onlyTlv(parsed.protectedTlvs, TlvType.securityCounter, 4);
+	const stray = parsed.tlvs.find((tlv) => !ALLOWED_UNPROTECTED_TLVS.has(tlv.type));
+	if (stray !== undefined) fail("bad-tlv", `TLV ${tlvName(stray.type)} at 0x${stray.offset.toString(16)} is not allowed outside the protected area`);
+	const keyTlv = parsed.tlvs.find((tlv) => ENCRYPTION_KEY_TLVS.has(tlv.type));
+	if (keyTlv !== undefined && !isEncrypted(parsed)) fail("bad-tlv", `${tlvName(keyTlv.type)} TLV on an image not flagged encrypted`);
 	const hash = checkImageHash(parsed);
 	if (hash.status === "encrypted") fail("encrypted", `the body is encrypted and its ${tlvName(HASHES[hash.algorithm].tlv)} covers the plaintext, which only the decryption key gives`);
 	const pure = isPure(parsed);
