@@ -58,7 +58,7 @@ console.log(row(["session frame overhead / acknowledge frame", `${handshake.sess
 console.log("\noperations per alert, by path");
 for (const count of counts) console.log(row([`  ${count.path}`, `CCM ${count.ccm}`, `X25519 ${count.x25519}`], [44, 14, 10]));
 
-console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 16 B per source read (one write per alert read; none for frames only relayed)`);
+console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 16 B per source read (one write per alert read; none for frames only relayed); each + 9 B of power-safe record (bench/storage)`);
 console.log(`example alert (group 0, payload 4d01): ${toHex(exampleFrame(software))}`);
 
 const timingWidths = [32, 22, 10];

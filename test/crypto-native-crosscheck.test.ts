@@ -94,7 +94,7 @@ function generateCalls(): [Operation, (string | number)[]][] {
 		if (where === 1) calls.push(["ccmOpen", [key, flipBit(nonce, input), associatedData, sealed, tagLength]]);
 		if (where === 2 && associatedData.length > 0) calls.push(["ccmOpen", [key, nonce, flipBit(associatedData, input), sealed, tagLength]]);
 	}
-	// Either side of Mbed TLS's 0xFF00-byte associated-data limit, where picket-psa.c changes path.
+	// Either side of 0xFF00 bytes of associated data, where CCM's length encoding grows from 2 to 6 bytes (RFC 3610 §2.2).
 	for (const length of [0xfeff, 0xff00, 0xff01, 0x10000, 0x10011]) {
 		calls.push(["ccmSeal", [input.hex(16), input.hex(13), input.hex(length), input.upTo(40), 8]]);
 	}
@@ -121,6 +121,12 @@ function generateCalls(): [Operation, (string | number)[]][] {
 			calls.push(["ecdsaP256Verify", [key, message, flipBit(signature, input)]]);
 			if (message.length > 0) calls.push(["ecdsaP256Verify", [key, flipBit(message, input), signature]]);
 		}
+	}
+	// Compressed keys with random x: about half are no curve point (bad-signature-encoding), the
+	// rest decompress (p256-point.c) to a key the random signature does not verify under.
+	for (let i = 0; i < 60; i++) {
+		const key = `${i % 2 === 0 ? "02" : "03"}${i === 0 ? "ff".repeat(32) : input.hex(32)}`;
+		calls.push(["ecdsaP256Verify", [key, input.upTo(40), input.hex(64)]]);
 	}
 	return calls;
 }

@@ -96,6 +96,9 @@ export const espNowRadio: RadioFactory = (options) => {
 			return frame === undefined ? undefined : { from: new Uint8Array(frame.from), payload: new Uint8Array(frame.payload), rssi: frame.rssi };
 		},
 		close: () => espnow.close(),
+		get counts() {
+			return espnow.counts;
+		},
 	};
 	return radio;
 };

@@ -33,10 +33,33 @@
  * Stations are kept in a grid of cells one range wide, so finding who hears a frame costs
  * the stations in nine cells, not all of them: 5,000 stations stay fast.
  *
+ * Each radio has the limits of hosts/esp32/espnow/espnow.c over ESP-IDF's ESP-NOW:
+ *   - a receive queue of `receiveQueueLimit` frames (MODDEF_ESPNOW_QUEUE, 8); a frame that
+ *     finds it full is lost ("queue-full") and counted;
+ *   - a peer list of ESPNOW_PEER_LIST_SIZE (20) entries, one of them the broadcast peer's: a
+ *     new unicast destination evicts the least recently used peer without a send in flight,
+ *     and a write throws "radio-busy" when every unicast peer has one;
+ *   - with `notificationDelayMs` set, notifications reach the firmware as espnow.c's do
+ *     through modMessagePostToMachine: at most one readable and one writable pending, frames
+ *     queueing meanwhile, send statuses kept per destination (the latest, up to
+ *     SEND_RESULT_SLOTS destinations, more counted and dropped), and a post lost with
+ *     probability `notificationLossProbability` (counted; the next frame posts again).
+ *     Left undefined, notifications run inside the medium's event, at once.
+ *
  * Portable: no Node API; randomness from the SeededRandom it is given.
  */
 import { PicketError } from "picket/core/picket-error";
-import { MAC_LENGTH, RADIO_FRAME_MAX, type Radio, type RadioFactory, type RadioOptions, type ReceivedFrame } from "picket/device/radio";
+import {
+	ESPNOW_PEER_LIST_SIZE,
+	MAC_LENGTH,
+	RADIO_FRAME_MAX,
+	type Radio,
+	type RadioCounts,
+	type RadioFactory,
+	type RadioOptions,
+	type ReceivedFrame,
+	type SendResult,
+} from "picket/device/radio";
 import type { SeededRandom } from "picket/hosts/sim/seeded-random";
 import type { VirtualClock } from "picket/hosts/sim/virtual-clock";
 
@@ -49,6 +72,8 @@ const PLCP_MS = 0.192;
 const SLOT_MS = 0.02;
 const DIFS_MS = 0.05;
 const MAX_DEFERRALS = 16;
+/** Destinations whose send status waits for the firmware (kSendResults in espnow.c). */
+export const SEND_RESULT_SLOTS = 8;
 
 /** Airtime of one ESP-NOW frame with `payloadLength` bytes at `bitRate` bit/s, in ms. */
 export function espNowAirtimeMs(payloadLength: number, bitRate = 1_000_000): number {
@@ -76,8 +101,14 @@ export interface MediumOptions {
 	carrierSense?: boolean;
 	/** MAC-layer retransmissions of an unacknowledged unicast frame (ESP-NOW default behaviour retries; default 3). */
 	unicastRetries?: number;
-	/** Frames a radio holds before read(); more are dropped (default 32). */
+	/** Frames a radio holds before read(); more are dropped (default 8, the manifest's espnow.queue). */
 	receiveQueueLimit?: number;
+	/** Entries in each radio's ESP-NOW peer list, the broadcast peer's included (default 20). */
+	peerListSize?: number;
+	/** Delay of a notification to the firmware, in ms, as a post to the JS task (see above); undefined: at once. */
+	notificationDelayMs?: number;
+	/** Probability that posting a notification fails (default 0). */
+	notificationLossProbability?: number;
 }
 
 export type LossReason = "collision" | "half-duplex" | "loss" | "radio-off" | "queue-full";
@@ -190,6 +221,10 @@ export class Medium {
 	readonly carrierSense: boolean;
 	readonly unicastRetries: number;
 	readonly receiveQueueLimit: number;
+	readonly peerListSize: number;
+	readonly notificationDelayMs: number | undefined;
+	/** Fault injection: may be changed while the simulation runs. */
+	notificationLossProbability: number;
 	readonly #stations = new Map<string, Station>();
 	readonly #grid = new Map<number, Station[]>();
 	readonly #listeners: ((event: MediumEvent) => void)[] = [];
@@ -215,8 +250,12 @@ export class Medium {
 		this.collisions = options.collisions ?? true;
 		this.carrierSense = options.carrierSense ?? true;
 		this.unicastRetries = options.unicastRetries ?? 3;
-		this.receiveQueueLimit = options.receiveQueueLimit ?? 32;
+		this.receiveQueueLimit = options.receiveQueueLimit ?? 8;
+		this.peerListSize = options.peerListSize ?? ESPNOW_PEER_LIST_SIZE;
+		this.notificationDelayMs = options.notificationDelayMs;
+		this.notificationLossProbability = options.notificationLossProbability ?? 0;
 		if (!(this.rangeM > 0)) throw new RangeError("rangeM must be positive");
+		if (!(this.peerListSize >= 2)) throw new RangeError("peerListSize must leave room for the broadcast peer and one more");
 	}
 
 	/** Watches every transmission, delivery and loss. */
@@ -316,10 +355,19 @@ export class Medium {
 		for (const station of this.#stations.values()) station.neighbours = undefined;
 	}
 
-	/** Called by SimulatedRadio.write. */
+	/**
+	 * Posts `deliver` to a radio's firmware as modMessagePostToMachine does: after
+	 * `notificationDelayMs`, or not at all (false) with `notificationLossProbability`.
+	 */
+	postNotification(deliver: () => void): boolean {
+		if (this.#random.chance(this.notificationLossProbability)) return false;
+		this.#clock.schedule(deliver, this.notificationDelayMs ?? 0);
+		return true;
+	}
+
+	/** Called by SimulatedRadio.write, after checkFrame. */
 	send(station: Station, to: Uint8Array, payload: Uint8Array): void {
-		if (payload.length > RADIO_FRAME_MAX) throw new PicketError<MediumErrorCode>("frame-too-long", `${payload.length} > ${RADIO_FRAME_MAX} bytes`);
-		if (to.length !== MAC_LENGTH) throw new PicketError<MediumErrorCode>("bad-mac", "destination must be 6 bytes");
+		checkFrame(to, payload);
 		const delay = this.latencyMs + (this.jitterMs > 0 ? this.#random.between(0, this.jitterMs) : 0);
 		const transmission: Transmission = {
 			id: this.#nextFrameId++,
@@ -476,13 +524,25 @@ export class Medium {
 	}
 }
 
-/** The `Radio` a device's firmware holds: ESP-NOW semantics over the Medium. */
+function checkFrame(to: Uint8Array, payload: Uint8Array): void {
+	if (payload.length > RADIO_FRAME_MAX) throw new PicketError<MediumErrorCode>("frame-too-long", `${payload.length} > ${RADIO_FRAME_MAX} bytes`);
+	if (to.length !== MAC_LENGTH) throw new PicketError<MediumErrorCode>("bad-mac", "destination must be 6 bytes");
+}
+
+/** The `Radio` a device's firmware holds: ESP-NOW semantics, and espnow.c's limits, over the Medium. */
 export class SimulatedRadio implements Radio {
 	readonly mac: Uint8Array;
+	readonly counts: { -readonly [Count in keyof RadioCounts]: number } = { framesDropped: 0, sendResultsDropped: 0, notificationsDropped: 0, peersEvicted: 0 };
 	readonly #medium: Medium;
 	readonly #station: Station;
 	readonly #options: RadioOptions;
 	readonly #queue: ReceivedFrame[] = [];
+	/** Unicast peers by MAC key, least recently used first (a Map keeps insertion order), with their sends in flight. */
+	readonly #peers = new Map<string, { inFlight: number }>();
+	/** Send statuses waiting for the firmware, the latest per destination (posted notifications only). */
+	readonly #results = new Map<string, SendResult>();
+	#readablePosted = false;
+	#writablePosted = false;
 	#closed = false;
 
 	constructor(medium: Medium, station: Station, options: RadioOptions) {
@@ -494,7 +554,10 @@ export class SimulatedRadio implements Radio {
 
 	write(to: Uint8Array, payload: Uint8Array): void {
 		if (this.#closed) throw new PicketError<MediumErrorCode>("radio-closed");
+		checkFrame(to, payload);
+		const peer = isBroadcast(to) ? undefined : this.#usePeer(macKey(to));
 		this.#medium.send(this.#station, to, payload);
+		if (peer !== undefined) peer.inFlight++;
 	}
 
 	read(): ReceivedFrame | undefined {
@@ -505,17 +568,79 @@ export class SimulatedRadio implements Radio {
 		if (this.#closed) return;
 		this.#closed = true;
 		this.#queue.length = 0;
+		this.#peers.clear();
+		this.#results.clear();
 		if (this.#station.radio === this) this.#station.radio = undefined;
 	}
 
-	/** Medium side: queues a received frame; false when the queue is full. */
+	/** The peer-list entry for a unicast destination, evicting the least recently used idle peer when full. */
+	#usePeer(key: string): { inFlight: number } {
+		let peer = this.#peers.get(key);
+		if (peer !== undefined) {
+			this.#peers.delete(key); // to the most recently used end
+		} else if (this.#peers.size >= this.#medium.peerListSize - 1) {
+			let idle: string | undefined;
+			for (const [candidate, entry] of this.#peers) {
+				if (entry.inFlight === 0) {
+					idle = candidate;
+					break;
+				}
+			}
+			if (idle === undefined) throw new PicketError<MediumErrorCode>("radio-busy", "every ESP-NOW peer has a send in flight");
+			this.#peers.delete(idle);
+			this.counts.peersEvicted++;
+		}
+		peer ??= { inFlight: 0 };
+		this.#peers.set(key, peer);
+		return peer;
+	}
+
+	/** Medium side: queues a received frame; false (and counted) when the queue is full. */
 	enqueue(frame: ReceivedFrame): boolean {
-		if (this.#closed || this.#queue.length >= this.#medium.receiveQueueLimit) return false;
+		if (this.#closed) return false;
+		if (this.#queue.length >= this.#medium.receiveQueueLimit) {
+			this.counts.framesDropped++;
+			return false;
+		}
 		this.#queue.push(frame);
 		return true;
 	}
 
 	notifyReadable(): void {
+		if (this.#closed || this.#queue.length === 0) return;
+		if (this.#medium.notificationDelayMs === undefined) return this.#deliverReadable();
+		if (this.#readablePosted) return;
+		this.#readablePosted = this.#post(() => {
+			this.#readablePosted = false;
+			this.#deliverReadable();
+		});
+	}
+
+	notifyWritable(result: SendResult): void {
+		if (this.#closed) return;
+		const key = macKey(result.to);
+		const peer = this.#peers.get(key);
+		if (peer !== undefined && peer.inFlight > 0) peer.inFlight--;
+		if (this.#medium.notificationDelayMs === undefined) return this.#deliverWritable([result]);
+		if (this.#results.has(key) || this.#results.size < SEND_RESULT_SLOTS) this.#results.set(key, result);
+		else this.counts.sendResultsDropped++;
+		if (this.#writablePosted) return;
+		this.#writablePosted = this.#post(() => {
+			this.#writablePosted = false;
+			const results = Array.from(this.#results.values());
+			this.#results.clear();
+			this.#deliverWritable(results);
+		});
+	}
+
+	/** True when posted; a failed post is counted and leaves the flag clear, so the next event posts again. */
+	#post(deliver: () => void): boolean {
+		if (this.#medium.postNotification(deliver)) return true;
+		this.counts.notificationsDropped++;
+		return false;
+	}
+
+	#deliverReadable(): void {
 		if (this.#closed || this.#queue.length === 0) return;
 		try {
 			this.#options.onReadable?.(this.#queue.length);
@@ -524,12 +649,14 @@ export class SimulatedRadio implements Radio {
 		}
 	}
 
-	notifyWritable(result: { to: Uint8Array; delivered: boolean }): void {
-		if (this.#closed) return;
-		try {
-			this.#options.onWritable?.(result);
-		} catch (error) {
-			this.#report(error);
+	#deliverWritable(results: readonly SendResult[]): void {
+		for (const result of results) {
+			if (this.#closed) return;
+			try {
+				this.#options.onWritable?.(result);
+			} catch (error) {
+				this.#report(error);
+			}
 		}
 	}
 

@@ -118,7 +118,7 @@ function checkKeys(value: Record<string, unknown>, path: string, allowed: readon
 
 function mediumOptions(value: unknown, path: string): MediumOptions {
 	const medium = record(value, path);
-	checkKeys(medium, path, ["rangeM", "lossProbability", "latencyMs", "jitterMs", "bitRate", "collisions", "carrierSense", "unicastRetries", "receiveQueueLimit"]);
+	checkKeys(medium, path, ["rangeM", "lossProbability", "latencyMs", "jitterMs", "bitRate", "collisions", "carrierSense", "unicastRetries", "receiveQueueLimit", "peerListSize", "notificationDelayMs", "notificationLossProbability"]);
 	const flag = (key: string): boolean | undefined => {
 		const raw = medium[key];
 		if (raw !== undefined && typeof raw !== "boolean") fail(`${path}.${key}`, "expected true or false");
@@ -134,6 +134,9 @@ function mediumOptions(value: unknown, path: string): MediumOptions {
 		carrierSense: flag("carrierSense"),
 		unicastRetries: optional(medium.unicastRetries, `${path}.unicastRetries`, (v, p) => finite(v, p, 0, 15)),
 		receiveQueueLimit: optional(medium.receiveQueueLimit, `${path}.receiveQueueLimit`, (v, p) => finite(v, p, 1)),
+		peerListSize: optional(medium.peerListSize, `${path}.peerListSize`, (v, p) => finite(v, p, 2)),
+		notificationDelayMs: optional(medium.notificationDelayMs, `${path}.notificationDelayMs`, (v, p) => finite(v, p, 0)),
+		notificationLossProbability: optional(medium.notificationLossProbability, `${path}.notificationLossProbability`, (v, p) => finite(v, p, 0, 1)),
 	};
 	// Drop undefined fields so the Medium's defaults apply.
 	const cleaned: Record<string, unknown> = {};

@@ -1,7 +1,9 @@
 /**
- * The CryptoSuite over Picket's native crypto (picket/crypto/native/psa-crypto): C over Mbed
- * TLS's PSA API, bound to XS with xsmc. On the ESP32 AES-CCM runs on the hardware accelerator;
- * on the host the same C links Debian's Mbed TLS into the host XS runtime.
+ * The CryptoSuite over Picket's native crypto (picket/crypto/native/psa-crypto): C over the PSA
+ * Crypto API, bound to XS with xsmc. AES-CCM is one implementation in C (picket-psa.c) over an
+ * AES block function: on the ESP32 that is esp_aes_crypt_ecb(), the AES accelerator; on the
+ * host, PSA's AES-ECB from Debian's Mbed TLS, linked into the host XS runtime. The rest is PSA
+ * (what ESP-IDF 6.0 accelerates beneath it is listed in picket-psa.c).
  *
  * XS only: psa-crypto.js declares host functions in XS syntax, which Node cannot load. On Node,
  * use the software suite or the node:crypto reference.

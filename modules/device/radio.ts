@@ -10,6 +10,12 @@ export const RADIO_FRAME_MAX = 250;
 /** ESP_NOW_ETH_ALEN. */
 export const MAC_LENGTH = 6;
 export const BROADCAST_MAC: Uint8Array = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
+/**
+ * ESP_NOW_MAX_TOTAL_PEER_NUM: entries in ESP-NOW's peer list, the broadcast peer's included.
+ * A unicast send needs its destination there; radios evict the least recently used unicast
+ * peer without a send in flight to make room (hosts/esp32/espnow/espnow.c, the simulator).
+ */
+export const ESPNOW_PEER_LIST_SIZE = 20;
 
 export interface ReceivedFrame {
 	/** The MAC of the transmitter of this copy (a relay's for relayed frames). */
@@ -28,10 +34,25 @@ export interface SendResult {
 	readonly delivered: boolean;
 }
 
+/** What a radio dropped or evicted since it opened: the limits of ESP-NOW's queues and peer list. */
+export interface RadioCounts {
+	/** Received frames that found the receive queue full (MODDEF_ESPNOW_QUEUE on the ESP32). */
+	readonly framesDropped: number;
+	/** Send statuses for a new destination while those of 8 others waited to be delivered. */
+	readonly sendResultsDropped: number;
+	/** Notifications that could not be posted to the firmware's task; the next frame or status posts again. */
+	readonly notificationsDropped: number;
+	/** Unicast peers deleted from the peer list to make room for a new destination. */
+	readonly peersEvicted: number;
+}
+
 export interface RadioOptions {
 	/** Called when at least one received frame is waiting; call `read()` until it returns undefined. */
 	onReadable?: (count: number) => void;
-	/** Called once per `write`, when the radio reports the send status. */
+	/**
+	 * Called with the send status of frames written. Statuses that arrive before the firmware
+	 * runs are kept per destination, the latest one (a burst to one peer is one call).
+	 */
 	onWritable?: (result: SendResult) => void;
 	onError?: (error: Error) => void;
 }
@@ -39,11 +60,17 @@ export interface RadioOptions {
 export interface Radio {
 	/** This device's own MAC address. */
 	readonly mac: Uint8Array;
-	/** Queues one frame (≤ RADIO_FRAME_MAX bytes) to a peer MAC or BROADCAST_MAC. Throws PicketError "frame-too-long". */
+	/**
+	 * Queues one frame (≤ RADIO_FRAME_MAX bytes) to a peer MAC or BROADCAST_MAC. Throws PicketError
+	 * "frame-too-long", or "radio-busy" when the send queue is full or every one of the peer
+	 * list's unicast entries has a send in flight.
+	 */
 	write(to: Uint8Array, payload: Uint8Array): void;
 	/** Next received frame, or undefined when the queue is empty. */
 	read(): ReceivedFrame | undefined;
 	close(): void;
+	/** Drops and evictions so far, where the radio can tell. */
+	readonly counts?: RadioCounts;
 }
 
 export type RadioFactory = (options: RadioOptions) => Radio;

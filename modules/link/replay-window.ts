@@ -95,8 +95,11 @@ export class ReplayWindow {
 		let window = this.#windows.get(source);
 		if (window === undefined) {
 			const stored = this.#storage.read(this.#domain, this.#keyPrefix + source);
-			// A record of the wrong size cannot come from accept (atomic writes): treat it as
-			// absent rather than trust it; the sender's counter still never repeats a nonce.
+			// Storage writes are atomic (power-safe-storage.ts): a power cut leaves the window
+			// before or after an accept, never behind it. Only flash damage loses a window: no
+			// intact record, or one of the wrong size, reads as absent (frames of the current
+			// epoch recorded before could then pass once each; the sender's counter still never
+			// repeats a nonce), and a spoilt newest record falls back one accept.
 			window =
 				stored !== undefined && stored.length === RECORD_LENGTH
 					? { epoch: readU32(stored, 0), top: readU32(stored, 4), seenHigh: readU32(stored, 8), seenLow: readU32(stored, 12) }

@@ -1,7 +1,7 @@
 /**
  * The provisioning bundle: everything one device needs to join its domain, in one
  * versioned byte string the provisioning tool writes to a `.bundle` file and the keystore
- * (keystore.ts) stores in Preference/NVS, chunked across keys of ≤ 4,000 B.
+ * (keystore.ts) stores in Preference/NVS, chunked across keys of ≤ 3,991 B (STORAGE_VALUE_MAX).
  *
  * A device holds derived keys only, never the domain secret: the network key every member
  * holds, the handshake PSK, and the group keys of ITS groups (a relay: none, R5).

@@ -4,11 +4,13 @@
  * domain authority and lists this device with the public key of its secret key, and writes
  * bundles so that a power cut at any instant leaves the old bundle or the new one.
  *
- * Storage layout (domain "provisioning"; names ≤ 15 chars, values ≤ 4,000 B):
+ * Storage layout (domain "provisioning"; keys ≤ 13 chars, values ≤ STORAGE_VALUE_MAX =
+ * 3,991 B, host-contracts.ts; each key is itself two Preference records,
+ * power-safe-storage.ts):
  *
  * | key             | value                                                        |
  * |-----------------|--------------------------------------------------------------|
- * | `bundle.a.<i>`  | chunk i of the bundle in slot a (4,000 B each, last shorter) |
+ * | `bundle.a.<i>`  | chunk i of the bundle in slot a (3,991 B each, last shorter) |
  * | `bundle.b.<i>`  | chunk i of the bundle in slot b                              |
  * | `bundle.commit` | commit marker: version 1 u8 ‖ slot u8 (0 a, 1 b) ‖ length u32 |
  *

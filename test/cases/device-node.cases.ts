@@ -65,7 +65,7 @@ function setup(role: DeviceRole, options: { hostRole?: DeviceRole; manifestSetti
 		gpio,
 		radio: radio.factory,
 		timers,
-		storage: { read: () => undefined, write: () => {}, delete: () => {}, keys: () => [] },
+		storage: { read: () => undefined, write: () => {}, delete: () => {}, keys: () => [], inspect: () => ({ state: "absent" }) },
 		random: (length) => new Uint8Array(length),
 		crypto: undefined as never, // the fake link needs no crypto
 		pins: PINS,

@@ -1,11 +1,11 @@
-import { STORAGE_NAME_MAX } from "picket/core/host-contracts";
+import { PREFERENCE_NAME_MAX } from "picket/core/power-safe-storage";
 import { DEVICE_ROLES, ROLE_DEFAULTS, SETTING_NAMES, repeatDelay, resolveSettings, validateSettingsLayer } from "picket/device/device-settings";
 import { portableCases } from "picket/test/harness/portable";
 
 export default portableCases("device/settings", (test) => {
 	test("every role's defaults are valid and every setting name fits a Preference key", (t) => {
 		for (const role of DEVICE_ROLES) t.deepEqual(resolveSettings(role), ROLE_DEFAULTS[role]);
-		for (const name of SETTING_NAMES) t.true(name.length <= STORAGE_NAME_MAX, name);
+		for (const name of SETTING_NAMES) t.true(name.length <= PREFERENCE_NAME_MAX, name);
 	});
 
 	test("manifest config overrides the role defaults, Preference overrides the manifest", (t) => {

@@ -1,6 +1,8 @@
 import { ReplayWindow } from "picket/link/replay-window";
 import { portableCases } from "picket/test/harness/portable";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { CUT_EFFECTS } from "picket/hosts/sim/flash-preference";
+import { isPicketError } from "picket/core/picket-error";
 
 const boot = (storage: MemoryStorage) => new ReplayWindow({ storage, domain: "picket-link", keyPrefix: "w" });
 
@@ -8,6 +10,41 @@ function take(window: ReplayWindow, source: number, epoch: number, sequence: num
 	const verdict = window.check(source, epoch, sequence);
 	if (verdict === "fresh") window.accept(source, epoch, sequence);
 	return verdict;
+}
+
+/** Frames a receiver reads: two sources, in order, late, a jump, a new epoch. */
+const TRAFFIC: ReadonlyArray<readonly [source: number, epoch: number, sequence: number]> = [
+	[4, 1, 0], [4, 1, 1], [9, 1, 64], [4, 1, 3], [4, 1, 2], [9, 1, 66], [9, 1, 65], [4, 1, 70],
+	[4, 1, 6], [9, 1, 130], [4, 2, 0], [4, 2, 1], [9, 1, 131], [4, 2, 5], [4, 2, 4], [9, 2, 0],
+];
+
+/**
+ * Reads TRAFFIC from frame `from` on a freshly booted window, pushing each frame whose accept
+ * returned to `accepted`. Returns the frame where power was cut, or TRAFFIC.length.
+ */
+function receive(storage: MemoryStorage, accepted: string[], from: number): number {
+	const window = boot(storage);
+	for (let i = from; i < TRAFFIC.length; i++) {
+		const [source, epoch, sequence] = TRAFFIC[i];
+		try {
+			if (window.check(source, epoch, sequence) !== "fresh") continue;
+			window.accept(source, epoch, sequence);
+			accepted.push(`${source}:${epoch}:${sequence}`);
+		} catch (error) {
+			if (isPicketError(error, "power-cut")) return i;
+			throw error;
+		}
+	}
+	return TRAFFIC.length;
+}
+
+/** Every frame accepted before must be refused now: the window never went back. */
+function replaysRefused(storage: MemoryStorage, accepted: readonly string[]): string[] {
+	const window = boot(storage);
+	return accepted.filter((frame) => {
+		const [source, epoch, sequence] = frame.split(":").map(Number);
+		return window.check(source, epoch, sequence) === "fresh";
+	});
 }
 
 export default portableCases("link/replay-window", (test) => {
@@ -67,5 +104,28 @@ export default portableCases("link/replay-window", (test) => {
 		t.is(after.check(9, 2, 23), "wrong-epoch");
 		t.deepEqual(storage.keys("picket-link"), ["w9"]);
 		t.is(storage.read("picket-link", "w9")?.length, 16);
+	});
+
+	test("a power cut at every flash step, whatever it leaves: after the reboot no accepted frame passes again", (t) => {
+		const reference = new MemoryStorage();
+		const all: string[] = [];
+		t.is(receive(reference, all, 0), TRAFFIC.length);
+		t.is(all.length, TRAFFIC.length - 1, "one frame is legitimately too old");
+		const totalSteps = reference.flash.steps;
+		for (let cut = 0; cut < totalSteps; cut++) {
+			for (const effect of CUT_EFFECTS) {
+				const storage = new MemoryStorage();
+				const accepted: string[] = [];
+				storage.cutPowerAfter(cut, effect);
+				const cutAt = receive(storage, accepted, 0);
+				t.true(cutAt < TRAFFIC.length, `step ${cut + 1} reached`);
+				storage.restorePower();
+				t.deepEqual(replaysRefused(storage, accepted), [], `cut at step ${cut + 1} (${effect}): the window went back`);
+				// The interrupted frame is read again (it was never acted on), then the rest.
+				t.is(receive(storage, accepted, cutAt), TRAFFIC.length);
+				t.deepEqual(replaysRefused(storage, accepted), [], `cut at step ${cut + 1} (${effect}), at the end`);
+				t.is(new Set(accepted).size, accepted.length, "no frame accepted twice");
+			}
+		}
 	});
 });

@@ -7,6 +7,7 @@ import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
 import { portableCases } from "picket/test/harness/portable";
 import { FixedMembership, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { slotName } from "picket/core/power-safe-storage";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const SENSOR = testMember(1, "sensor", [0]);
@@ -209,6 +210,21 @@ export default portableCases("link/secure-link", (test) => {
 		const rebooted = node(RESPONDER, { storage: receiverStorage });
 		t.is(reason(rebooted.receive(first)), "replayed");
 		t.is(rebooted.receive(second).kind, "alert");
+	});
+
+	test("a sequence counter damaged in flash: no alert sent in the epoch in use, alerts still read and relayed, the next epoch sends", (t) => {
+		const senderStorage = new MemoryStorage();
+		const sensor = node(SENSOR, { storage: senderStorage });
+		for (let i = 0; i < 70; i++) sensor.sendAlert(0, PAYLOAD); // two reservations: both records written
+		for (const slot of [0, 1]) senderStorage.flash.flipBit("picket-link", slotName("seq", slot), 40);
+		const rebooted = node(SENSOR, { storage: senderStorage });
+		t.throws(() => rebooted.sendAlert(0, PAYLOAD), { code: "counter-corrupt" });
+		const heard = rebooted.receive(node(RESPONDER).sendAlert(0, PAYLOAD));
+		t.is(heard.kind, "alert", "it still reads");
+		t.true(heard.kind === "alert" && heard.relay !== undefined, "and relays");
+		rebooted.installEpoch(epochKeysFor(software, SENSOR, 2), { keepPrevious: false });
+		const decoded = decodeAlertFrame(rebooted.sendAlert(0, PAYLOAD));
+		t.true(decoded.ok && decoded.frame.sequence === 0, "a new epoch is a fresh nonce space");
 	});
 
 	test("rotation with grace: both epochs are read until the previous one retires; no cross-epoch replay", (t) => {

@@ -6,6 +6,7 @@ import { Roster } from "picket/provisioning/roster";
 import { portableCases } from "picket/test/harness/portable";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { CUT_EFFECTS } from "picket/hosts/sim/flash-preference";
 
 export default portableCases("provisioning/keystore", (test) => {
 	const domain = new FixtureDomain(0x4e75);
@@ -52,7 +53,7 @@ export default portableCases("provisioning/keystore", (test) => {
 		t.throws(() => openBundle(reencode(good, { domainId: new Uint8Array(8) }), crypto), { code: "wrong-domain" });
 	});
 
-	test("stores in chunks of ≤ 4,000 B under short names and loads back", (t) => {
+	test("stores in chunks of ≤ 3,991 B under short names and loads back", (t) => {
 		const many = new FixtureDomain(0xb16);
 		const members = [];
 		for (let id = 1; id <= 110; id++) members.push(many.add(id, "sensor", 1));
@@ -81,28 +82,38 @@ export default portableCases("provisioning/keystore", (test) => {
 		t.throws(() => storeBundle(new MemoryStorage(), corrupt, crypto), { code: "corrupt-bundle" });
 	});
 
-	test("a power cut at any write leaves the old bundle or the new one", (t) => {
-		const before = domain.bundle(sensor, 0, roster0);
-		const roster1 = domain.roster(1);
-		const after = domain.bundle(sensor, 1, roster1);
-		for (let cut = 0; cut < 6; cut++) {
-			const storage = new MemoryStorage();
-			storeBundle(storage, before, crypto);
-			storage.cutPowerAfter(cut);
-			try {
-				storeBundle(storage, after, crypto);
-			} catch {
-				// the supply dropped
+	test("a power cut at every flash step of a provisioning write, whatever it leaves: the old bundle or the new one", (t) => {
+		// Bundles of epochs 0, 1, 2: the second write fills new names, the third rewrites old ones.
+		const bundles = [0, 1, 2].map((epoch) => domain.bundle(sensor, epoch, domain.roster(epoch)));
+		for (const written of [1, 2]) {
+			const history = bundles.slice(0, written);
+			const next = bundles[written];
+			const reference = new MemoryStorage();
+			for (const bundle of history) storeBundle(reference, bundle, crypto);
+			const start = reference.flash.steps;
+			storeBundle(reference, next, crypto);
+			const steps = reference.flash.steps - start;
+			t.true(steps >= 3, `${steps} flash steps`);
+			const seen = new Set<number>();
+			for (let cut = 0; cut < steps; cut++) {
+				for (const effect of CUT_EFFECTS) {
+					const storage = new MemoryStorage();
+					for (const bundle of history) storeBundle(storage, bundle, crypto);
+					storage.cutPowerAfter(cut, effect);
+					t.throws(() => storeBundle(storage, next, crypto), { code: "power-cut" });
+					storage.restorePower();
+					const epoch = loadCredentials(storage, crypto).epoch;
+					seen.add(epoch);
+					t.true(epoch === written - 1 || epoch === written, `write ${written + 1}, cut at step ${cut + 1} (${effect}): epoch ${epoch}`);
+					storeBundle(storage, next, crypto); // and the device can still be provisioned again
+					t.is(loadCredentials(storage, crypto).epoch, written);
+				}
 			}
-			storage.restorePower();
-			const epoch = loadCredentials(storage, crypto).epoch;
-			t.true(epoch === 0 || epoch === 1, `cut after ${cut} writes: epoch ${epoch}`);
-			storeBundle(storage, after, crypto); // and the device can still be provisioned again
-			t.is(loadCredentials(storage, crypto).epoch, 1);
+			t.deepEqual([...seen].sort(), [written - 1, written], "both outcomes were reached");
 		}
 		const fresh = new MemoryStorage();
 		fresh.cutPowerAfter(0);
-		t.throws(() => storeBundle(fresh, before, crypto), { code: "power-cut" });
+		t.throws(() => storeBundle(fresh, bundles[0], crypto), { code: "power-cut" });
 		fresh.restorePower();
 		t.throws(() => loadCredentials(fresh, crypto), { code: "no-bundle" });
 	});

@@ -4,29 +4,31 @@ import { VirtualGpio } from "picket/hosts/sim/virtual-gpio";
 import { portableCases } from "picket/test/harness/portable";
 
 export default portableCases("sim/host-doubles", (test) => {
-	test("memory storage keeps copies and enforces Preference's limits", (t) => {
+	test("memory storage keeps copies and enforces the Storage limits", (t) => {
 		const storage = new MemoryStorage();
 		const value = Uint8Array.of(1, 2, 3);
 		storage.write("picket", "seq", value);
 		value[0] = 9;
 		t.deepEqual(storage.read("picket", "seq"), Uint8Array.of(1, 2, 3));
 		t.deepEqual(storage.keys("picket"), ["seq"]);
-		t.throws(() => storage.write("picket", "a-key-that-is-too-long", value), { code: "bad-name" });
-		t.throws(() => storage.write("picket", "big", new Uint8Array(4001)), { code: "value-too-long" });
+		t.throws(() => storage.write("picket", "a-key-too-long", value), { code: "bad-name" });
+		t.throws(() => storage.write("picket", "big", new Uint8Array(3992)), { code: "value-too-long" });
 		storage.delete("picket", "seq");
 		t.is(storage.read("picket", "seq"), undefined);
 	});
 
-	test("a power cut lets the armed writes land and refuses the rest", (t) => {
+	test("a power cut lets the armed flash steps land and refuses the rest; writes count only what completed", (t) => {
 		const storage = new MemoryStorage();
 		storage.cutPowerAfter(1);
-		storage.write("picket", "a", Uint8Array.of(1));
+		storage.write("picket", "a", Uint8Array.of(1)); // one step: a program (nothing to erase)
 		t.throws(() => storage.write("picket", "b", Uint8Array.of(2)), { code: "power-cut" });
 		t.true(storage.powerCut);
+		t.throws(() => storage.write("picket", "a", Uint8Array.of(3)), { code: "power-cut" });
 		storage.restorePower();
 		t.deepEqual(storage.read("picket", "a"), Uint8Array.of(1));
 		t.is(storage.read("picket", "b"), undefined);
 		t.is(storage.writes, 1);
+		t.is(storage.flash.programs, 1);
 	});
 
 	test("virtual GPIO delivers edges later, through the clock, and records outputs", (t) => {

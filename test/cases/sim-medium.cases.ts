@@ -1,6 +1,7 @@
 import { isPicketError } from "picket/core/picket-error";
 import { BROADCAST_MAC, type ReceivedFrame, type SendResult } from "picket/device/radio";
-import { Medium, espNowAirtimeMs, type MediumOptions } from "picket/hosts/sim/medium";
+import { ESPNOW_PEER_LIST_SIZE } from "picket/device/radio";
+import { Medium, SEND_RESULT_SLOTS, type SimulatedRadio, espNowAirtimeMs, type MediumOptions } from "picket/hosts/sim/medium";
 import { SeededRandom } from "picket/hosts/sim/seeded-random";
 import { VirtualClock } from "picket/hosts/sim/virtual-clock";
 import { portableCases } from "picket/test/harness/portable";
@@ -8,8 +9,11 @@ import { portableCases } from "picket/test/harness/portable";
 interface Node {
 	readonly received: ReceivedFrame[];
 	readonly sent: SendResult[];
+	/** The count each onReadable call reported. */
+	readonly notified: number[];
 	write(to: Uint8Array, payload: Uint8Array): void;
 	readonly mac: Uint8Array;
+	readonly radio: SimulatedRadio;
 }
 
 function mac(n: number): Uint8Array {
@@ -24,13 +28,15 @@ function line(xs: readonly number[], options: MediumOptions = {}, seed = 1): { c
 		const station = medium.addStation(mac(i + 1), { x, y: 0 }, { label: `n${i + 1}` });
 		const received: ReceivedFrame[] = [];
 		const sent: SendResult[] = [];
+		const notified: number[] = [];
 		const radio = medium.openRadio(station, {
-			onReadable: () => {
+			onReadable: (count) => {
+				notified.push(count);
 				for (let frame = radio.read(); frame !== undefined; frame = radio.read()) received.push(frame);
 			},
 			onWritable: (result) => sent.push(result),
 		});
-		return { received, sent, mac: radio.mac, write: (to: Uint8Array, payload: Uint8Array) => radio.write(to, payload) };
+		return { received, sent, notified, radio, mac: radio.mac, write: (to: Uint8Array, payload: Uint8Array) => radio.write(to, payload) };
 	});
 	return { clock, medium, nodes };
 }
@@ -148,5 +154,87 @@ export default portableCases("sim/medium", (test) => {
 		sender.write(BROADCAST_MAC, Uint8Array.of(2));
 		clock.runUntilIdle();
 		t.deepEqual(second.read()?.payload, Uint8Array.of(2));
+	});
+
+	// The limits of hosts/esp32/espnow/espnow.c over ESP-NOW, modelled by each simulated radio.
+
+	test("a 21st unicast peer works: ESP-NOW's 20-entry peer list keeps the broadcast peer and evicts the least recently used", (t) => {
+		const { clock, nodes } = line(Array.from({ length: 23 }, (_, i) => i));
+		const [sender, ...others] = nodes;
+		const unicastSlots = ESPNOW_PEER_LIST_SIZE - 1;
+		const send = (node: Node, payload: number) => {
+			sender!.write(node.mac, Uint8Array.of(payload));
+			clock.runUntilIdle();
+		};
+		for (let i = 0; i < unicastSlots; i++) send(others[i]!, i);
+		t.is(sender!.radio.counts.peersEvicted, 0);
+		send(others[0]!, 100); // the first peer is now the most recently used
+		send(others[unicastSlots]!, 101); // the 20th unicast destination: evicts the second peer, not the first
+		t.is(sender!.radio.counts.peersEvicted, 1);
+		send(others[0]!, 102); // still in the list
+		t.is(sender!.radio.counts.peersEvicted, 1);
+		send(others[1]!, 103); // evicted before: back in, another out
+		t.is(sender!.radio.counts.peersEvicted, 2);
+		send(others[unicastSlots + 1]!, 104); // the 21st distinct destination
+		t.is(sender!.radio.counts.peersEvicted, 3);
+		sender!.write(BROADCAST_MAC, Uint8Array.of(105)); // the broadcast peer was never evicted
+		clock.runUntilIdle();
+		t.true(others.every((node) => node.received.some((frame) => frame.payload[0] === 105)));
+		t.true(sender!.sent.every((result) => result.delivered));
+		t.is(others[unicastSlots + 1]!.received.filter((frame) => frame.payload[0] === 104).length, 1);
+	});
+
+	test("while every unicast peer has a send in flight a new destination is radio-busy; a returned status makes room", (t) => {
+		const { clock, nodes } = line(Array.from({ length: 21 }, (_, i) => i));
+		const [sender, ...others] = nodes;
+		for (let i = 0; i < ESPNOW_PEER_LIST_SIZE - 1; i++) sender!.write(others[i]!.mac, Uint8Array.of(i)); // none sent yet
+		const error = t.throws(() => sender!.write(others[ESPNOW_PEER_LIST_SIZE - 1]!.mac, Uint8Array.of(99)), { code: "radio-busy" });
+		t.true(isPicketError(error));
+		sender!.write(BROADCAST_MAC, Uint8Array.of(98)); // broadcast needs no unicast entry
+		clock.runUntilIdle();
+		sender!.write(others[ESPNOW_PEER_LIST_SIZE - 1]!.mac, Uint8Array.of(99));
+		clock.runUntilIdle();
+		t.is(sender!.radio.counts.peersEvicted, 1);
+		t.is(others[ESPNOW_PEER_LIST_SIZE - 1]!.received.filter((frame) => frame.payload[0] === 99).length, 1);
+	});
+
+	test("frames arriving while a notification is pending fill the 8-frame receive queue; the rest are dropped and counted", (t) => {
+		const { clock, medium, nodes } = line(Array.from({ length: 13 }, (_, i) => i), { notificationDelayMs: 50 });
+		const [receiver, ...senders] = nodes;
+		senders.forEach((node, i) => clock.schedule(() => node.write(receiver!.mac, Uint8Array.of(i)), i * 2));
+		clock.runUntilIdle();
+		t.is(medium.receiveQueueLimit, 8);
+		t.deepEqual(receiver!.notified, [8]); // one notification, however many frames
+		t.is(receiver!.received.length, 8);
+		t.is(receiver!.radio.counts.framesDropped, 4);
+		t.is(medium.statistics.losses["queue-full"], 4);
+		t.is(receiver!.radio.counts.notificationsDropped, 0);
+	});
+
+	test("a notification that cannot be posted is counted; the frames wait and the next frame's notification brings them all", (t) => {
+		const { clock, medium, nodes } = line([0, 1], { notificationDelayMs: 1, notificationLossProbability: 1 });
+		const [receiver, sender] = nodes;
+		for (let i = 0; i < 3; i++) sender!.write(receiver!.mac, Uint8Array.of(i));
+		clock.runUntilIdle();
+		t.is(receiver!.received.length, 0);
+		t.is(receiver!.radio.counts.notificationsDropped, 3); // each frame tried again: the flag was cleared
+		medium.notificationLossProbability = 0;
+		sender!.write(receiver!.mac, Uint8Array.of(3));
+		clock.runUntilIdle();
+		t.deepEqual(receiver!.notified, [4]);
+		t.deepEqual(receiver!.received.map((frame) => frame.payload[0]), [0, 1, 2, 3]);
+	});
+
+	test("send statuses wait per destination, the latest one, for at most 8 destinations; more are dropped and counted", (t) => {
+		const { clock, nodes } = line(Array.from({ length: 11 }, (_, i) => i), { notificationDelayMs: 100 });
+		const [sender, ...others] = nodes;
+		for (let i = 0; i < 3; i++) sender!.write(others[0]!.mac, Uint8Array.of(i)); // a burst to one peer
+		for (const node of others.slice(1)) sender!.write(node.mac, Uint8Array.of(9)); // 9 more destinations
+		clock.runUntilIdle();
+		t.is(SEND_RESULT_SLOTS, 8);
+		t.is(sender!.sent.length, 8);
+		t.is(sender!.sent.filter((result) => result.to[5] === others[0]!.mac[5]).length, 1);
+		t.is(sender!.radio.counts.sendResultsDropped, 2);
+		t.true(others.every((node) => node.received.length > 0)); // the frames themselves all went out
 	});
 });

@@ -10,6 +10,7 @@ class EspNow @ "xs_espnow_destructor" {
 	write(to, payload) @ "xs_espnow_write";
 	read() @ "xs_espnow_read";
 	get mac() @ "xs_espnow_get_mac";
+	get counts() @ "xs_espnow_get_counts";
 }
 
 export default EspNow;

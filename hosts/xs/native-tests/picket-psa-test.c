@@ -4,8 +4,8 @@
  * Build and run: make -C hosts/xs/native-tests test
  *
  * Sources of the vectors:
- *   RFC 3610 §8 packet vector #1 (AES-CCM, 8-byte tag)
- *   NIST SP 800-38C appendix C.4 (AES-CCM, 65,536 bytes of associated data, 14-byte tag)
+ *   RFC 3610 §8 packet vectors #1–#24 (AES-CCM, 8- and 10-byte tags)
+ *   NIST SP 800-38C appendix C.1–C.4 (AES-CCM, nonces of 7, 8, 12, 13 bytes; C.4 with 65,536 bytes of associated data)
  *   RFC 7748 §5.2 (X25519 function) and §6.1 (Diffie-Hellman between Alice and Bob)
  *   RFC 5869 appendix A.1 (case 1) and A.3 (case 3, empty salt and info)
  *   RFC 4231 §4.2 (case 1) and §4.7 (case 6, key longer than the block)
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "p256-point.h"
 #include "picket-psa.h"
 
 static int failures = 0;
@@ -45,6 +46,118 @@ static void check_bytes(const uint8_t *actual, const char *expectedHex, const ch
 	uint8_t expected[512];
 	size_t length = from_hex(expectedHex, expected);
 	check(memcmp(actual, expected, length) == 0, what);
+}
+
+/* RFC 3610 §8 packet vectors #1–#24: number, M, nonce, header length, packet (header ‖ payload),
+ * output after the header (ciphertext ‖ tag). Keys: C0..CF for #1–#12, D7828D13B2B0BDC325A76236DF93CC6B after. */
+static const struct {
+	int number;
+	size_t tagLength;
+	const char *nonce;
+	size_t headerLength;
+	const char *packet;
+	const char *sealed;
+} RFC3610[] = {
+	{ 1, 8, "00000003020100A0A1A2A3A4A5", 8, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E",
+		"588C979A61C663D2F066D0C2C0F989806D5F6B61DAC38417E8D12CFDF926E0" },
+	{ 2, 8, "00000004030201A0A1A2A3A4A5", 8, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F",
+		"72C91A36E135F8CF291CA894085C87E3CC15C439C9E43A3BA091D56E10400916" },
+	{ 3, 8, "00000005040302A0A1A2A3A4A5", 8, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20",
+		"51B1E5F44A197D1DA46B0F8E2D282AE871E838BB64DA8596574ADAA76FBD9FB0C5" },
+	{ 4, 8, "00000006050403A0A1A2A3A4A5", 12, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E",
+		"A28C6865939A9A79FAAA5C4C2A9D4A91CDAC8C96C861B9C9E61EF1" },
+	{ 5, 8, "00000007060504A0A1A2A3A4A5", 12, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F",
+		"DCF1FB7B5D9E23FB9D4E131253658AD86EBDCA3E51E83F077D9C2D93" },
+	{ 6, 8, "00000008070605A0A1A2A3A4A5", 12, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20",
+		"6FC1B011F006568B5171A42D953D469B2570A4BD87405A0443AC91CB94" },
+	{ 7, 10, "00000009080706A0A1A2A3A4A5", 8, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E",
+		"0135D1B2C95F41D5D1D4FEC185D166B8094E999DFED96C048C56602C97ACBB7490" },
+	{ 8, 10, "0000000A090807A0A1A2A3A4A5", 8, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F",
+		"7B75399AC0831DD2F0BBD75879A2FD8F6CAE6B6CD9B7DB24C17B4433F434963F34B4" },
+	{ 9, 10, "0000000B0A0908A0A1A2A3A4A5", 8, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20",
+		"82531A60CC24945A4B8279181AB5C84DF21CE7F9B73F42E197EA9C07E56B5EB17E5F4E" },
+	{ 10, 10, "0000000C0B0A09A0A1A2A3A4A5", 12, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E",
+		"07342594157785152B074098330ABB141B947B566AA9406B4D999988DD" },
+	{ 11, 10, "0000000D0C0B0AA0A1A2A3A4A5", 12, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F",
+		"676BB20380B0E301E8AB79590A396DA78B834934F53AA2E9107A8B6C022C" },
+	{ 12, 10, "0000000E0D0C0BA0A1A2A3A4A5", 12, "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F20",
+		"C0FFA0D6F05BDB67F24D43A4338D2AA4BED7B20E43CD1AA31662E7AD65D6DB" },
+	{ 13, 8, "00412B4EA9CDBE3C9696766CFA", 8, "0BE1A88BACE018B108E8CF97D820EA258460E96AD9CF5289054D895CEAC47C",
+		"4CB97F86A2A4689A877947AB8091EF5386A6FFBDD080F8E78CF7CB0CDDD7B3" },
+	{ 14, 8, "0033568EF7B2633C9696766CFA", 8, "63018F76DC8A1BCB9020EA6F91BDD85AFA0039BA4BAFF9BFB79C7028949CD0EC",
+		"4CCB1E7CA981BEFAA0726C55D378061298C85C92814ABC33C52EE81D7D77C08A" },
+	{ 15, 8, "00103FE41336713C9696766CFA", 8, "AA6CFA36CAE86B40B916E0EACC1C00D7DCEC68EC0B3BBB1A02DE8A2D1AA346132E",
+		"B1D23A2220DDC0AC900D9AA03C61FCF4A559A4417767089708A776796EDB723506" },
+	{ 16, 8, "00764C63B8058E3C9696766CFA", 12, "D0D0735C531E1BECF049C24412DAAC5630EFA5396F770CE1A66B21F7B2101C",
+		"14D253C3967B70609B7CBB7C499160283245269A6F49975BCADEAF" },
+	{ 17, 8, "00F8B678094E3B3C9696766CFA", 12, "77B60F011C03E1525899BCAEE88B6A46C78D63E52EB8C546EFB5DE6F75E9CC0D",
+		"5545FF1A085EE2EFBF52B2E04BEE1E2336C73E3F762C0C7744FE7E3C" },
+	{ 18, 8, "00D560912D3F703C9696766CFA", 12, "CD9044D2B71FDB8120EA60C06435ACBAFB11A82E2F071D7CA4A5EBD93A803BA87F",
+		"009769ECABDF48625594C59251E6035722675E04C847099E5AE0704551" },
+	{ 19, 10, "0042FFF8F1951C3C9696766CFA", 8, "D85BC7E69F944FB88A19B950BCF71A018E5E6701C91787659809D67DBEDD18",
+		"BC218DAA947427B6DB386A99AC1AEF23ADE0B52939CB6A637CF9BEC2408897C6BA" },
+	{ 20, 10, "00920F40E56CDC3C9696766CFA", 8, "74A0EBC9069F5B371761433C37C5A35FC1F39F406302EB907C6163BE38C98437",
+		"5810E6FD25874022E80361A478E3E9CF484AB04F447EFFF6F0A477CC2FC9BF548944" },
+	{ 21, 10, "0027CA0C7120BC3C9696766CFA", 8, "44A3AA3AAE6475CAA434A8E58500C6E41530538862D686EA9E81301B5AE4226BFA",
+		"F2BEED7BC5098E83FEB5B31608F8E29C38819A89C8E776F1544D4151A4ED3A8B87B9CE" },
+	{ 22, 10, "005B8CCBCD9AF83C9696766CFA", 12, "EC46BB63B02520C33C49FD70B96B49E21D621741632875DB7F6C9243D2D7C2",
+		"31D750A09DA3ED7FDDD49A2032AABF17EC8EBF7D22C8088C666BE5C197" },
+	{ 23, 10, "003EBE94044B9A3C9696766CFA", 12, "47A65AC78B3D594227E85E71E2FCFBB880442C731BF95167C8FFD7895E337076",
+		"E882F1DBD38CE3EDA7C23F04DD65071EB41342ACDF7E00DCCEC7AE52987D" },
+	{ 24, 10, "008D493B30AE8B3C9696766CFA", 12, "6E37A6EF546D955D34AB6059ABF21C0B02FEB88F856DF4A37381BCE3CC128517D4",
+		"F32905B88A641B04B9C9FFB58CC390900F3DA12AB16DCE9E82EFA16DA62059" },
+};
+
+/* NIST SP 800-38C appendix C.1–C.3: key 40..4F, nonces of 7, 8 and 12 bytes (L = 8, 7, 3), tags of 4, 6, 8 bytes. */
+static const struct {
+	const char *nonce;
+	const char *associatedData;
+	const char *plaintext;
+	size_t tagLength;
+	const char *sealed;
+} SP800_38C[] = {
+	{ "10111213141516", "0001020304050607", "20212223", 4, "7162015b4dac255d" },
+	{ "1011121314151617", "000102030405060708090a0b0c0d0e0f", "202122232425262728292a2b2c2d2e2f", 6,
+		"d2a1f0e051ea5f62081a7792073d593d1fc64fbfaccd" },
+	{ "101112131415161718191a1b", "000102030405060708090a0b0c0d0e0f10111213",
+		"202122232425262728292a2b2c2d2e2f3031323334353637", 8, "e3b201a9f5b71a7a9b1ceaeccd97e70b6176aad9a4428aa5484392fbc1b09951" },
+};
+
+/* Every published vector through the one CCM implementation the ESP32 runs (over PSA AES-ECB here). */
+static void test_ccm_vectors(void)
+{
+	uint8_t key[16], nonce[13], packet[64], expected[64], sealed[64], opened[64];
+	size_t index, nonceLength, packetLength, sealedLength, associatedLength, plaintextLength;
+	char what[64];
+
+	for (index = 0; index < sizeof(RFC3610) / sizeof(RFC3610[0]); index++) {
+		from_hex(RFC3610[index].number <= 12 ? "C0C1C2C3C4C5C6C7C8C9CACBCCCDCECF" : "D7828D13B2B0BDC325A76236DF93CC6B", key);
+		nonceLength = from_hex(RFC3610[index].nonce, nonce);
+		packetLength = from_hex(RFC3610[index].packet, packet);
+		sealedLength = from_hex(RFC3610[index].sealed, expected);
+		associatedLength = RFC3610[index].headerLength;
+		plaintextLength = packetLength - associatedLength;
+		snprintf(what, sizeof(what), "RFC 3610 #%d seal", RFC3610[index].number);
+		check(picket_ccm_seal(key, 16, nonce, nonceLength, packet, associatedLength, packet + associatedLength, plaintextLength,
+			RFC3610[index].tagLength, sealed) == PICKET_PSA_OK && memcmp(sealed, expected, sealedLength) == 0, what);
+		snprintf(what, sizeof(what), "RFC 3610 #%d open", RFC3610[index].number);
+		check(picket_ccm_open(key, 16, nonce, nonceLength, packet, associatedLength, expected, sealedLength,
+			RFC3610[index].tagLength, opened) == PICKET_PSA_OK && memcmp(opened, packet + associatedLength, plaintextLength) == 0, what);
+	}
+	from_hex("404142434445464748494a4b4c4d4e4f", key);
+	for (index = 0; index < sizeof(SP800_38C) / sizeof(SP800_38C[0]); index++) {
+		uint8_t associatedData[32], plaintext[32];
+		nonceLength = from_hex(SP800_38C[index].nonce, nonce);
+		associatedLength = from_hex(SP800_38C[index].associatedData, associatedData);
+		plaintextLength = from_hex(SP800_38C[index].plaintext, plaintext);
+		sealedLength = from_hex(SP800_38C[index].sealed, expected);
+		snprintf(what, sizeof(what), "SP 800-38C C.%d seal", (int)index + 1);
+		check(picket_ccm_seal(key, 16, nonce, nonceLength, associatedData, associatedLength, plaintext, plaintextLength,
+			SP800_38C[index].tagLength, sealed) == PICKET_PSA_OK && memcmp(sealed, expected, sealedLength) == 0, what);
+		snprintf(what, sizeof(what), "SP 800-38C C.%d open", (int)index + 1);
+		check(picket_ccm_open(key, 16, nonce, nonceLength, associatedData, associatedLength, expected, sealedLength,
+			SP800_38C[index].tagLength, opened) == PICKET_PSA_OK && memcmp(opened, plaintext, plaintextLength) == 0, what);
+	}
 }
 
 static void test_ccm(void)
@@ -87,15 +200,16 @@ static void test_ccm(void)
 
 	/* Misuse is a status, never an overrun. */
 	check(picket_ccm_seal(key, 15, nonce, 13, header, 8, payload, 1, 8, sealed) == PICKET_PSA_BAD_LENGTH, "short key");
-	check(picket_ccm_seal(key, 16, nonce, 12, header, 8, payload, 1, 8, sealed) == PICKET_PSA_BAD_LENGTH, "short nonce");
+	check(picket_ccm_seal(key, 16, nonce, 6, header, 8, payload, 1, 8, sealed) == PICKET_PSA_BAD_LENGTH, "nonce shorter than 7");
+	check(picket_ccm_seal(key, 16, nonce, 14, header, 8, payload, 1, 8, sealed) == PICKET_PSA_BAD_LENGTH, "nonce longer than 13");
+	check(picket_ccm_seal(key, 16, nonce, 13, header, 8, payload, 65536, 8, sealed) == PICKET_PSA_BAD_LENGTH, "payload beyond L = 2");
 	check(picket_ccm_seal(key, 16, nonce, 13, header, 8, payload, 1, 5, sealed) == PICKET_PSA_BAD_LENGTH, "odd tag");
 	check(picket_ccm_seal(key, 16, nonce, 13, header, 8, payload, 1, 18, sealed) == PICKET_PSA_BAD_LENGTH, "long tag");
 	check(picket_ccm_open(key, 16, nonce, 13, header, 8, sealed, 3, 4, opened) == PICKET_PSA_BAD_LENGTH, "sealed shorter than tag");
 }
 
-/* SP 800-38C C.4 goes through the classic path (associated data ≥ 0xFF00 bytes); the same
- * inputs with one byte less of associated data go through PSA, and both must open each other's
- * kind of output — here, each must at least round-trip and reject a flipped bit. */
+/* SP 800-38C C.4: associated data of 2^16 bytes takes the 6-byte length encoding (0xFF 0xFE ‖ 32 bits);
+ * around 0xFF00, where the encoding changes from 2 to 6 bytes, each length must round-trip and reject a flipped bit. */
 static void test_ccm_long_associated_data(void)
 {
 	static uint8_t associatedData[65536];
@@ -218,6 +332,15 @@ static void test_ecdsa(void)
 	check(picket_ecdsa_p256_verify(publicKey, 65, (const uint8_t *)"sample", 6, signature, 64) == PICKET_PSA_BAD_ENCODING, "point off the curve");
 	check(picket_ecdsa_p256_verify(publicKey, 64, (const uint8_t *)"sample", 6, signature, 64) == PICKET_PSA_BAD_ENCODING, "key of no SEC1 length");
 	check(picket_ecdsa_p256_verify(publicKey, 65, (const uint8_t *)"sample", 6, signature, 63) == PICKET_PSA_BAD_LENGTH, "short signature");
+	/* x = 0 is on the curve with an even y (OpenSSL: 02 ‖ 0^32 decompresses to y = 66485c78…); x = 1 is not */
+	memset(compressed, 0, sizeof(compressed));
+	compressed[0] = 0x02;
+	check(picket_ecdsa_p256_verify(compressed, 33, (const uint8_t *)"sample", 6, signature, 64) == PICKET_PSA_INVALID_SIGNATURE, "x = 0 decompresses");
+	check(picket_p256_decompress(compressed, publicKey) == 1, "x = 0 point");
+	check_bytes(publicKey + 33, "66485c780e2f83d72433bd5d84a06bb6541c2af31dae871728bf856a174f93f4", "x = 0, even y");
+	compressed[32] = 1;
+	check(picket_ecdsa_p256_verify(compressed, 33, (const uint8_t *)"sample", 6, signature, 64) == PICKET_PSA_BAD_ENCODING, "x = 1 is no point");
+	check(picket_p256_decompress(compressed, publicKey) == 0 && publicKey[0] == 0 && publicKey[64] == 0, "x = 1, output zeroed");
 	memset(compressed + 1, 0xff, 32); /* x ≥ p */
 	compressed[0] = 0x02;
 	check(picket_ecdsa_p256_verify(compressed, 33, (const uint8_t *)"sample", 6, signature, 64) == PICKET_PSA_BAD_ENCODING, "x not a field element");
@@ -234,6 +357,7 @@ static void test_random(void)
 
 int main(void)
 {
+	test_ccm_vectors();
 	test_ccm();
 	test_ccm_long_associated_data();
 	test_x25519();

@@ -1,41 +1,44 @@
 /*
- * Picket's crypto primitives over Mbed TLS's PSA Crypto API (see picket-psa.h).
+ * Picket's crypto primitives over the PSA Crypto API (see picket-psa.h).
  *
- * One source for both targets:
- *   - ESP32: ESP-IDF's Mbed TLS (3.x, CONFIG_MBEDTLS_PSA_CRYPTO_C); its AES goes to the
- *     hardware accelerator, so CCM here runs on it.
- *   - Host: Debian's libmbedtls-dev 2.28 (-lmbedcrypto), linked into the host XS runtime
- *     and into the C test harness.
- *
- * Everything is PSA except two pieces Mbed TLS's PSA layer does not offer:
- *   - CCM with 65,280 bytes (2^16 − 2^8) of associated data or more. Mbed TLS's CCM only
- *     writes the 2-byte associated-data length encoding (ccm.h: "add_len must be less than
- *     2^16 - 2^8"), so PSA returns PSA_ERROR_INVALID_ARGUMENT for it. RFC 3610 §2.2 has a
- *     6-byte encoding (0xFF 0xFE ‖ 32-bit length) for these; ccm_classic() below does CCM
- *     for that case over the classic mbedtls_aes block API (also the hardware AES on the
- *     ESP32). Picket's associated data is a frame header, far below the limit: the path
- *     exists so the provider meets the whole of the contract (NIST SP 800-38C example C.4).
- *   - SEC1 compressed P-256 public keys. PSA imports Weierstrass public keys only as
- *     0x04 ‖ x ‖ y (PSA Crypto API 1.0 §9.6.5), so a 33-byte key is decompressed here with the
- *     classic bignum API (y = (x³ − 3x + b)^((p+1)/4) mod p, valid because p ≡ 3 mod 4).
- * and one workaround that stays within PSA:
- *   - PSA refuses to import a zero-length key, so HMAC with an empty key uses 64 zero bytes,
- *     which is the same function: HMAC pads every key shorter than the block to 64 bytes
- *     with zeros (RFC 2104 §2).
- * What Debian's 2.28 supports through PSA was checked by the harness: CCM with every
- * shortened tag 4..16, X25519 (Montgomery key pair import, public-key export,
- * psa_raw_key_agreement with PSA_ALG_ECDH), HKDF-SHA-256 with secret given as bytes,
- * HMAC, SHA-256, psa_verify_message with ECDSA(SHA-256), psa_generate_random.
+ * One source for both targets, told apart by ESP_PLATFORM (ESP-IDF and Moddable's ESP32 make
+ * define it), which selects one thing only: the AES block function under CCM.
+ *   - ESP32: ESP-IDF 6.0's Mbed TLS 4.0 / TF-PSA-Crypto 1.0, configured by IDF's
+ *     mbedtls/esp_config.h (the manifest passes TF_PSA_CRYPTO_USER_CONFIG_FILE; without it the
+ *     PSA operation structs would not match the library's). AES blocks go to the AES
+ *     accelerator through esp_aes_crypt_ecb(): IDF 6.0's PSA AES driver has no CCM entry and
+ *     the builtin PSA CCM runs on software AES, so CCM is written here once, over the block.
+ *   - Host: Debian's libmbedtls-dev 2.28 (-lmbedcrypto), linked into the host XS runtime, the
+ *     C test harness and the Moddable simulator build; AES blocks are PSA AES-ECB. So the CCM
+ *     code the board runs is the code the RFC 3610 / SP 800-38C vectors and the node:crypto
+ *     cross-check exercise in CI.
+ * Everything else is the PSA API both libraries share: X25519 (psa_raw_key_agreement),
+ * SHA-256, HMAC, HKDF, ECDSA P-256 verification (psa_verify_message after importing
+ * 0x04 ‖ x ‖ y), random bytes. What ESP-IDF 6.0 accelerates beneath those PSA calls (its
+ * esp_config.h with the default Kconfig): SHA-256 and HMAC (so HKDF) through its PSA SHA
+ * drivers; X25519 and ECDSA run in TF-PSA-Crypto's software elliptic-curve code, whose
+ * big-number multiplication IDF hands to the RSA/MPI accelerator (MBEDTLS_MPI_MUL_MPI_ALT);
+ * random bytes come from the hardware RNG (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG).
+ * Compressed P-256 keys are decompressed by p256-point.c: PSA imports 0x04 ‖ x ‖ y only, and
+ * neither library offers a public decompression both share.
+ * One workaround stays within PSA: PSA refuses to import a zero-length key, so HMAC with an
+ * empty key uses 64 zero bytes, which is the same function: HMAC pads every key shorter than
+ * the block to 64 bytes with zeros (RFC 2104 §2).
  */
 #include "picket-psa.h"
 
 #include <string.h>
 
+#if defined(ESP_PLATFORM)
+#if !defined(TF_PSA_CRYPTO_USER_CONFIG_FILE)
+#error "TF_PSA_CRYPTO_USER_CONFIG_FILE must name ESP-IDF's mbedtls/esp_config.h (manifest.json, esp32 build)"
+#endif
+#include "aes/esp_aes.h"
+#endif
 #include "psa/crypto.h"
-#include "mbedtls/aes.h"
-#include "mbedtls/bignum.h"
-#include "mbedtls/ecp.h"
-#include "mbedtls/platform_util.h"
+#include "mbedtls/platform_util.h" /* mbedtls_platform_zeroize, public in both libraries */
+
+#include "p256-point.h"
 
 static int32_t lastStatus = PSA_SUCCESS;
 
@@ -59,7 +62,7 @@ static picket_psa_result ready(void)
 	return (status == PSA_SUCCESS) ? PICKET_PSA_OK : failure(status);
 }
 
-static void wipe(uint8_t *out, size_t length)
+static void wipe(void *out, size_t length)
 {
 	if (out != NULL && length > 0)
 		mbedtls_platform_zeroize(out, length);
@@ -80,175 +83,220 @@ static psa_status_t import_key(psa_key_type_t type, psa_key_usage_t usage, psa_a
 	return status;
 }
 
-/* ---- AES-128-CCM (RFC 3610, NIST SP 800-38C) ---- */
+/* ---- The AES-128 block function under CCM (CCM only ever encrypts blocks, RFC 3610 §2) ---- */
+
+#if defined(ESP_PLATFORM)
+typedef esp_aes_context aes_block_key; /* the AES accelerator, through ESP-IDF's AES driver */
+
+static psa_status_t aes_block_start(aes_block_key *aes, const uint8_t key[PICKET_CCM_KEY_LENGTH])
+{
+	esp_aes_init(aes);
+	return esp_aes_setkey(aes, key, 128) == 0 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
+}
+
+static psa_status_t aes_block_encrypt(aes_block_key *aes, const uint8_t in[16], uint8_t out[16])
+{
+	return esp_aes_crypt_ecb(aes, ESP_AES_ENCRYPT, in, out) == 0 ? PSA_SUCCESS : PSA_ERROR_HARDWARE_FAILURE;
+}
+
+static void aes_block_end(aes_block_key *aes)
+{
+	esp_aes_free(aes); /* zeroes the key copy */
+}
+#else
+typedef psa_key_id_t aes_block_key; /* PSA AES-ECB: Mbed TLS's software AES on the host */
+
+static psa_status_t aes_block_start(aes_block_key *aes, const uint8_t key[PICKET_CCM_KEY_LENGTH])
+{
+	*aes = 0;
+	return import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_ECB_NO_PADDING, key, PICKET_CCM_KEY_LENGTH, aes);
+}
+
+static psa_status_t aes_block_encrypt(aes_block_key *aes, const uint8_t in[16], uint8_t out[16])
+{
+	size_t written = 0;
+	psa_status_t status = psa_cipher_encrypt(*aes, PSA_ALG_ECB_NO_PADDING, in, 16, out, 16, &written);
+	return (status == PSA_SUCCESS && written != 16) ? PSA_ERROR_CORRUPTION_DETECTED : status;
+}
+
+static void aes_block_end(aes_block_key *aes)
+{
+	psa_destroy_key(*aes);
+}
+#endif
+
+/* ---- AES-128-CCM (RFC 3610 §2, NIST SP 800-38C §6), over the block function above ---- */
 
 int picket_ccm_tag_length_valid(size_t tagLength)
 {
 	return tagLength >= 4 && tagLength <= 16 && (tagLength & 1) == 0;
 }
 
-static picket_psa_result check_ccm(size_t keyLength, size_t nonceLength, size_t tagLength, size_t payloadLength)
+/* One CCM computation: the key, the nonce, and the CBC-MAC state X of RFC 3610 §2.2. */
+typedef struct {
+	aes_block_key aes;
+	const uint8_t *nonce;
+	size_t nonceLength;
+	uint8_t x[16];
+	size_t filled;       /* bytes of the current block already XORed into x */
+	psa_status_t status; /* the first block-function failure, if any */
+} ccm_state;
+
+/* out = E(K, in); failures are kept in the state, so the callers stay straight-line. */
+static void ccm_encrypt_block(ccm_state *ccm, const uint8_t in[16], uint8_t out[16])
 {
-	if (keyLength != PICKET_CCM_KEY_LENGTH || nonceLength != PICKET_CCM_NONCE_LENGTH)
+	if (ccm->status == PSA_SUCCESS)
+		ccm->status = aes_block_encrypt(&ccm->aes, in, out);
+	if (ccm->status != PSA_SUCCESS)
+		memset(out, 0, 16);
+}
+
+static void ccm_mac_block(ccm_state *ccm)
+{
+	uint8_t next[16];
+	ccm_encrypt_block(ccm, ccm->x, next); /* separate buffers: IDF's PSA assumes no overlap */
+	memcpy(ccm->x, next, 16);
+	ccm->filled = 0;
+	wipe(next, sizeof(next));
+}
+
+static void ccm_mac_absorb(ccm_state *ccm, const uint8_t *bytes, size_t length)
+{
+	size_t index;
+	for (index = 0; index < length; index++) {
+		ccm->x[ccm->filled++] ^= bytes[index];
+		if (ccm->filled == 16)
+			ccm_mac_block(ccm);
+	}
+}
+
+/* A field (associated data, payload) ends with zero padding to the block (§2.2). */
+static void ccm_mac_pad(ccm_state *ccm)
+{
+	if (ccm->filled != 0)
+		ccm_mac_block(ccm);
+}
+
+/* A_i = flags (L − 1) ‖ nonce ‖ i in L bytes (§2.3); S_i = E(K, A_i). */
+static void ccm_key_stream_block(ccm_state *ccm, uint64_t index, uint8_t stream[16])
+{
+	uint8_t counter[16];
+	size_t byte, lengthSize = 15 - ccm->nonceLength;
+
+	counter[0] = (uint8_t)(lengthSize - 1);
+	memcpy(counter + 1, ccm->nonce, ccm->nonceLength);
+	for (byte = 0; byte < lengthSize; byte++)
+		counter[15 - byte] = (uint8_t)(index >> (8 * byte));
+	ccm_encrypt_block(ccm, counter, stream);
+}
+
+/* out = in XOR S_1, S_2, … */
+static void ccm_ctr(ccm_state *ccm, const uint8_t *in, size_t length, uint8_t *out)
+{
+	uint8_t stream[16];
+	size_t offset, index;
+
+	for (offset = 0; offset < length; offset += 16) {
+		ccm_key_stream_block(ccm, offset / 16 + 1, stream);
+		for (index = 0; index < 16 && offset + index < length; index++)
+			out[offset + index] = in[offset + index] ^ stream[index];
+	}
+	wipe(stream, sizeof(stream));
+}
+
+/* T = CBC-MAC(B_0 ‖ encoded associated data ‖ payload) XOR S_0, the first tagLength bytes of it. */
+static void ccm_tag(ccm_state *ccm, const uint8_t *associatedData, size_t associatedDataLength, const uint8_t *payload,
+	size_t payloadLength, size_t tagLength, uint8_t tag[16])
+{
+	uint8_t block[16], stream[16];
+	uint64_t adLength = associatedDataLength;
+	size_t byte, lengthSize = 15 - ccm->nonceLength;
+
+	/* B_0 = flags ‖ nonce ‖ l(m) in L bytes; flags = 64·Adata + 8·(M − 2)/2 + (L − 1) */
+	block[0] = (uint8_t)((associatedDataLength ? 0x40 : 0) | (((tagLength - 2) / 2) << 3) | (lengthSize - 1));
+	memcpy(block + 1, ccm->nonce, ccm->nonceLength);
+	for (byte = 0; byte < lengthSize; byte++)
+		block[15 - byte] = (uint8_t)((uint64_t)payloadLength >> (8 * byte));
+	ccm_mac_absorb(ccm, block, 16);
+
+	/* l(a): 2 bytes below 2^16 − 2^8; 0xFF 0xFE ‖ 4 bytes below 2^32; else 0xFF 0xFF ‖ 8 bytes (§2.2) */
+	if (associatedDataLength > 0) {
+		size_t encodingLength = 2;
+		if (adLength >= 0xFF00) {
+			block[0] = 0xFF;
+			block[1] = adLength <= 0xFFFFFFFFu ? 0xFE : 0xFF;
+			encodingLength = adLength <= 0xFFFFFFFFu ? 6 : 10;
+		}
+		for (byte = 0; byte < (encodingLength == 2 ? 2 : encodingLength - 2); byte++)
+			block[encodingLength - 1 - byte] = (uint8_t)(adLength >> (8 * byte));
+		ccm_mac_absorb(ccm, block, encodingLength);
+		ccm_mac_absorb(ccm, associatedData, associatedDataLength);
+		ccm_mac_pad(ccm);
+	}
+	ccm_mac_absorb(ccm, payload, payloadLength);
+	ccm_mac_pad(ccm);
+
+	ccm_key_stream_block(ccm, 0, stream);
+	for (byte = 0; byte < 16; byte++)
+		tag[byte] = ccm->x[byte] ^ stream[byte];
+	wipe(stream, sizeof(stream));
+	wipe(block, sizeof(block));
+}
+
+/* The checks seal and open share. */
+static picket_psa_result ccm_check(size_t keyLength, size_t nonceLength, size_t tagLength, size_t payloadLength)
+{
+	if (keyLength != PICKET_CCM_KEY_LENGTH || nonceLength < PICKET_CCM_MIN_NONCE_LENGTH || nonceLength > PICKET_CCM_NONCE_LENGTH)
 		return PICKET_PSA_BAD_LENGTH;
-	if (!picket_ccm_tag_length_valid(tagLength) || payloadLength > PICKET_CCM_MAX_PAYLOAD)
+	if (!picket_ccm_tag_length_valid(tagLength))
+		return PICKET_PSA_BAD_LENGTH;
+	/* the payload length must fit in L = 15 − n bytes (a 13-byte nonce leaves 2: at most 65,535) */
+	if (15 - nonceLength < 8 && ((uint64_t)payloadLength >> (8 * (15 - nonceLength))) != 0)
 		return PICKET_PSA_BAD_LENGTH;
 	return ready();
 }
 
-/* Mbed TLS's CCM (and so PSA's) refuses associated data of 2^16 − 2^8 bytes or more. */
-#define CCM_MBEDTLS_MAX_ASSOCIATED_DATA 0xFF00
-
-/* CBC-MAC state of RFC 3610 §2.2: X accumulates 16-byte blocks, `filled` bytes of the current one. */
-typedef struct {
-	mbedtls_aes_context *aes;
-	uint8_t x[16];
-	size_t filled;
-	int error;
-} ccm_mac;
-
-static void ccm_mac_absorb(ccm_mac *mac, const uint8_t *bytes, size_t length)
+static picket_psa_result ccm_start(ccm_state *ccm, const uint8_t *key, const uint8_t *nonce, size_t nonceLength)
 {
-	size_t index;
-
-	for (index = 0; index < length; index++) {
-		mac->x[mac->filled++] ^= bytes[index];
-		if (mac->filled == 16) {
-			mac->error |= mbedtls_aes_crypt_ecb(mac->aes, MBEDTLS_AES_ENCRYPT, mac->x, mac->x);
-			mac->filled = 0;
-		}
-	}
-}
-
-/* Ends a field (associated data, payload) with zero padding to the block (§2.2). */
-static void ccm_mac_pad(ccm_mac *mac)
-{
-	if (mac->filled != 0) {
-		mac->error |= mbedtls_aes_crypt_ecb(mac->aes, MBEDTLS_AES_ENCRYPT, mac->x, mac->x);
-		mac->filled = 0;
-	}
-}
-
-/* out = in XOR S_1, S_2, … (RFC 3610 §2.3), A_i = flags(L − 1) ‖ nonce ‖ i (2 bytes). */
-static int ccm_ctr(mbedtls_aes_context *aes, const uint8_t *nonce, const uint8_t *in, size_t length, uint8_t *out)
-{
-	uint8_t counter[16], stream[16];
-	size_t offset, index;
-	int error = 0;
-
-	counter[0] = 1; /* L − 1, L = 2 */
-	memcpy(counter + 1, nonce, PICKET_CCM_NONCE_LENGTH);
-	for (offset = 0; offset < length; offset += 16) {
-		size_t block = offset / 16 + 1;
-		counter[14] = (uint8_t)(block >> 8);
-		counter[15] = (uint8_t)block;
-		error |= mbedtls_aes_crypt_ecb(aes, MBEDTLS_AES_ENCRYPT, counter, stream);
-		for (index = 0; index < 16 && offset + index < length; index++)
-			out[offset + index] = in[offset + index] ^ stream[index];
-	}
-	mbedtls_platform_zeroize(stream, sizeof(stream));
-	return error;
-}
-
-/*
- * AES-128-CCM for associated data of 0xFF00 bytes or more, which Mbed TLS's CCM refuses.
- * Seal: in = plaintext, out = ciphertext ‖ tag. Open: in = ciphertext ‖ tag, out = plaintext,
- * PICKET_PSA_BAD_TAG (out zeroed) when the tag does not match. Lengths are checked by the caller.
- */
-static picket_psa_result ccm_classic(int open, const uint8_t *key, const uint8_t *nonce, const uint8_t *associatedData,
-	size_t associatedDataLength, const uint8_t *in, size_t payloadLength, size_t tagLength, uint8_t *out)
-{
-	mbedtls_aes_context aes;
-	ccm_mac mac;
-	uint8_t block[16], tag[16];
-	uint8_t difference = 0;
-	size_t index;
-	int error;
-
-	if ((uint64_t)associatedDataLength > 0xFFFFFFFFu)
-		return PICKET_PSA_BAD_LENGTH; /* the 10-byte encoding (0xFF 0xFF) is out of Picket's scope */
-	mbedtls_aes_init(&aes);
-	memset(&mac, 0, sizeof(mac));
-	mac.aes = &aes;
-	error = mbedtls_aes_setkey_enc(&aes, key, 128);
-
-	/* Open decrypts first: the MAC is over the plaintext. */
-	if (open)
-		error |= ccm_ctr(&aes, nonce, in, payloadLength, out);
-
-	/* B_0 = flags ‖ nonce ‖ payload length; flags = Adata · 64 + (M − 2)/2 · 8 + (L − 1) */
-	block[0] = (uint8_t)(0x40 | (((tagLength - 2) / 2) << 3) | 1);
-	memcpy(block + 1, nonce, PICKET_CCM_NONCE_LENGTH);
-	block[14] = (uint8_t)(payloadLength >> 8);
-	block[15] = (uint8_t)payloadLength;
-	ccm_mac_absorb(&mac, block, 16);
-	/* 0xFF 0xFE ‖ 32-bit length, for 2^16 − 2^8 ≤ l(a) < 2^32 */
-	block[0] = 0xFF;
-	block[1] = 0xFE;
-	block[2] = (uint8_t)((uint64_t)associatedDataLength >> 24);
-	block[3] = (uint8_t)(associatedDataLength >> 16);
-	block[4] = (uint8_t)(associatedDataLength >> 8);
-	block[5] = (uint8_t)associatedDataLength;
-	ccm_mac_absorb(&mac, block, 6);
-	ccm_mac_absorb(&mac, associatedData, associatedDataLength);
-	ccm_mac_pad(&mac);
-	ccm_mac_absorb(&mac, open ? out : in, payloadLength);
-	ccm_mac_pad(&mac);
-	error |= mac.error;
-
-	/* T = MAC XOR S_0, truncated to M bytes */
-	block[0] = 1;
-	memcpy(block + 1, nonce, PICKET_CCM_NONCE_LENGTH);
-	block[14] = 0;
-	block[15] = 0;
-	error |= mbedtls_aes_crypt_ecb(&aes, MBEDTLS_AES_ENCRYPT, block, tag);
-	for (index = 0; index < tagLength; index++)
-		tag[index] ^= mac.x[index];
-
-	if (open) {
-		for (index = 0; index < tagLength; index++)
-			difference |= (uint8_t)(tag[index] ^ in[payloadLength + index]); /* constant time */
-	}
-	else {
-		error |= ccm_ctr(&aes, nonce, in, payloadLength, out);
-		memcpy(out + payloadLength, tag, tagLength);
-	}
-	mbedtls_platform_zeroize(&mac, sizeof(mac));
-	mbedtls_platform_zeroize(tag, sizeof(tag));
-	mbedtls_platform_zeroize(block, sizeof(block));
-	mbedtls_aes_free(&aes);
-	if (error != 0) {
-		wipe(out, payloadLength + (open ? 0 : tagLength));
-		return failure(PSA_ERROR_GENERIC_ERROR);
-	}
-	if (difference != 0) {
-		wipe(out, payloadLength);
-		return PICKET_PSA_BAD_TAG;
+	memset(ccm, 0, sizeof(*ccm));
+	ccm->nonce = nonce;
+	ccm->nonceLength = nonceLength;
+	ccm->status = aes_block_start(&ccm->aes, key);
+	if (ccm->status != PSA_SUCCESS) {
+		aes_block_end(&ccm->aes);
+		return failure(ccm->status);
 	}
 	return PICKET_PSA_OK;
+}
+
+static psa_status_t ccm_end(ccm_state *ccm)
+{
+	psa_status_t status = ccm->status;
+	aes_block_end(&ccm->aes);
+	wipe(ccm, sizeof(*ccm));
+	return status;
 }
 
 picket_psa_result picket_ccm_seal(const uint8_t *key, size_t keyLength, const uint8_t *nonce, size_t nonceLength,
 	const uint8_t *associatedData, size_t associatedDataLength, const uint8_t *plaintext, size_t plaintextLength,
 	size_t tagLength, uint8_t *out)
 {
-	psa_algorithm_t algorithm = PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, tagLength);
-	psa_key_id_t keyId = 0;
+	ccm_state ccm;
+	uint8_t tag[16];
 	psa_status_t status;
-	size_t written = 0;
-	picket_psa_result result = check_ccm(keyLength, nonceLength, tagLength, plaintextLength);
+	picket_psa_result result = ccm_check(keyLength, nonceLength, tagLength, plaintextLength);
 
 	if (result != PICKET_PSA_OK)
+		return result; /* lengths the caller's buffer was not sized by: nothing written */
+	if ((result = ccm_start(&ccm, key, nonce, nonceLength)) != PICKET_PSA_OK) {
+		wipe(out, plaintextLength + tagLength);
 		return result;
-	if (associatedDataLength >= CCM_MBEDTLS_MAX_ASSOCIATED_DATA)
-		return ccm_classic(0, key, nonce, associatedData, associatedDataLength, plaintext, plaintextLength, tagLength, out);
-	status = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, algorithm, key, keyLength, &keyId);
-	if (status == PSA_SUCCESS)
-		status = psa_aead_encrypt(keyId, algorithm, nonce, nonceLength, associatedData, associatedDataLength,
-			plaintext, plaintextLength, out, plaintextLength + tagLength, &written);
-	psa_destroy_key(keyId);
-	if (status == PSA_SUCCESS && written != plaintextLength + tagLength)
-		status = PSA_ERROR_CORRUPTION_DETECTED;
+	}
+	ccm_tag(&ccm, associatedData, associatedDataLength, plaintext, plaintextLength, tagLength, tag);
+	ccm_ctr(&ccm, plaintext, plaintextLength, out);
+	memcpy(out + plaintextLength, tag, tagLength);
+	wipe(tag, sizeof(tag));
+	status = ccm_end(&ccm);
 	if (status != PSA_SUCCESS) {
 		wipe(out, plaintextLength + tagLength);
 		return failure(status);
@@ -260,31 +308,31 @@ picket_psa_result picket_ccm_open(const uint8_t *key, size_t keyLength, const ui
 	const uint8_t *associatedData, size_t associatedDataLength, const uint8_t *sealed, size_t sealedLength,
 	size_t tagLength, uint8_t *out)
 {
-	psa_algorithm_t algorithm = PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, tagLength);
-	psa_key_id_t keyId = 0;
+	ccm_state ccm;
+	uint8_t tag[16];
+	uint8_t difference = 0;
+	size_t index, plaintextLength = sealedLength - tagLength;
 	psa_status_t status;
-	size_t written = 0;
-	size_t plaintextLength = sealedLength - tagLength;
 	picket_psa_result result;
 
 	if (sealedLength < tagLength)
 		return PICKET_PSA_BAD_LENGTH;
-	result = check_ccm(keyLength, nonceLength, tagLength, plaintextLength);
-	if (result != PICKET_PSA_OK)
+	if ((result = ccm_check(keyLength, nonceLength, tagLength, plaintextLength)) != PICKET_PSA_OK)
 		return result;
-	if (associatedDataLength >= CCM_MBEDTLS_MAX_ASSOCIATED_DATA)
-		return ccm_classic(1, key, nonce, associatedData, associatedDataLength, sealed, plaintextLength, tagLength, out);
-	status = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DECRYPT, algorithm, key, keyLength, &keyId);
-	if (status == PSA_SUCCESS)
-		status = psa_aead_decrypt(keyId, algorithm, nonce, nonceLength, associatedData, associatedDataLength,
-			sealed, sealedLength, out, plaintextLength, &written);
-	psa_destroy_key(keyId);
-	if (status == PSA_SUCCESS && written != plaintextLength)
-		status = PSA_ERROR_CORRUPTION_DETECTED;
-	if (status != PSA_SUCCESS) {
-		/* Never hand back a byte of an unauthenticated plaintext. */
+	if ((result = ccm_start(&ccm, key, nonce, nonceLength)) != PICKET_PSA_OK) {
 		wipe(out, plaintextLength);
-		return (status == PSA_ERROR_INVALID_SIGNATURE) ? PICKET_PSA_BAD_TAG : failure(status);
+		return result;
+	}
+	/* The MAC is over the plaintext, so decrypt first; nothing leaves unless the tag matches. */
+	ccm_ctr(&ccm, sealed, plaintextLength, out);
+	ccm_tag(&ccm, associatedData, associatedDataLength, out, plaintextLength, tagLength, tag);
+	for (index = 0; index < tagLength; index++)
+		difference |= (uint8_t)(tag[index] ^ sealed[plaintextLength + index]); /* constant time */
+	wipe(tag, sizeof(tag));
+	status = ccm_end(&ccm);
+	if (status != PSA_SUCCESS || difference != 0) {
+		wipe(out, plaintextLength);
+		return status != PSA_SUCCESS ? failure(status) : PICKET_PSA_BAD_TAG;
 	}
 	return PICKET_PSA_OK;
 }
@@ -450,68 +498,6 @@ picket_psa_result picket_hkdf_sha256(const uint8_t *inputKeyMaterial, size_t inp
 
 /* ---- ECDSA P-256 verification (FIPS 186-4, SEC1 keys) ---- */
 
-/* SEC1 §2.3.4: 0x02/0x03 ‖ x → 0x04 ‖ x ‖ y. Classic bignum API: PSA has no compressed import. */
-static picket_psa_result p256_decompress(const uint8_t *compressed, uint8_t *uncompressed)
-{
-	mbedtls_ecp_group group;
-	mbedtls_mpi x, y, rhs, exponent, check;
-	picket_psa_result result = PICKET_PSA_BAD_ENCODING;
-	int error;
-
-	if (compressed[0] != 0x02 && compressed[0] != 0x03)
-		return PICKET_PSA_BAD_ENCODING;
-	mbedtls_ecp_group_init(&group);
-	mbedtls_mpi_init(&x);
-	mbedtls_mpi_init(&y);
-	mbedtls_mpi_init(&rhs);
-	mbedtls_mpi_init(&exponent);
-	mbedtls_mpi_init(&check);
-#define STEP(call)                            \
-	do {                                      \
-		if ((error = (call)) != 0) {          \
-			result = failure(PSA_ERROR_GENERIC_ERROR); \
-			goto done;                        \
-		}                                     \
-	} while (0)
-	STEP(mbedtls_ecp_group_load(&group, MBEDTLS_ECP_DP_SECP256R1));
-	STEP(mbedtls_mpi_read_binary(&x, compressed + 1, 32));
-	if (mbedtls_mpi_cmp_mpi(&x, &group.P) >= 0)
-		goto done; /* x must be a field element */
-	/* rhs = x³ − 3x + b mod p (P-256 has a = −3; Mbed TLS leaves group.A unset for it) */
-	STEP(mbedtls_mpi_mul_mpi(&rhs, &x, &x));
-	STEP(mbedtls_mpi_mod_mpi(&rhs, &rhs, &group.P));
-	STEP(mbedtls_mpi_sub_int(&rhs, &rhs, 3));
-	STEP(mbedtls_mpi_mul_mpi(&rhs, &rhs, &x));
-	STEP(mbedtls_mpi_add_mpi(&rhs, &rhs, &group.B));
-	STEP(mbedtls_mpi_mod_mpi(&rhs, &rhs, &group.P));
-	/* y = rhs^((p + 1) / 4) mod p */
-	STEP(mbedtls_mpi_add_int(&exponent, &group.P, 1));
-	STEP(mbedtls_mpi_shift_r(&exponent, 2));
-	STEP(mbedtls_mpi_exp_mod(&y, &rhs, &exponent, &group.P, NULL));
-	STEP(mbedtls_mpi_mul_mpi(&check, &y, &y));
-	STEP(mbedtls_mpi_mod_mpi(&check, &check, &group.P));
-	if (mbedtls_mpi_cmp_mpi(&check, &rhs) != 0)
-		goto done; /* x is not the abscissa of a curve point */
-	if ((unsigned)mbedtls_mpi_get_bit(&y, 0) != (unsigned)(compressed[0] & 1)) {
-		if (mbedtls_mpi_cmp_int(&y, 0) == 0)
-			goto done; /* y = 0 has no odd twin */
-		STEP(mbedtls_mpi_sub_mpi(&y, &group.P, &y));
-	}
-	uncompressed[0] = 0x04;
-	memcpy(uncompressed + 1, compressed + 1, 32);
-	STEP(mbedtls_mpi_write_binary(&y, uncompressed + 33, 32));
-	result = PICKET_PSA_OK;
-#undef STEP
-done:
-	mbedtls_mpi_free(&check);
-	mbedtls_mpi_free(&exponent);
-	mbedtls_mpi_free(&rhs);
-	mbedtls_mpi_free(&y);
-	mbedtls_mpi_free(&x);
-	mbedtls_ecp_group_free(&group);
-	return result;
-}
-
 picket_psa_result picket_ecdsa_p256_verify(const uint8_t *publicKey, size_t publicKeyLength, const uint8_t *message,
 	size_t messageLength, const uint8_t *signature, size_t signatureLength)
 {
@@ -524,8 +510,8 @@ picket_psa_result picket_ecdsa_p256_verify(const uint8_t *publicKey, size_t publ
 	if (signatureLength != PICKET_P256_SIGNATURE_LENGTH)
 		return PICKET_PSA_BAD_LENGTH;
 	if (publicKeyLength == PICKET_P256_COMPRESSED_LENGTH) {
-		if ((result = p256_decompress(publicKey, uncompressed)) != PICKET_PSA_OK)
-			return result;
+		if (!picket_p256_decompress(publicKey, uncompressed))
+			return PICKET_PSA_BAD_ENCODING;
 	}
 	else if (publicKeyLength == PICKET_P256_UNCOMPRESSED_LENGTH)
 		memcpy(uncompressed, publicKey, PICKET_P256_UNCOMPRESSED_LENGTH);

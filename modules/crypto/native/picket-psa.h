@@ -1,7 +1,8 @@
 /*
- * Picket's crypto primitives over Mbed TLS's PSA Crypto API, as plain C with no XS in
- * sight, so the same functions are called by the xsmc binding (psa-crypto.c) and by the
- * host's C test harness (hosts/xs/native-tests/).
+ * Picket's crypto primitives over the PSA Crypto API (Mbed TLS 2.28 on the host, TF-PSA-Crypto
+ * 1.0 in ESP-IDF 6.0 on the ESP32), as plain C with no XS in sight, so the same functions are
+ * called by the xsmc binding (psa-crypto.c) and by the host's C test harness
+ * (hosts/xs/native-tests/).
  *
  * Every function:
  *   - takes caller-owned buffers and writes only to `out` (sized as documented);
@@ -27,7 +28,8 @@ typedef enum {
 } picket_psa_result;
 
 #define PICKET_CCM_KEY_LENGTH 16
-#define PICKET_CCM_NONCE_LENGTH 13
+#define PICKET_CCM_NONCE_LENGTH 13   /* what the binding and the CryptoSuite contract use */
+#define PICKET_CCM_MIN_NONCE_LENGTH 7 /* CCM itself takes 7..13 (L = 15 - n, RFC 3610 §2) */
 #define PICKET_CCM_MAX_PAYLOAD 65535 /* L = 2 with a 13-byte nonce (RFC 3610 §2) */
 #define PICKET_X25519_LENGTH 32
 #define PICKET_SHA256_LENGTH 32
@@ -42,7 +44,12 @@ int32_t picket_psa_last_status(void);
 /* True when tagLength is one CCM allows: 4, 6, ..., 16 (NIST SP 800-38C §A.1). */
 int picket_ccm_tag_length_valid(size_t tagLength);
 
-/* out: plaintextLength + tagLength bytes (ciphertext ‖ tag). */
+/*
+ * AES-128-CCM, written once in picket-psa.c over an AES block function (the ESP32's AES
+ * accelerator, or PSA's AES-ECB on the host). nonceLength 7..13; the payload must fit in
+ * L = 15 - nonceLength bytes of length; any associated-data length. out must not overlap the inputs.
+ * out: plaintextLength + tagLength bytes (ciphertext ‖ tag).
+ */
 picket_psa_result picket_ccm_seal(const uint8_t *key, size_t keyLength, const uint8_t *nonce, size_t nonceLength,
 	const uint8_t *associatedData, size_t associatedDataLength, const uint8_t *plaintext, size_t plaintextLength,
 	size_t tagLength, uint8_t *out);

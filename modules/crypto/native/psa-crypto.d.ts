@@ -1,5 +1,5 @@
 /**
- * Types of the host functions in psa-crypto.js (C in psa-crypto.c, over Mbed TLS's PSA API).
+ * Types of the host functions in psa-crypto.js (C in psa-crypto.c and picket-psa.c, over the PSA API).
  * Firmware code uses them through `createNativeSuite()` (picket/crypto/native-suite), which
  * turns the conventions below into the CryptoSuite contract.
  *
@@ -34,5 +34,5 @@ export function hmacSha256(key: NativeBytes, message: NativeBytes): ArrayBuffer;
 export function hkdfSha256(inputKeyMaterial: NativeBytes, salt: NativeBytes, info: NativeBytes, length: number): ArrayBuffer;
 /** ECDSA P-256 over SHA-256(message); key SEC1 65 B or 33 B, signature r ‖ s 64 B. */
 export function ecdsaP256Verify(publicKey: NativeBytes, message: NativeBytes, signature: NativeBytes): boolean;
-/** Bytes from the PSA random generator (CTR_DRBG seeded from the platform entropy source: ESP-IDF's hardware RNG on the ESP32, getrandom on the host); length ≤ 65536. */
+/** Bytes from psa_generate_random: on the ESP32 ESP-IDF's hardware RNG directly (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG in IDF's esp_config.h), on the host Mbed TLS's CTR_DRBG seeded from getrandom; length ≤ 65536. */
 export function randomBytes(length: number): ArrayBuffer;
