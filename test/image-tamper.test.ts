@@ -10,7 +10,7 @@ import { parseImage, signImage, verifyImage, type ImageErrorCode, type ImageVeri
 import { generateImageKeyPem, loadImageSigningKey, loadImageVerifyingKey } from "picket/tools/image/image-keys";
 import { ED25519_VECTOR_OPTIONS, mcubootFixture, mcubootFixtureText } from "picket/test/support/mcuboot-fixtures";
 
-const IMAGE_ERRORS: readonly ImageErrorCode[] = ["bad-magic", "bad-header", "truncated", "bad-tlv", "bad-hash", "wrong-key", "unsigned", "bad-signature"];
+const IMAGE_ERRORS: readonly ImageErrorCode[] = ["bad-magic", "bad-header", "truncated", "bad-tlv", "bad-hash", "encrypted", "wrong-key", "unsigned", "bad-signature"];
 
 /** The code verifyImage throws, or "accepted". Anything but a PicketError fails the test. */
 function outcome(image: Uint8Array, key?: ImageVerifyingKey): ImageErrorCode | "accepted" {
@@ -31,6 +31,10 @@ const images = [
 		image: signImage(mcubootFixture("app.bin"), { ...ED25519_VECTOR_OPTIONS, headerSize: 0x100, securityCounter: 9 }, loadImageSigningKey(mcubootFixtureText("ed25519.pem"))),
 		key: loadImageVerifyingKey(mcubootFixtureText("ed25519.pem")),
 	},
+	// imgtool's --pad-sig (a flip in the zero padding must not pass), --pure and --sha 512 images.
+	{ name: "p256-padsig2-h32.bin", image: mcubootFixture("p256-padsig2-h32.bin"), key: loadImageVerifyingKey(mcubootFixtureText("p256.pem")) },
+	{ name: "ed25519-pure-h32.bin", image: mcubootFixture("ed25519-pure-h32.bin"), key: loadImageVerifyingKey(mcubootFixtureText("ed25519.pem")) },
+	{ name: "ed25519-sha512-h32.bin", image: mcubootFixture("ed25519-sha512-h32.bin"), key: loadImageVerifyingKey(mcubootFixtureText("ed25519.pem")) },
 ];
 
 for (const { name, image, key } of images) {

@@ -66,10 +66,24 @@ export async function runPicket(args: readonly string[], io: CommandIo): Promise
 	}
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-	const code = await runPicket(process.argv.slice(2), {
-		stdout: (text) => process.stdout.write(text),
-		stderr: (text) => process.stderr.write(text),
+/**
+ * A process stream that a reader may close early (`picket image verify … | head -1`): the
+ * EPIPE that follows is the reader's choice, not a failure of the command, so the command
+ * ends with its own exit status and nothing more is written; any other write error still
+ * surfaces as a crash.
+ */
+function closableOutput(stream: NodeJS.WriteStream): (output: string | Uint8Array) => void {
+	let readerGone = false;
+	stream.on("error", (error: NodeJS.ErrnoException) => {
+		if (error.code !== "EPIPE") throw error;
+		readerGone = true;
 	});
+	return (output) => {
+		if (!readerGone) stream.write(output);
+	};
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+	const code = await runPicket(process.argv.slice(2), { stdout: closableOutput(process.stdout), stderr: closableOutput(process.stderr) });
 	process.exitCode = code;
 }

@@ -10,7 +10,8 @@ import { PicketError } from "picket/core/picket-error";
 
 /** Where a command writes what it has to say; tests pass collectors, the CLI passes the process streams. */
 export interface CommandIo {
-	stdout(text: string): void;
+	/** Text, or bytes for a binary output sent to standard output (`image getpub -e raw`). */
+	stdout(output: string | Uint8Array): void;
 	stderr(text: string): void;
 }
 

@@ -28,22 +28,36 @@
  * | slot−trailer                 | trailer   | swap status, image_ok, boot magic (last 16 B)    |
  *
  * Each TLV: u16 type (imgtool packs type as a byte then 0), u16 length, value.
- * The SHA-256 TLV covers bytes [0, hdr+img+prot): header, padding, body, protected TLVs.
- * The key hash TLV is SHA-256 of the signing key's SubjectPublicKeyInfo DER — for ECDSA and
- * for Ed25519 alike (`keys/ecdsa.py` and `keys/ed25519.py` `get_public_bytes()`).
- * Signatures: Ed25519 signs the 32-byte digest (`sign_digest`); ECDSA P-256 signs the hashed
- * region with SHA-256 (`sign(payload)`), i.e. the same digest as its prehash; DER encoded.
+ * Unprotected TLVs in imgtool's order (image.py `create`): the hash TLV (SHA256, or SHA384 /
+ * SHA512 with `--sha`), SIG_PURE = 0x01 (`--pure`), KEYHASH or PUBKEY
+ * (`--public-key-format hash|full`), the signature, then an encryption key TLV (`-E`).
+ * The hash TLV covers bytes [0, hdr+img+prot): header, padding, body, protected TLVs — the
+ * plaintext body when the image is encrypted (the hash is taken before `-E` encrypts it).
+ * KEYHASH is the image's hash algorithm over the signing key's SubjectPublicKeyInfo DER — for
+ * ECDSA and Ed25519 alike (`get_public_bytes()`); MCUboot's bootutil_find_key hashes with the
+ * same IMAGE_HASH algorithm.
+ *
+ * What each signature covers (image.py `create`, keys/*.py):
+ *
+ * | key         | image            | signed message                          | TLV value        |
+ * |-------------|------------------|-----------------------------------------|------------------|
+ * | Ed25519     | hash TLV         | the digest (32 or 64 bytes), `sign_digest` | 64 bytes      |
+ * | Ed25519     | SIG_PURE (--pure)| the hashed region itself; hash TLV SHA512 | 64 bytes       |
+ * | ECDSA P-256 | any hash TLV     | ECDSA-SHA256 over the hashed region, `sign(payload)` | DER, or DER + zeros to 72 (--pad-sig) |
  */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
+import { ecdsaP256SignatureToRaw, padEcdsaP256Signature } from "picket/tools/image/ecdsa-signature";
 
 export type ImageErrorCode =
 	| "bad-magic" // the first word is not 0x96f3b83d: not an MCUboot image
 	| "bad-header" // header fields that cannot describe an image (header size < 32, …)
 	| "truncated" // the file ends before what its header and TLV info say
 	| "bad-tlv" // TLV area malformed: wrong info magic, entries that do not tile it, missing/duplicate TLV
-	| "bad-hash" // the SHA-256 TLV does not match the hashed region
+	| "bad-hash" // the hash TLV does not match the hashed region
+	| "encrypted" // the body is encrypted (-E): its hash covers the plaintext, which needs the decryption key
+	| "unverifiable" // a pure image without a hash TLV checked without a key: nothing can vouch for it
 	| "wrong-key" // the image was signed by another key (key hash / key type differ)
 	| "unsigned" // no signature TLV at all
 	| "bad-signature" // the signature TLV does not verify
@@ -67,11 +81,15 @@ export const TlvType = {
 	keyHash: 0x01,
 	publicKey: 0x02,
 	sha256: 0x10,
+	sha384: 0x11,
+	sha512: 0x12,
 	ecdsaSignature: 0x22,
 	ed25519Signature: 0x24,
+	sigPure: 0x25,
 	securityCounter: 0x50,
 } as const;
 
+/** Every name in image.py TLV_VALUES, for dump. */
 const TLV_NAMES: Record<number, string> = {
 	0x01: "KEYHASH",
 	0x02: "PUBKEY",
@@ -79,6 +97,7 @@ const TLV_NAMES: Record<number, string> = {
 	0x11: "SHA384",
 	0x12: "SHA512",
 	0x20: "RSA2048",
+	0x21: "ECDSA224",
 	0x22: "ECDSASIG",
 	0x23: "RSA3072",
 	0x24: "ED25519",
@@ -87,10 +106,28 @@ const TLV_NAMES: Record<number, string> = {
 	0x31: "ENCKW",
 	0x32: "ENCEC256",
 	0x33: "ENCX25519",
+	0x34: "ENCX25519_SHA512",
 	0x40: "DEPENDENCY",
 	0x50: "SEC_CNT",
 	0x60: "BOOT_RECORD",
+	0x70: "DECOMP_SIZE",
+	0x71: "DECOMP_SHA",
+	0x72: "DECOMP_SIGNATURE",
+	0x73: "COMP_DEC_SIZE",
+	0x74: "UUID_VID",
+	0x75: "UUID_CID",
 };
+
+/**
+ * The only TLVs MCUboot lets stand outside the protected area (image_validate.c:164
+ * `allowed_unprot_tlvs`, on by default in every port, Espressif's included): whatever else
+ * an attacker appends there is refused, not ignored.
+ */
+const ALLOWED_UNPROTECTED_TLVS: ReadonlySet<number> = new Set([
+	0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x30, 0x31, 0x32, 0x33, 0x34,
+]);
+/** ENCRSA2048 … ENCX25519_SHA512: imgtool writes one only with an ENCRYPTED_AES* flag (image.py:813 add_header). */
+const ENCRYPTION_KEY_TLVS: ReadonlySet<number> = new Set([0x30, 0x31, 0x32, 0x33, 0x34]);
 
 /** Header flags (image.py IMAGE_F). */
 export const ImageFlag = {
@@ -100,7 +137,25 @@ export const ImageFlag = {
 	nonBootable: 0x10,
 	ramLoad: 0x20,
 	romFixed: 0x100,
+	compressedLzma1: 0x200,
+	compressedLzma2: 0x400,
+	compressedArmThumb: 0x800,
 } as const;
+
+/** The hash TLVs (image.py TLV_SHA_TO_SHA_AND_ALG) and imgtool's `--sha` names for them. */
+export type ImageHashAlgorithm = "sha256" | "sha384" | "sha512";
+
+const HASHES: Record<ImageHashAlgorithm, { readonly tlv: number; readonly length: number; readonly hash: (bytes: Uint8Array) => Uint8Array }> = {
+	sha256: { tlv: TlvType.sha256, length: 32, hash: (bytes) => sha256(bytes) },
+	sha384: { tlv: TlvType.sha384, length: 48, hash: (bytes) => sha384(bytes) },
+	sha512: { tlv: TlvType.sha512, length: 64, hash: (bytes) => sha512(bytes) },
+};
+const HASH_ALGORITHMS = Object.keys(HASHES) as ImageHashAlgorithm[];
+
+/** SHA-256, -384 or -512 of `bytes`, as the image's hash TLV and KEYHASH take it. */
+export function imageHash(algorithm: ImageHashAlgorithm, bytes: Uint8Array): Uint8Array {
+	return HASHES[algorithm].hash(bytes);
+}
 
 /** The boot magic at the very end of a padded slot when max-align is 8 (image.py). */
 const BOOT_MAGIC = Uint8Array.from([0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f, 0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80]);
@@ -109,23 +164,22 @@ const BOOT_MAGIC_ALIGNED_TAIL = Uint8Array.from([0x2d, 0xe1, 0x5d, 0x29, 0x41, 0
 
 export type ImageKeyAlgorithm = "ed25519" | "ecdsa-p256";
 
-/** What a signature covers: imgtool hands Ed25519 the digest and ECDSA the hashed region. */
-export interface ImageSignedMessage {
-	/** Header, header padding, body and protected TLV area. */
-	readonly hashedRegion: Uint8Array;
-	/** SHA-256 of hashedRegion, as stored in the SHA256 TLV. */
-	readonly digest: Uint8Array;
-}
-
+/**
+ * A signature scheme over a message; the codec decides the message (the table above).
+ * Ed25519 signs the message as given; ECDSA P-256 signs SHA-256 of it. ECDSA signatures
+ * come out DER-encoded (the TLV's format) and go in as r ‖ s, 64 bytes (what PSA's
+ * psa_verify_hash and CryptoSuite.ecdsaP256Verify take): the codec converts the TLV with
+ * ecdsaP256SignatureToRaw, so host and device accept exactly the same encodings.
+ */
 export interface ImageVerifyingKey {
 	readonly algorithm: ImageKeyAlgorithm;
 	/** SubjectPublicKeyInfo DER: what the KEYHASH TLV hashes and the PUBKEY TLV carries. */
 	readonly publicKeyInfo: Uint8Array;
-	verify(message: ImageSignedMessage, signature: Uint8Array): boolean;
+	verify(message: Uint8Array, signature: Uint8Array): boolean;
 }
 
 export interface ImageSigningKey extends ImageVerifyingKey {
-	sign(message: ImageSignedMessage): Uint8Array;
+	sign(message: Uint8Array): Uint8Array;
 }
 
 export interface ImageVersion {
@@ -153,6 +207,24 @@ export interface ImageSignOptions {
 	readonly overwriteOnly?: boolean; // --overwrite-only
 	readonly maxSectors?: number; // --max-sectors (default 128)
 	readonly loadAddress?: number; // --load-addr (sets RAM_LOAD)
+	readonly hashAlgorithm?: ImageHashAlgorithm; // --sha 256|384|512 (default "auto": SHA-256, SHA-512 for --pure)
+	readonly pure?: boolean; // --pure (Ed25519 signs the hashed region itself)
+	readonly publicKeyFormat?: "hash" | "full"; // --public-key-format (default hash: KEYHASH; full: PUBKEY)
+	readonly padSignature?: boolean; // --pad-sig (ECDSA DER zero-padded to 72 bytes; no effect on Ed25519)
+}
+
+/** Bytes to write at an offset of the slot: the trailer that --pad / --confirm / --test add. */
+export interface SlotWrite {
+	readonly offset: number;
+	readonly bytes: Uint8Array;
+}
+
+/** What `sign` produces before it is laid out as a binary or an Intel HEX file. */
+export interface SignedImage {
+	/** Header, body, protected and unprotected TLV areas: the start of the slot. */
+	readonly image: Uint8Array;
+	/** With --pad / --confirm / --test: the slot, erased except for the image and these trailer writes. */
+	readonly slot?: { readonly size: number; readonly erasedValue: number; readonly trailer: readonly SlotWrite[] };
 }
 
 export interface ImageHeader {
@@ -194,11 +266,25 @@ export interface ParsedImage {
 	readonly trailer?: ImageTrailer;
 }
 
+/** What the hash TLV says about an image, as far as it can be checked. */
+export type ImageHashCheck =
+	| { readonly status: "valid"; readonly algorithm: ImageHashAlgorithm; readonly digest: Uint8Array }
+	/** The body is encrypted; the hash covers the plaintext (imgtool dumpinfo shows such images unchecked). */
+	| { readonly status: "encrypted"; readonly algorithm: ImageHashAlgorithm }
+	/** A pure image (SIG_PURE) without a hash TLV: only the signature vouches for it. */
+	| { readonly status: "absent" };
+
 export interface ImageVerification {
 	readonly image: ParsedImage;
-	readonly digest: Uint8Array;
+	/** The hash TLV's digest (what imgtool verify prints); undefined for a pure image without one. */
+	readonly digest?: Uint8Array;
+	readonly hashAlgorithm?: ImageHashAlgorithm;
+	/** SIG_PURE: the signature covers the hashed region itself. */
+	readonly pure: boolean;
 	/** The algorithm whose signature verified, or undefined when only the hash was checked (no key). */
 	readonly signedBy?: ImageKeyAlgorithm;
+	/** The signature TLV's value, when one verified. */
+	readonly signature?: Uint8Array;
 }
 
 function fail(code: ImageErrorCode, message: string): never {
@@ -267,10 +353,48 @@ function isUint(value: number, max: number): boolean {
 }
 
 /**
- * Signs `firmware` into an MCUboot image, byte for byte as `imgtool sign` does with the same
- * options (no key: a hash-only image, as imgtool without -k).
+ * The hash algorithm imgtool picks (image.py `key_and_user_sha_to_alg_and_tlv`): any with no
+ * key; Ed25519 SHA-256 or SHA-512; ECDSA P-256 (a private key, as sign loads) SHA-256 only;
+ * --pure only with Ed25519, always SHA-512, and no --sha of its own.
+ */
+function signingHashAlgorithm(options: ImageSignOptions, key: ImageSigningKey | undefined): ImageHashAlgorithm {
+	const chosen = options.hashAlgorithm;
+	if (options.pure === true) {
+		if (key?.algorithm !== "ed25519") fail("bad-option", "--pure signs with an Ed25519 key only (imgtool ALLOWED_PURE_KEY_SHA)");
+		if (chosen !== undefined) fail("bad-option", "--pure enforces SHA-512 and forbids --sha");
+		return "sha512";
+	}
+	if (key === undefined) return chosen ?? "sha256";
+	const allowed: readonly ImageHashAlgorithm[] = key.algorithm === "ed25519" ? ["sha256", "sha512"] : ["sha256"];
+	if (chosen !== undefined && !allowed.includes(chosen)) {
+		fail("bad-option", `a ${key.algorithm} key cannot be used with --sha ${chosen.slice(3)}; allowed: ${allowed.map((name) => name.slice(3)).join(", ")}`);
+	}
+	return chosen ?? "sha256";
+}
+
+/**
+ * Signs `firmware` into an MCUboot image, byte for byte as `imgtool sign` writes a binary
+ * output with the same options (no key: a hash-only image, as imgtool without -k).
  */
 export function signImage(firmware: Uint8Array, options: ImageSignOptions, key?: ImageSigningKey): Uint8Array {
+	return imageBinary(signImageForSlot(firmware, options, key));
+}
+
+/** A signed image as a binary file: the image, or with padding the whole slot (image.py pad_to(): erased fill, then the trailer writes). */
+export function imageBinary(signed: SignedImage): Uint8Array {
+	if (signed.slot === undefined) return signed.image;
+	const slot = new Uint8Array(signed.slot.size).fill(signed.slot.erasedValue);
+	slot.set(signed.image, 0);
+	for (const write of signed.slot.trailer) slot.set(write.bytes, write.offset);
+	return slot;
+}
+
+/**
+ * The image and, when padding was asked for, the slot trailer as separate writes: a binary
+ * output fills the slot between them (signImage); an Intel HEX output leaves the gap out, as
+ * image.py `save` does for .hex.
+ */
+export function signImageForSlot(firmware: Uint8Array, options: ImageSignOptions, key?: ImageSigningKey): SignedImage {
 	const align = options.align ?? 1;
 	const maxAlign = options.maxAlign ?? Math.max(DEFAULT_MAX_ALIGN, align);
 	const erasedValue = options.erasedValue ?? 0xff;
@@ -290,6 +414,7 @@ export function signImage(firmware: Uint8Array, options: ImageSignOptions, key?:
 	if (options.securityCounter === "auto") securityCounter = version.major * 2 ** 24 + version.minor * 2 ** 16 + version.revision;
 	else securityCounter = options.securityCounter;
 	if (securityCounter !== undefined && !isUint(securityCounter, 0xffffffff)) fail("bad-option", `--security-counter must fit 32 bits`);
+	const hashAlgorithm = signingHashAlgorithm(options, key);
 
 	// image.py load(): --pad-header prepends header-size erased bytes; otherwise the input
 	// must already start with header-size zero bytes (check_header).
@@ -326,35 +451,49 @@ export function signImage(firmware: Uint8Array, options: ImageSignOptions, key?:
 	header.setUint32(28, 0, true);
 
 	const hashedRegion = concatBytes(payload, protectedArea);
-	const digest = sha256(hashedRegion);
-	const entries = [encodeTlv(TlvType.sha256, digest)];
+	const digest = imageHash(hashAlgorithm, hashedRegion);
+	const pure = options.pure === true;
+	const entries = [encodeTlv(HASHES[hashAlgorithm].tlv, digest)];
+	if (pure) entries.push(encodeTlv(TlvType.sigPure, Uint8Array.of(1)));
 	if (key !== undefined) {
-		entries.push(encodeTlv(TlvType.keyHash, sha256(key.publicKeyInfo)));
-		entries.push(encodeTlv(signatureTlvType(key.algorithm), key.sign({ hashedRegion, digest })));
+		if (options.publicKeyFormat === "full") entries.push(encodeTlv(TlvType.publicKey, key.publicKeyInfo));
+		else entries.push(encodeTlv(TlvType.keyHash, imageHash(hashAlgorithm, key.publicKeyInfo)));
+		let signature = key.sign(signedMessage(key.algorithm, hashedRegion, digest, pure));
+		if (options.padSignature === true && key.algorithm === "ecdsa-p256") signature = padEcdsaP256Signature(signature);
+		entries.push(encodeTlv(signatureTlvType(key.algorithm), signature));
 	}
 	const image = concatBytes(hashedRegion, encodeTlvArea(TLV_INFO_MAGIC, entries));
 
 	// image.py check_trailer(): the image and the trailer must fit the slot, padded or not.
-	const trailer = trailerSize(align, maxAlign, maxSectors, options.overwriteOnly === true);
-	if (image.length + trailer > slotSize) {
-		fail("too-large", `image size (0x${image.length.toString(16)}) + trailer (0x${trailer.toString(16)}) exceeds requested size 0x${slotSize.toString(16)}`);
+	const reserved = trailerSize(align, maxAlign, maxSectors, options.overwriteOnly === true);
+	if (image.length + reserved > slotSize) {
+		fail("too-large", `image size (0x${image.length.toString(16)}) + trailer (0x${reserved.toString(16)}) exceeds requested size 0x${slotSize.toString(16)}`);
 	}
-	if (!pad) return image;
+	if (!pad) return { image };
 
-	// image.py pad_to(): erased fill, the trailer erased except the boot magic at the very end
-	// and, with --confirm, image_ok = 0x01 one max-align unit before the aligned magic.
-	const slot = new Uint8Array(slotSize).fill(erasedValue);
-	slot.set(image, 0);
-	const magic = bootMagic(maxAlign);
-	slot.set(magic, slotSize - magic.length);
-	if (options.confirm === true && options.overwriteOnly !== true) {
-		slot[slotSize - (alignUp(BOOT_MAGIC_SIZE, maxAlign) + maxAlign)] = 0x01;
+	// image.py save() for .hex (pad_to() for binaries writes the same bytes into an erased
+	// slot): with --confirm or --test (not --overwrite-only) a max-align unit at image_ok, one
+	// unit before the aligned magic — 0x01 then erased for --confirm, all erased for --test —
+	// and the boot magic in the last 16 bytes.
+	const trailer: SlotWrite[] = [];
+	if ((options.confirm === true || options.test === true) && options.overwriteOnly !== true) {
+		const flag = new Uint8Array(maxAlign).fill(erasedValue);
+		if (options.confirm === true) flag[0] = 0x01;
+		trailer.push({ offset: slotSize - (alignUp(BOOT_MAGIC_SIZE, maxAlign) + maxAlign), bytes: flag });
 	}
-	return slot;
+	const magic = bootMagic(maxAlign);
+	trailer.push({ offset: slotSize - magic.length, bytes: magic });
+	return { image, slot: { size: slotSize, erasedValue, trailer } };
 }
 
 function signatureTlvType(algorithm: ImageKeyAlgorithm): number {
 	return algorithm === "ed25519" ? TlvType.ed25519Signature : TlvType.ecdsaSignature;
+}
+
+/** The message a key signs (the table at the top): ECDSA hashes the region itself with SHA-256. */
+function signedMessage(algorithm: ImageKeyAlgorithm, hashedRegion: Uint8Array, digest: Uint8Array | undefined, pure: boolean): Uint8Array {
+	if (algorithm === "ecdsa-p256" || pure) return hashedRegion;
+	return digest!;
 }
 
 function readTlvArea(image: Uint8Array, offset: number, magic: number, expectedSize: number | undefined): { tlvs: ImageTlv[]; end: number } {
@@ -452,26 +591,77 @@ function onlyTlv(tlvs: readonly ImageTlv[], type: number, length?: number): Imag
 	return tlv;
 }
 
+function isEncrypted(parsed: ParsedImage): boolean {
+	return (parsed.header.flags & (ImageFlag.encryptedAes128 | ImageFlag.encryptedAes256)) !== 0;
+}
+
+function tlvsOf(parsed: ParsedImage): readonly ImageTlv[] {
+	return [...parsed.protectedTlvs, ...parsed.tlvs];
+}
+
+/** SIG_PURE, which MCUboot's bootutil_check_for_pure accepts only as one byte 0x01. */
+function isPure(parsed: ParsedImage): boolean {
+	const sigPure = onlyTlv(tlvsOf(parsed), TlvType.sigPure);
+	if (sigPure === undefined) return false;
+	if (sigPure.value.length !== 1 || sigPure.value[0] !== 1) fail("bad-tlv", "SIG_PURE TLV must be the single byte 0x01");
+	return true;
+}
+
 /**
- * Verifies an image as MCUboot's bootutil_img_validate does: structure, SHA-256 over the
- * hashed region, then — given a key — the key hash (or embedded public key) and the
- * signature. Without a key only the hash is checked (imgtool `verify` without -k).
+ * Checks the hash TLV (SHA256, SHA384 or SHA512; at most one) against the hashed region.
+ * An encrypted image's hash covers its plaintext, so it is reported, not checked (imgtool
+ * dumpinfo shows such images; MCUboot decrypts while it hashes). Throws "bad-tlv" when there
+ * is no hash TLV and no SIG_PURE, "bad-hash" when the digest differs.
+ */
+export function checkImageHash(parsed: ParsedImage): ImageHashCheck {
+	const found = HASH_ALGORITHMS.flatMap((algorithm) => {
+		const tlv = onlyTlv(parsed.tlvs, HASHES[algorithm].tlv, HASHES[algorithm].length);
+		return tlv === undefined ? [] : [{ algorithm, tlv }];
+	});
+	if (found.length > 1) fail("bad-tlv", `${found.length} hash TLVs (${found.map((entry) => tlvName(HASHES[entry.algorithm].tlv)).join(", ")})`);
+	const hash = found[0];
+	if (hash === undefined) {
+		if (isPure(parsed)) return { status: "absent" };
+		fail("bad-tlv", "no SHA256, SHA384 or SHA512 TLV");
+	}
+	if (isEncrypted(parsed)) return { status: "encrypted", algorithm: hash.algorithm };
+	const digest = imageHash(hash.algorithm, parsed.hashedRegion);
+	if (!constantTimeEqual(digest, hash.tlv.value)) fail("bad-hash", "image has an invalid hash");
+	return { status: "valid", algorithm: hash.algorithm, digest };
+}
+
+/**
+ * Verifies an image as MCUboot's bootutil_img_validate does: structure, the unprotected TLV
+ * allow list, the hash TLV over the hashed region, then — given a key — the key hash (or
+ * embedded public key) and the signature, over the digest or, for a SIG_PURE image, over the
+ * hashed region itself.
+ * Without a key only the hash is checked (imgtool `verify` without -k).
  * Throws PicketError<ImageErrorCode>; returns the digest imgtool prints.
  */
 export function verifyImage(image: Uint8Array, key?: ImageVerifyingKey): ImageVerification {
 	const parsed = parseImage(image);
 	onlyTlv(parsed.protectedTlvs, TlvType.securityCounter, 4);
-	const hashTlv = onlyTlv(parsed.tlvs, TlvType.sha256, 32);
-	if (hashTlv === undefined) fail("bad-tlv", "no SHA256 TLV");
-	const digest = sha256(parsed.hashedRegion);
-	if (!constantTimeEqual(digest, hashTlv.value)) fail("bad-hash", "image has an invalid hash");
-	if (key === undefined) return { image: parsed, digest };
+	const stray = parsed.tlvs.find((tlv) => !ALLOWED_UNPROTECTED_TLVS.has(tlv.type));
+	if (stray !== undefined) fail("bad-tlv", `TLV ${tlvName(stray.type)} at 0x${stray.offset.toString(16)} is not allowed outside the protected area`);
+	const keyTlv = parsed.tlvs.find((tlv) => ENCRYPTION_KEY_TLVS.has(tlv.type));
+	if (keyTlv !== undefined && !isEncrypted(parsed)) fail("bad-tlv", `${tlvName(keyTlv.type)} TLV on an image not flagged encrypted`);
+	const hash = checkImageHash(parsed);
+	if (hash.status === "encrypted") fail("encrypted", `the body is encrypted and its ${tlvName(HASHES[hash.algorithm].tlv)} covers the plaintext, which only the decryption key gives`);
+	const pure = isPure(parsed);
+	const checked = hash.status === "valid" ? { digest: hash.digest, hashAlgorithm: hash.algorithm, pure } : { pure };
+	if (key === undefined) {
+		if (hash.status === "absent") fail("unverifiable", "a pure image without a hash TLV can only be checked with its key (-k)");
+		return { image: parsed, ...checked };
+	}
 
-	const keyHash = onlyTlv(parsed.tlvs, TlvType.keyHash, 32);
+	// KEYHASH uses the image's hash algorithm; a pure image is SHA-512 (imgtool ALLOWED_PURE_KEY_SHA).
+	const keyHashAlgorithm = hash.status === "valid" ? hash.algorithm : "sha512";
+	const keyHash = onlyTlv(parsed.tlvs, TlvType.keyHash, HASHES[keyHashAlgorithm].length);
 	const publicKey = onlyTlv(parsed.tlvs, TlvType.publicKey);
 	if (keyHash === undefined && publicKey === undefined) fail("bad-tlv", "no KEYHASH or PUBKEY TLV names the signing key");
 	if (keyHash !== undefined && publicKey !== undefined) fail("bad-tlv", "both KEYHASH and PUBKEY TLVs");
-	const keyMatches = keyHash !== undefined ? constantTimeEqual(keyHash.value, sha256(key.publicKeyInfo)) : constantTimeEqual(publicKey!.value, key.publicKeyInfo);
+	const keyMatches =
+		keyHash !== undefined ? constantTimeEqual(keyHash.value, imageHash(keyHashAlgorithm, key.publicKeyInfo)) : constantTimeEqual(publicKey!.value, key.publicKeyInfo);
 	if (!keyMatches) fail("wrong-key", "the image was signed with another key");
 
 	const ownType = signatureTlvType(key.algorithm);
@@ -481,16 +671,28 @@ export function verifyImage(image: Uint8Array, key?: ImageVerifyingKey): ImageVe
 		if (parsed.tlvs.some((tlv) => tlv.type === otherType)) fail("wrong-key", `the image carries a ${tlvName(otherType)} signature, the key is ${key.algorithm}`);
 		fail("unsigned", `no ${tlvName(ownType)} signature TLV`);
 	}
-	if (!key.verify({ hashedRegion: parsed.hashedRegion, digest }, signature.value)) fail("bad-signature", `${key.algorithm} signature does not verify`);
-	return { image: parsed, digest, signedBy: key.algorithm };
+	if (pure && key.algorithm !== "ed25519") fail("wrong-key", "a SIG_PURE image is signed with Ed25519 (imgtool ALLOWED_PURE_SIG_TLVS)");
+	// MCUboot's ED25519 verify takes exactly 64 bytes; ECDSA goes through the device's DER parser.
+	if (key.algorithm === "ed25519" && signature.value.length !== 64) fail("bad-signature", `ED25519 signature is ${signature.value.length} bytes, not 64`);
+	const encoded = key.algorithm === "ecdsa-p256" ? ecdsaP256SignatureToRaw(signature.value) : signature.value;
+	const message = signedMessage(key.algorithm, parsed.hashedRegion, checked.digest, pure);
+	if (!key.verify(message, encoded)) fail("bad-signature", `${key.algorithm} signature does not verify`);
+	return { image: parsed, ...checked, signedBy: key.algorithm, signature: signature.value };
 }
 
 export function tlvName(type: number): string {
 	return TLV_NAMES[type] ?? `0x${type.toString(16).padStart(2, "0")}`;
 }
 
+function describeHash(hash: ImageHashCheck): string {
+	if (hash.status === "absent") return "none (pure signature over the image)";
+	const name = tlvName(HASHES[hash.algorithm].tlv);
+	if (hash.status === "encrypted") return `${name} not checked: the body is encrypted and the hash covers the plaintext`;
+	return `${name} valid`;
+}
+
 /** A plain-object view of a parsed image for people (`picket image dump`). */
-export function describeImage(parsed: ParsedImage, digest?: Uint8Array): Record<string, unknown> {
+export function describeImage(parsed: ParsedImage, hash?: ImageHashCheck): Record<string, unknown> {
 	const tlvView = (tlv: ImageTlv) => ({ type: tlvName(tlv.type), offset: tlv.offset, length: tlv.value.length, value: toHex(tlv.value) });
 	const flags = Object.entries(ImageFlag)
 		.filter(([, bit]) => (parsed.header.flags & bit) !== 0)
@@ -507,35 +709,8 @@ export function describeImage(parsed: ParsedImage, digest?: Uint8Array): Record<
 		},
 		protectedTlvs: parsed.protectedTlvs.map(tlvView),
 		tlvs: parsed.tlvs.map(tlvView),
-		...(digest === undefined ? {} : { digest: toHex(digest) }),
+		...(hash === undefined ? {} : { hash: describeHash(hash) }),
+		...(hash?.status === "valid" ? { digest: toHex(hash.digest) } : {}),
 		...(parsed.trailer === undefined ? {} : { trailer: parsed.trailer }),
 	};
-}
-
-/**
- * The ECDSASIG TLV's DER `SEQUENCE { INTEGER r, INTEGER s }` as the 64-byte r ‖ s that
- * PSA's psa_verify_hash (and CryptoSuite.ecdsaP256Verify) take: how a device checks an
- * image with the native provider. Strict DER (minimal lengths and integers); "bad-signature"
- * otherwise.
- */
-export function ecdsaP256SignatureToRaw(der: Uint8Array): Uint8Array {
-	const bad = (why: string): never => fail("bad-signature", `ECDSA signature is not DER: ${why}`);
-	if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2 || der[1] >= 0x80) bad("SEQUENCE header");
-	const raw = new Uint8Array(64);
-	let cursor = 2;
-	for (const half of [0, 32]) {
-		if (der[cursor] !== 0x02) bad("INTEGER tag");
-		const length = der[cursor + 1] ?? 0;
-		const start = cursor + 2;
-		if (length === 0 || length > 33 || start + length > der.length) bad("INTEGER length");
-		const integer = der.subarray(start, start + length);
-		if (integer[0]! & 0x80) bad("negative INTEGER");
-		if (length > 1 && integer[0] === 0 && !(integer[1]! & 0x80)) bad("non-minimal INTEGER");
-		const value = integer[0] === 0 ? integer.subarray(1) : integer;
-		if (value.length > 32) bad("INTEGER wider than 256 bits");
-		raw.set(value, half + 32 - value.length);
-		cursor = start + length;
-	}
-	if (cursor !== der.length) bad("trailing bytes");
-	return raw;
 }
