@@ -20,7 +20,7 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { ALERT_FRAME_MAX, decodeAlertFrame, encodeAlertFrame, withTtl } from "picket/link/alert-frame";
 import type { Member } from "picket/link/membership";
 import { DEFAULT_DUPLICATE_CAPACITY } from "picket/link/relay-filter";
-import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
+import { DEFAULT_INITIAL_TTL, SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
 import { FixedMembership, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
@@ -77,7 +77,7 @@ class Verdicts {
 
 	/** Fails unless `outcome` of receiving `bytes` is a rejection, or a genuine alert read once, or a genuine frame forwarded (table above). */
 	check(bytes: Uint8Array, outcome: ReceiveOutcome): boolean {
-		if (outcome.kind === "rejected") return outcome.relay === undefined;
+		if (outcome.kind === "rejected") return outcome.relay === undefined || (outcome.reason === "duplicate" && this.#betterCopy(bytes, outcome.relay.frame));
 		const id = `${outcome.source}/${outcome.epoch}/${outcome.sequence}`;
 		const sent = genuine.get(id);
 		if (sent === undefined || sent.group !== outcome.group) return false;
@@ -91,7 +91,23 @@ class Verdicts {
 		const before = this.#rememberedAt.get(id);
 		if (before !== undefined && this.#remembered - before < DEFAULT_DUPLICATE_CAPACITY) return false;
 		this.#rememberedAt.set(id, this.#remembered++);
+		this.#bestTtl.set(id, Math.min(bytes[0] & 15, DEFAULT_INITIAL_TTL));
 		return true;
+	}
+
+	readonly #bestTtl = new Map<string, number>();
+
+	/** A duplicate is forwarded only as a genuine frame, with more hops left than any copy taken before (capped at the domain's). */
+	#betterCopy(bytes: Uint8Array, forwarded: Uint8Array): boolean {
+		const decoded = decodeAlertFrame(bytes);
+		if (!decoded.ok) return false;
+		const id = `${decoded.frame.source}/1/${decoded.frame.sequence}`;
+		const sent = genuine.get(id);
+		const best = this.#bestTtl.get(id);
+		const ttl = Math.min(decoded.frame.ttl, DEFAULT_INITIAL_TTL);
+		if (sent === undefined || best === undefined || ttl <= best || toHex(withTtl(bytes, 0)) !== toHex(withTtl(sent.frame, 0))) return false;
+		this.#bestTtl.set(id, ttl);
+		return toHex(forwarded) === toHex(withTtl(sent.frame, ttl - 1));
 	}
 }
 

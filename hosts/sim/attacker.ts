@@ -13,13 +13,21 @@
 import type { Timers } from "picket/core/host-contracts";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { BROADCAST_MAC, type Radio, type ReceivedFrame } from "picket/device/radio";
-import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE } from "picket/link/alert-frame";
+import { toHex } from "picket/core/bytes";
+import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE, MAX_TTL } from "picket/link/alert-frame";
 import { sealAlert } from "picket/link/alert-layers";
-import { FrameKind, frameByte0, frameKind } from "picket/link/frame-kind";
+import { FrameKind, frameByte0, frameDetail, frameKind } from "picket/link/frame-kind";
 import type { Medium, Station } from "picket/hosts/sim/medium";
 import type { SeededRandom } from "picket/hosts/sim/seeded-random";
 
-export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay";
+export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay" | AirAttackKind;
+
+/**
+ * The attacks of issue 12 on the alert frame and the relays (items 1, 4, 7): an outsider
+ * that rewrites the unauthenticated TTL or re-floods recordings, and a dishonest member
+ * that forges with the keys it holds.
+ */
+export type AirAttackKind = "ttl-zero" | "replay-flood" | "insider-leap";
 
 /** One frame the attacker heard. */
 export interface RecordedFrame {
@@ -44,6 +52,8 @@ export interface AttackerOptions {
 	readonly timers: Timers;
 	readonly random: SeededRandom;
 	readonly crypto: CryptoSuite;
+	/** More stations of the same attacker (its accomplices' ESP32s): they record and transmit too. */
+	readonly accomplices?: readonly Station[];
 }
 
 /** Offset of the key id in an alert frame (alert-frame.ts). */
@@ -57,19 +67,25 @@ export class Attacker {
 	readonly #recorded: RecordedFrame[] = [];
 	readonly #attempts: AttackAttempt[] = [];
 	readonly #listeners: ((attempt: AttackAttempt) => void)[] = [];
+	readonly #radios: Radio[] = [];
 
 	constructor(options: AttackerOptions) {
 		this.#timers = options.timers;
 		this.#random = options.random;
 		this.#crypto = options.crypto;
-		const radio = options.medium.openRadio(options.station, {
-			onReadable: () => {
-				for (let frame: ReceivedFrame | undefined = radio.read(); frame !== undefined; frame = radio.read()) {
-					this.#recorded.push({ time: this.#timers.now(), from: frame.from.slice(), payload: frame.payload.slice() });
-				}
-			},
-		});
-		this.#radio = radio;
+		for (const station of [options.station, ...(options.accomplices ?? [])]) {
+			const radio = options.medium.openRadio(station, {
+				onReadable: () => {
+					for (let frame: ReceivedFrame | undefined = radio.read(); frame !== undefined; frame = radio.read()) {
+						const recorded = { time: this.#timers.now(), from: frame.from.slice(), payload: frame.payload.slice() };
+						this.#recorded.push(recorded);
+						this.#onHeard(radio, recorded);
+					}
+				},
+			});
+			this.#radios.push(radio);
+		}
+		this.#radio = this.#radios[0];
 	}
 
 	/** Every frame heard so far, in order. */
@@ -142,11 +158,77 @@ export class Attacker {
 		return this.#transmit("forge", frame, `${length} random bytes`);
 	}
 
-	#transmit(kind: AttackKind, frame: Uint8Array, description: string): AttackAttempt {
+	// ── Issue 12, items 1, 4, 7: the TTL, re-floods, a dishonest member ───────
+
+	/**
+	 * From now on every station re-broadcasts each alert it hears, at once, with its TTL
+	 * field set to 0 (item 1). The TTL is outside both tags so that relays can decrement it
+	 * without a key, so the copy is authentic; sent before any relay's jitter (0–40 ms) ends,
+	 * it reaches relays first. Once per alert and station: the copies differ only in byte 0.
+	 */
+	startTtlZeroing(): void {
+		this.#zeroing = true;
+	}
+
+	/**
+	 * Sends every alert recorded so far `times` times over, each with TTL `ttl` (item 4):
+	 * the recording outlives any bounded duplicate cache.
+	 */
+	replayFlood(times: number, ttl: number = MAX_TTL): AttackAttempt[] {
+		const alerts = uniqueAlerts(this.recordedAlerts);
+		const attempts: AttackAttempt[] = [];
+		for (let round = 0; round < times; round++) {
+			for (const recorded of alerts) attempts.push(this.#transmit("replay-flood", setTtlField(recorded.payload, ttl), `replay ${round + 1}/${times} of a recorded alert at TTL ${ttl}`));
+		}
+		return attempts;
+	}
+
+	/**
+	 * A dishonest member that holds the network key and `groupKey` forges "source `source`,
+	 * sequence `sequence`" (default the highest) in `group` (item 7): every tag genuine.
+	 */
+	insiderForge(keys: { readonly networkKey: Uint8Array; readonly groupKey: Uint8Array }, header: { readonly source: number; readonly group: number; readonly epoch: number; readonly ttl: number; readonly sequence?: number }, payload: Uint8Array): AttackAttempt {
+		const sequence = header.sequence ?? MAX_SEQUENCE;
+		const frame = sealAlert(this.#crypto, keys, { ttl: header.ttl, epoch: header.epoch, group: header.group, source: header.source, sequence }, payload);
+		return this.#transmit("insider-leap", frame, `insider's alert as member ${header.source}, group ${header.group}, sequence ${sequence}, real keys`);
+	}
+
+	#zeroing = false;
+	readonly #zeroed = new Set<string>();
+
+	#onHeard(radio: Radio, recorded: RecordedFrame): void {
+		const frame = recorded.payload;
+		if (!this.#zeroing || frame.length === 0 || frameKind(frame[0]) !== FrameKind.Alert || frameDetail(frame[0]) === 0) return;
+		const copy = setTtlField(frame, 0);
+		const key = `${this.#radios.indexOf(radio)} ${toHex(copy)}`;
+		if (this.#zeroed.has(key)) return;
+		this.#zeroed.add(key);
+		this.#transmit("ttl-zero", copy, "a heard alert re-broadcast at once with TTL 0", radio);
+	}
+
+	#transmit(kind: AttackKind, frame: Uint8Array, description: string, radio: Radio = this.#radio): AttackAttempt {
 		const attempt: AttackAttempt = { id: this.#attempts.length + 1, kind, time: this.#timers.now(), frame, description };
 		this.#attempts.push(attempt);
 		for (const listener of this.#listeners) listener(attempt);
-		this.#radio.write(BROADCAST_MAC, frame);
+		radio.write(BROADCAST_MAC, frame);
 		return attempt;
 	}
+}
+
+/** A copy of an alert with its TTL field rewritten: no key needed, no tag covers it. */
+function setTtlField(frame: Uint8Array, ttl: number): Uint8Array {
+	const copy = frame.slice();
+	copy[0] = (copy[0] & 0xf0) | ttl;
+	return copy;
+}
+
+/** One recording per alert: relayed copies differ only in their TTL. */
+function uniqueAlerts(recorded: readonly RecordedFrame[]): RecordedFrame[] {
+	const seen = new Set<string>();
+	return recorded.filter((frame) => {
+		const key = toHex(setTtlField(frame.payload, 0));
+		if (seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
 }

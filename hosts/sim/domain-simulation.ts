@@ -165,6 +165,10 @@ export interface AttackReport {
 	readonly acceptedLateCopy: readonly string[];
 	/** Accepted a frame no member sealed: must stay empty. */
 	readonly acceptedForgery: readonly string[];
+	/** Accepted an insider's frame sealed with a member's real keys (inherent to shared group keys; what it may cost the source is the point). */
+	readonly acceptedFromInsider: readonly string[];
+	/** Devices' re-broadcasts of the frame's alert after the attacker sent it: what it cost the defenders in airtime. */
+	readonly relaysCaused: number;
 }
 
 export interface DeviceReport {
@@ -287,6 +291,9 @@ interface AttackRecord {
 	readonly rejections: Map<SimDevice, string>;
 	readonly acceptedLateCopy: SimDevice[];
 	readonly acceptedForgery: SimDevice[];
+	readonly acceptedFromInsider: SimDevice[];
+	/** Devices' re-broadcasts of this frame's alert after the attacker sent it. */
+	relaysCaused: number;
 }
 
 function identityKey(epochBits: number, source: number, sequence: number): string {
@@ -322,6 +329,8 @@ export class DomainSimulation {
 	readonly #sealed = new Set<string>();
 	readonly #attacks: AttackRecord[] = [];
 	readonly #attackByFrame = new Map<string, AttackRecord>();
+	/** The latest attacker frame per alert identity: what a device's later re-broadcast of that alert is charged to. */
+	readonly #attackByIdentity = new Map<string, AttackRecord>();
 	readonly #revocations: RevocationRecord[] = [];
 	readonly #frames: Record<string, { frames: number; bytes: number }> = {};
 	readonly #verifiedRoster: VerifiedRoster;
@@ -352,7 +361,12 @@ export class DomainSimulation {
 		scenario.devices.forEach((device, index) => this.#addDevice(index));
 		if (scenario.attacker !== undefined) {
 			const station = this.medium.addStation(Uint8Array.of(0x02, 0xba, 0xd0, 0, 0, 1), scenario.attacker, { label: "attacker", promiscuous: true });
-			this.attacker = new Attacker({ medium: this.medium, station, timers: this.clock.timersFor("attacker"), random: this.#random.fork("attacker"), crypto: this.#crypto });
+			const accomplices = (scenario.attacker.stations ?? []).map((position, i) => this.medium.addStation(Uint8Array.of(0x02, 0xba, 0xd0, 0, 0, 2 + i), position, { label: `attacker ${2 + i}`, promiscuous: true }));
+			this.attacker = new Attacker({ medium: this.medium, station, accomplices, timers: this.clock.timersFor("attacker"), random: this.#random.fork("attacker"), crypto: this.#crypto });
+			// Frames the attacker sends by itself (the TTL-0 re-broadcasts) are recorded as they go.
+			this.attacker.onAttempt((attempt) => {
+				if (attempt.kind === "ttl-zero") this.#recordAttempt(attempt);
+			});
 		}
 		for (const event of scenario.events) this.clock.scheduleAt(() => this.#apply(event), event.at);
 	}
@@ -586,15 +600,43 @@ export class DomainSimulation {
 			case "garbage":
 				attempt = attacker.garbage(24);
 				break;
+			case "ttl-zero":
+				attacker.startTtlZeroing();
+				this.#note(now, "attacker", "ttl-zero: from now on every station re-broadcasts each alert it hears with TTL 0");
+				return;
+			case "replay-flood": {
+				const attempts = attacker.replayFlood(event.times ?? 10);
+				if (attempts.length === 0) break;
+				for (const flooded of attempts) this.#recordAttempt(flooded, false);
+				this.#note(now, "attacker", `replay-flood: ${attempts.length} replays of recorded alerts at TTL 15`);
+				return;
+			}
+			case "insider-leap": {
+				// A dishonest member: the attacker holds the keys the insider's own firmware holds.
+				const insider = this.#device(event.insider ?? "");
+				const victim = this.#device(event.as ?? "");
+				const group = this.scenario.groups.indexOf(event.group ?? "");
+				const credentials = insider.running?.links.credentials;
+				const groupKey = credentials?.groupKeys.get(group);
+				if (credentials === undefined || groupKey === undefined) break;
+				attempt = attacker.insiderForge({ networkKey: credentials.networkKey, groupKey }, { source: victim.memberId, group, epoch: credentials.epoch, ttl: this.#initialTtl }, Uint8Array.of(2, 3, 0, 1, 0));
+				break;
+			}
 		}
 		if (attempt === undefined) {
 			this.#note(now, "attacker", `${event.attack}: nothing recorded yet to work from`);
 			return;
 		}
-		const record: AttackRecord = { attempt, rejections: new Map(), acceptedLateCopy: [], acceptedForgery: [] };
+		this.#recordAttempt(attempt);
+	}
+
+	#recordAttempt(attempt: AttackAttempt, note = true): void {
+		const record: AttackRecord = { attempt, rejections: new Map(), acceptedLateCopy: [], acceptedForgery: [], acceptedFromInsider: [], relaysCaused: 0 };
 		this.#attacks.push(record);
 		this.#attackByFrame.set(toHex(attempt.frame), record);
-		this.#note(now, "attacker", `#${attempt.id} ${attempt.kind}: ${attempt.description}`);
+		const decoded = decodeAlertFrame(attempt.frame);
+		if (decoded.ok) this.#attackByIdentity.set(identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence), record);
+		if (note) this.#note(attempt.time, "attacker", `#${attempt.id} ${attempt.kind}: ${attempt.description}`);
 	}
 
 	#stationName(mac: Uint8Array): string {
@@ -735,6 +777,10 @@ export class DomainSimulation {
 			if (record !== undefined) {
 				attack.acceptedLateCopy.push(device);
 				this.#note(now, device.name, `accepts attacker frame #${attack.attempt.id}: a genuine ${record.id} copy it had missed`);
+			} else if (attack.attempt.kind === "insider-leap") {
+				// Group keys are shared: a member of X's group can seal X's alerts (README, security).
+				attack.acceptedFromInsider.push(device);
+				this.#note(now, device.name, `accepts insider frame #${attack.attempt.id} (sealed with a member's own keys)`);
 			} else {
 				attack.acceptedForgery.push(device);
 				this.#note(now, device.name, `ACCEPTS FORGED FRAME #${attack.attempt.id}`);
@@ -768,6 +814,8 @@ export class DomainSimulation {
 		const decoded = decodeAlertFrame(payload);
 		if (!decoded.ok) return;
 		const { epochBits, source, sequence, ttl } = decoded.frame;
+		const attack = this.#attackByIdentity.get(identityKey(epochBits, source, sequence));
+		if (attack !== undefined && attack.attempt.time <= this.clock.now()) attack.relaysCaused++;
 		const record = this.#alertByIdentity.get(identityKey(epochBits, source, sequence));
 		if (record === undefined || record.origin === device || record.relayed.has(device)) return;
 		const read = record.decrypted.has(device);
@@ -880,6 +928,8 @@ export class DomainSimulation {
 			rejections: Array.from(record.rejections, ([device, reason]) => ({ device: device.name, reason })),
 			acceptedLateCopy: names(record.acceptedLateCopy),
 			acceptedForgery: names(record.acceptedForgery),
+			acceptedFromInsider: names(record.acceptedFromInsider),
+			relaysCaused: record.relaysCaused,
 		}));
 		const deviceReports = this.#devices.map((device): DeviceReport => ({
 			name: device.name,

@@ -38,8 +38,15 @@ const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
 export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
 
-export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage"];
+export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage" | AirAttackName;
+/**
+ * Issue 12's attacks on the alert frame and relays: "ttl-zero" (from then on every attacker
+ * station re-broadcasts each alert it hears with TTL 0), "replay-flood" (every recorded alert
+ * replayed `times` times at TTL 15), "insider-leap" (the `insider` member forges `as`'s alert
+ * in `group` with the highest sequence, under the keys it holds).
+ */
+export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap";
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap"];
 
 export interface ScenarioDevice {
 	readonly name: string;
@@ -56,7 +63,7 @@ export type ScenarioEvent =
 	| { readonly at: number; readonly type: "motion"; readonly device: string }
 	| { readonly at: number; readonly type: "panic"; readonly device: string }
 	| { readonly at: number; readonly type: "reboot"; readonly device: string; readonly offMs?: number }
-	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string }
+	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string; readonly insider?: string; readonly times?: number }
 	/**
 	 * The operator revokes `device` (a new key epoch) and hands the sealed key-epoch
 	 * deliveries to `carriers`, members that pass each on over a pairwise session to the
@@ -73,7 +80,8 @@ export interface Scenario {
 	/** Group names; a group's number is its index (0..31). */
 	readonly groups: readonly string[];
 	readonly devices: readonly ScenarioDevice[];
-	readonly attacker?: { readonly x: number; readonly y: number };
+	/** Where the attacker's station is, and any more stations of it (`stations`). */
+	readonly attacker?: { readonly x: number; readonly y: number; readonly stations?: readonly { readonly x: number; readonly y: number }[] };
 	readonly events: readonly ScenarioEvent[];
 	/** TTL of originated alerts (default 4). */
 	readonly initialTtl?: number;
@@ -191,8 +199,17 @@ export function validateScenario(value: unknown): Scenario {
 	let attacker: Scenario["attacker"];
 	if (root.attacker !== undefined) {
 		const raw = record(root.attacker, "attacker");
-		checkKeys(raw, "attacker", ["x", "y"]);
+		checkKeys(raw, "attacker", ["x", "y", "stations"]);
 		attacker = { x: finite(raw.x, "attacker.x"), y: finite(raw.y, "attacker.y") };
+		if (raw.stations !== undefined) {
+			if (!Array.isArray(raw.stations)) fail("attacker.stations", "expected an array of positions");
+			const stations = raw.stations.map((station, i) => {
+				const position = record(station, `attacker.stations[${i}]`);
+				checkKeys(position, `attacker.stations[${i}]`, ["x", "y"]);
+				return { x: finite(position.x, `attacker.stations[${i}].x`), y: finite(position.y, `attacker.stations[${i}].y`) };
+			});
+			attacker = { ...attacker, stations };
+		}
 	}
 
 	if (!Array.isArray(root.events)) fail("events", "expected an array");
@@ -223,16 +240,27 @@ export function validateScenario(value: unknown): Scenario {
 				return offMs === undefined ? { at, type, device: device().name } : { at, type, device: device().name, offMs };
 			}
 			case "attack": {
-				checkKeys(event, path, ["at", "type", "attack", "as", "group"]);
+				checkKeys(event, path, ["at", "type", "attack", "as", "group", "insider", "times"]);
 				if (attacker === undefined) fail(path, "an attack needs an \"attacker\" position");
 				const attack = oneOf(event.attack, `${path}.attack`, ATTACK_NAMES);
-				const as = optional(event.as, `${path}.as`, (v, p) => {
+				const member = (v: unknown, p: string): string => {
 					const deviceName = text(v, p);
 					if (!byName.has(deviceName)) fail(p, `no device named "${deviceName}"`);
 					return deviceName;
-				});
+				};
+				const as = optional(event.as, `${path}.as`, member);
 				const group = optional(event.group, `${path}.group`, (v, p) => oneOf(v, p, groups));
-				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }) };
+				const insider = optional(event.insider, `${path}.insider`, member);
+				if (attack === "insider-leap") {
+					if (insider === undefined || as === undefined || group === undefined) fail(path, "insider-leap needs \"insider\", \"as\" and \"group\"");
+					if (!byName.get(insider)?.groups.includes(group)) fail(`${path}.insider`, `"${insider}" holds no key for group "${group}"`);
+				}
+				const times = optional(event.times, `${path}.times`, (v, p) => {
+					const count = finite(v, p, 1, 100);
+					if (!Number.isInteger(count)) fail(p, "expected an integer");
+					return count;
+				});
+				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }), ...(insider === undefined ? {} : { insider }), ...(times === undefined ? {} : { times }) };
 			}
 			case "revoke": {
 				checkKeys(event, path, ["at", "type", "device", "carriers"]);

@@ -23,8 +23,8 @@ export type AlertOutcome =
 	| { readonly kind: "alert"; readonly source: number; readonly group: number; readonly payload: Uint8Array; readonly relay: RelayInstruction | undefined }
 	/** Authentic and fresh, for a group this device cannot read: relay only (R5). */
 	| { readonly kind: "relay-only"; readonly source: number; readonly group: number; readonly relay: RelayInstruction | undefined }
-	/** Forged, replayed, duplicate, unknown sender… `reason` is the link's code. */
-	| { readonly kind: "rejected"; readonly reason: string; readonly relay: undefined };
+	/** Forged, replayed, duplicate, unknown sender… `reason` is the link's code; `relay` only for a duplicate with more hops left than any copy before. */
+	| { readonly kind: "rejected"; readonly reason: string; readonly relay: RelayInstruction | undefined };
 
 export interface AlertLink {
 	/** Seals `payload` for authorisation group `group`; returns the whole frame to broadcast. */

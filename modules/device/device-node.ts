@@ -257,6 +257,8 @@ export class DeviceNode {
 				break;
 			case "rejected":
 				this.#drop(outcome.reason);
+				// A duplicate with more hops left than the copy this device forwarded (relay-filter.ts).
+				this.#relay(outcome.relay);
 				break;
 		}
 	}

@@ -5,8 +5,8 @@
  * with TTL − 1, after a random jitter so that neighbours that heard the same copy do not
  * all transmit in the same instant. Copies with TTL 0 are delivered but not forwarded.
  *
- * Duplicate suppression: a bounded first-in-first-out cache of the alerts this device
- * already accepted or relayed, keyed by the frame's identity *and its network tag*:
+ * Relay memory (duplicate suppression): a bounded first-in-first-out cache of the alerts
+ * this device already accepted or relayed, keyed by the frame's identity *and its network tag*:
  * (epoch mod 8, source, sequence, network tag). A copy found in it is a "duplicate" and
  * costs no crypto at all. Relays enter frames they cannot read, authenticated by the
  * network tag only, which every member can produce; keying on the tag too means that a
@@ -15,6 +15,14 @@
  * group key. When the link changes key epochs it drops the entries of epochs it no longer
  * holds (`retainEpochs`), so the 3 epoch bits never confuse epoch e with e + 8.
  *
+ * The memory keeps, with each alert, the most hops left of any copy heard (its TTL, capped
+ * at the domain's maximum). The TTL is outside both tags, so that relays can decrement it
+ * without a key, and so anyone can rewrite it: a copy re-broadcast with TTL 0 by an outsider
+ * that reaches a relay before the genuine copy must not make the genuine copy a mere
+ * duplicate (issue 12, item 1). A copy with more hops left than any copy heard before is
+ * therefore forwarded again (with its own TTL − 1): the best TTL seen always travels, and a
+ * relay forwards one alert at most `maxTtl` times however its copies are rewritten.
+ *
  * A genuine alert that fell out of the cache is caught, at the devices that read it, by
  * the replay window (replay-window.ts); relayed copies are caught here first, which is
  * why they never reach the window as replays.
@@ -22,7 +30,7 @@
 import type { RandomSource } from "picket/crypto/crypto-suite";
 import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE, withTtl } from "picket/link/alert-frame";
 
-export const DEFAULT_DUPLICATE_CAPACITY = 256;
+export const DEFAULT_DUPLICATE_CAPACITY = 1024;
 export const DEFAULT_MAX_JITTER_MS = 40;
 
 /** What a relay rebroadcasts, and how long it waits first. */
@@ -40,39 +48,62 @@ export interface FrameIdentity {
 }
 
 export class RelayFilter {
-	/** Alert key → the network tags remembered under it (one, unless someone forged a copy). */
+	/** Alert key → the ring slots of the copies remembered under it (one, unless someone forged a copy). */
 	readonly #seen = new Map<number, number[]>();
-	/** Ring of remembered frames: alert key (−1 = free), network tag, full key epoch. */
+	/** Ring of remembered frames: alert key (−1 = free), network tag, full key epoch, most hops left heard. */
 	readonly #keys: Float64Array;
 	readonly #tags: Uint32Array;
 	readonly #epochs: Float64Array;
+	readonly #ttls: Uint8Array;
 	#oldest = 0;
 	#size = 0;
 
-	/** `capacity` bounds memory: capacity × (20 B of ring slots + one map entry). */
+	/** `capacity` bounds memory: capacity × (21 B of ring slots + one map entry). */
 	constructor(capacity: number = DEFAULT_DUPLICATE_CAPACITY) {
 		this.#keys = new Float64Array(Math.max(1, capacity)).fill(-1);
 		this.#tags = new Uint32Array(this.#keys.length);
 		this.#epochs = new Float64Array(this.#keys.length);
+		this.#ttls = new Uint8Array(this.#keys.length);
 	}
 
 	has(frame: FrameIdentity): boolean {
-		return this.#seen.get(alertKey(frame))?.includes(frame.networkTag) ?? false;
+		return this.#slotOf(frame) >= 0;
 	}
 
-	/** Remembers an authenticated frame, forgetting the oldest when full. */
-	remember(frame: FrameIdentity): void {
-		if (this.has(frame)) return;
+	/** The most hops left of any copy of `frame` remembered, or undefined when it is not remembered. */
+	bestTtl(frame: FrameIdentity): number | undefined {
+		const slot = this.#slotOf(frame);
+		return slot < 0 ? undefined : this.#ttls[slot];
+	}
+
+	/**
+	 * Remembers an authenticated frame heard with `ttl` hops left (forgetting the oldest
+	 * frame when full), or raises the TTL remembered for it.
+	 */
+	remember(frame: FrameIdentity, ttl = 0): void {
+		const known = this.#slotOf(frame);
+		if (known >= 0) {
+			this.#ttls[known] = Math.max(this.#ttls[known], ttl);
+			return;
+		}
 		this.#free(this.#oldest); // may be this key's last slot: look its tags up afterwards
 		const key = alertKey(frame);
 		const tags = this.#seen.get(key);
 		this.#keys[this.#oldest] = key;
 		this.#tags[this.#oldest] = frame.networkTag;
 		this.#epochs[this.#oldest] = frame.epoch;
+		this.#ttls[this.#oldest] = ttl;
+		if (tags === undefined) this.#seen.set(key, [this.#oldest]);
+		else tags.push(this.#oldest);
 		this.#oldest = (this.#oldest + 1) % this.#keys.length;
-		if (tags === undefined) this.#seen.set(key, [frame.networkTag]);
-		else tags.push(frame.networkTag);
 		this.#size++;
+	}
+
+	#slotOf(frame: FrameIdentity): number {
+		const slots = this.#seen.get(alertKey(frame));
+		if (slots === undefined) return -1;
+		for (const slot of slots) if (this.#tags[slot] === frame.networkTag) return slot;
+		return -1;
 	}
 
 	/**
@@ -94,11 +125,11 @@ export class RelayFilter {
 	#free(slot: number): void {
 		const key = this.#keys[slot];
 		if (key < 0) return;
-		const tags = this.#seen.get(key);
-		if (tags !== undefined) {
-			const index = tags.indexOf(this.#tags[slot]);
-			if (index >= 0) tags.splice(index, 1);
-			if (tags.length === 0) this.#seen.delete(key);
+		const slots = this.#seen.get(key);
+		if (slots !== undefined) {
+			const index = slots.indexOf(slot);
+			if (index >= 0) slots.splice(index, 1);
+			if (slots.length === 0) this.#seen.delete(key);
 		}
 		this.#keys[slot] = -1;
 		this.#size--;
@@ -111,8 +142,9 @@ function alertKey(frame: FrameIdentity): number {
 }
 
 /**
- * The relay decision for an authenticated, first-seen frame received with `ttl` hops
- * left: undefined when it must not travel further, else the copy with TTL − 1 and a delay
+ * The relay decision for an authenticated frame with `ttl` hops left (already capped at
+ * the domain's maximum) that is first seen or has more hops left than any copy before:
+ * undefined when it must not travel further, else the copy with TTL − 1 and a delay
  * uniform over [0, maxJitterMs) drawn from the injected random source.
  */
 export function decideRelay(frame: Uint8Array, ttl: number, random: RandomSource, maxJitterMs: number = DEFAULT_MAX_JITTER_MS): RelayInstruction | undefined {

@@ -5,8 +5,10 @@
  * Receive pipeline, cheapest checks first, and nothing remembered before it is authentic:
  *
  *   decode (alert-frame.ts) → key epoch from the key id → own echo → sender in roster →
- *   sender in the group → duplicate cache (0 CCM) → network tag (1 CCM) → replay window
+ *   sender in the group → relay memory (0 CCM; a copy with more hops left than any before
+ *   is re-checked and forwarded, relay-filter.ts) → network tag (1 CCM) → replay window
  *   check → app tag if this device holds the group key (1 CCM) → remember → relay decision
+ *   (TTL capped at the domain's maximum)
  *
  * What "remember" means depends on what was verified. The network tag proves only that
  * *some member* sent the frame: every member holds the network key, so a member of
@@ -75,7 +77,8 @@ interface AlertIdentity {
 export type ReceiveOutcome =
 	| (AlertIdentity & { readonly kind: "alert"; readonly payload: Uint8Array; readonly relay: RelayInstruction | undefined })
 	| (AlertIdentity & { readonly kind: "relay-only"; readonly relay: RelayInstruction | undefined })
-	| { readonly kind: "rejected"; readonly reason: AlertRejection; readonly relay: undefined };
+	/** `relay` only for a "duplicate" with more hops left than every copy before it (relay-filter.ts). */
+	| { readonly kind: "rejected"; readonly reason: AlertRejection; readonly relay: RelayInstruction | undefined };
 
 export type SecureLinkErrorCode = "no-keys" | "not-authorised" | "payload-too-long" | "bad-key" | "epoch-rollback" | "bad-options";
 
@@ -98,6 +101,8 @@ export interface SecureLinkOptions {
 	readonly relays?: boolean;
 	/** TTL of the alerts this device originates (default 4). */
 	readonly initialTtl?: number;
+	/** The domain's largest TTL: a copy claiming more hops left counts as this many (default `initialTtl`). */
+	readonly maxTtl?: number;
 	readonly maxJitterMs?: number;
 	readonly duplicateCapacity?: number;
 	readonly sequenceBlock?: number;
@@ -114,6 +119,7 @@ export class SecureLink {
 	readonly #self: number;
 	readonly #relays: boolean;
 	readonly #initialTtl: number;
+	readonly #maxTtl: number;
 	readonly #maxJitterMs: number;
 	readonly #counter: SequenceCounter;
 	readonly #window: ReplayWindow;
@@ -131,6 +137,10 @@ export class SecureLink {
 		this.#initialTtl = options.initialTtl ?? DEFAULT_INITIAL_TTL;
 		if (!Number.isInteger(this.#initialTtl) || this.#initialTtl < 0 || this.#initialTtl > MAX_TTL) {
 			throw new PicketError<SecureLinkErrorCode>("bad-options", `initial TTL ${this.#initialTtl}`);
+		}
+		this.#maxTtl = options.maxTtl ?? this.#initialTtl;
+		if (!Number.isInteger(this.#maxTtl) || this.#maxTtl < this.#initialTtl || this.#maxTtl > MAX_TTL) {
+			throw new PicketError<SecureLinkErrorCode>("bad-options", `maximum TTL ${this.#maxTtl}`);
 		}
 		this.#maxJitterMs = options.maxJitterMs ?? DEFAULT_MAX_JITTER_MS;
 		this.#counter = new SequenceCounter({ storage: options.storage, domain, key: "seq", blockSize: options.sequenceBlock ?? DEFAULT_SEQUENCE_BLOCK });
@@ -214,7 +224,16 @@ export class SecureLink {
 		if (sender === undefined) return rejected("unknown-sender");
 		if (!memberInGroup(sender, group)) return rejected("not-authorised");
 		const copy = { source, epoch, sequence, networkTag: readU32(frame.networkTag, 0) };
-		if (this.#duplicates.has(copy)) return rejected("duplicate");
+		// Hops left are unauthenticated: never more than the domain allows.
+		const ttl = Math.min(frame.ttl, this.#maxTtl);
+		const bestTtl = this.#duplicates.bestTtl(copy);
+		if (bestTtl !== undefined) {
+			if (!this.#relays || ttl <= bestTtl) return rejected("duplicate");
+			// A copy whose TTL was lowered on the way (an attacker's TTL 0) reached us first: forward this one.
+			if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame)) return rejected("bad-tag");
+			this.#duplicates.remember(copy, ttl);
+			return { kind: "rejected", reason: "duplicate", relay: decideRelay(bytes, ttl, this.#random, this.#maxJitterMs) };
+		}
 		if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame)) return rejected("bad-tag");
 		const verdict = this.#window.check(source, epoch, sequence);
 		if (verdict !== "fresh") return rejected(verdict);
@@ -227,8 +246,8 @@ export class SecureLink {
 			// Only the app tag proves the source sent this sequence: only now may it move the source's window.
 			this.#window.accept(source, epoch, sequence);
 		}
-		this.#duplicates.remember(copy);
-		const relay = this.#relays ? decideRelay(bytes, frame.ttl, this.#random, this.#maxJitterMs) : undefined;
+		this.#duplicates.remember(copy, ttl);
+		const relay = this.#relays ? decideRelay(bytes, ttl, this.#random, this.#maxJitterMs) : undefined;
 		const identity = { source, group, epoch, sequence };
 		return payload === undefined ? { kind: "relay-only", ...identity, relay } : { kind: "alert", ...identity, payload, relay };
 	}

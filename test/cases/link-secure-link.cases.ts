@@ -86,6 +86,34 @@ export default portableCases("link/secure-link", (test) => {
 		t.is(last.relay, undefined, "TTL 0 is delivered, not forwarded");
 	});
 
+	test("issue 12 item 1: a copy rewritten to TTL 0 that arrives first does not stop the genuine copy; TTLs above the domain's are capped", (t) => {
+		const frame = node(SENSOR).sendAlert(0, PAYLOAD);
+		for (const member of [RELAY, RESPONDER]) {
+			const link = node(member);
+			const zeroed = link.receive(withTtl(frame, 0));
+			t.not(zeroed.kind, "rejected");
+			t.is(zeroed.relay, undefined, "TTL 0 travels no further");
+			const genuine = link.receive(frame);
+			t.is(reason(genuine), "duplicate", "read once");
+			const forwarded = genuine.relay === undefined ? undefined : decodeAlertFrame(genuine.relay.frame);
+			t.true(forwarded !== undefined && forwarded.ok && forwarded.frame.ttl === 3, `${member.role} forwards the copy with more hops left`);
+			t.is(link.receive(frame).relay, undefined, "forwarded once per TTL");
+			t.is(link.receive(withTtl(frame, 2)).relay, undefined, "a copy with fewer hops left is a plain duplicate");
+		}
+		const capped = node(RELAY).receive(withTtl(frame, 15)).relay;
+		const cappedFrame = capped === undefined ? undefined : decodeAlertFrame(capped.frame);
+		t.true(cappedFrame !== undefined && cappedFrame.ok && cappedFrame.frame.ttl === 3, "TTL 15 counts as the domain's 4");
+		const relay = node(RELAY);
+		relay.receive(frame);
+		t.is(relay.receive(withTtl(frame, 15)).relay, undefined, "raising the TTL beyond the domain's buys nothing");
+		const damaged = withTtl(frame, 0);
+		damaged[8] ^= 1; // same identity (source, sequence, network tag), other content
+		const other = node(RELAY);
+		t.is(reason(other.receive(withTtl(frame, 0))), "relay-only");
+		const upgraded = withTtl(damaged, 4);
+		t.is(reason(other.receive(upgraded)), "bad-tag", "a higher-TTL copy is checked before it is forwarded");
+	});
+
 	test("CCM and X25519 operations: send 2, read 2, relay-only 1, duplicate 0", (t) => {
 		const counting = countingSuite(software);
 		const sensor = node(SENSOR, { crypto: counting.suite });

@@ -1,0 +1,75 @@
+/**
+ * Issue 12, items 1, 4 and 7: attacks on the alert frame and the relays, run in the host
+ * simulator over the default two-wing domain. Each test fails without its defence.
+ */
+import test from "ava";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { runScenario } from "picket/hosts/sim/domain-simulation";
+import { type Scenario, type ScenarioEvent, validateScenario } from "picket/hosts/sim/scenario";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+
+const scenarioFile = (name: string): Scenario => validateScenario(JSON.parse(readFileSync(fileURLToPath(new URL(`../../hosts/sim/scenarios/${name}`, import.meta.url)), "utf8")));
+const defaultScenario = scenarioFile("default.json");
+const incidents: ScenarioEvent[] = [
+	{ at: 1000, type: "motion", device: "pir-hall" },
+	{ at: 5000, type: "panic", device: "alarm-bob" },
+	{ at: 9000, type: "motion", device: "pir-store" },
+];
+
+/** Two attacker stations between the wings, each in range of the bridge and of one wing's devices. */
+function underAttack(events: readonly ScenarioEvent[]): Scenario {
+	return { ...defaultScenario, durationMs: 14_000, attacker: { x: 40, y: 15, stations: [{ x: 95, y: 15 }] }, events };
+}
+
+function missedIncidents(scenario: Scenario, seeds: number): { missed: number; incidents: number; detail: string[] } {
+	let missed = 0;
+	let count = 0;
+	const detail: string[] = [];
+	for (let seed = 1; seed <= seeds; seed++) {
+		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
+		for (const alert of summary.alerts) {
+			count++;
+			if (alert.missed.length > 0) {
+				missed++;
+				detail.push(`seed ${seed} ${alert.id}: ${alert.missed.join(", ")}`);
+			}
+		}
+	}
+	return { missed, incidents: count, detail };
+}
+
+test("item 1: stations re-broadcasting every alert with TTL 0 leave no authorised device without it (30 seeds × 3 incidents)", (t) => {
+	const quiet = missedIncidents(underAttack(incidents), 30);
+	const attacked = missedIncidents(underAttack([{ at: 500, type: "attack", attack: "ttl-zero" }, ...incidents]), 30);
+	t.log(`incidents leaving an authorised device without the alert: ${attacked.missed}/${attacked.incidents} under attack, ${quiet.missed}/${quiet.incidents} without`);
+	t.is(attacked.incidents, 90);
+	t.is(quiet.missed, 0, quiet.detail.join("; "));
+	t.is(attacked.missed, 0, attacked.detail.join("; "));
+});
+
+test("item 4: recorded alerts replayed at TTL 15 after a relay's reboot are not re-flooded", (t) => {
+	const scenario: Scenario = {
+		...defaultScenario,
+		durationMs: 14_000,
+		events: [
+			{ at: 1000, type: "motion", device: "pir-hall" },
+			{ at: 4000, type: "panic", device: "alarm-bob" },
+			// The bridge loses its RAM (a power cut): its duplicate cache is empty, as after 1,024 other alerts.
+			{ at: 8000, type: "reboot", device: "bridge", offMs: 500 },
+			{ at: 9500, type: "attack", attack: "replay-flood", times: 10 },
+		],
+	};
+	let replays = 0;
+	let relays = 0;
+	for (let seed = 1; seed <= 5; seed++) {
+		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
+		const flood = summary.attacks.filter((attack) => attack.kind === "replay-flood");
+		t.true(flood.length >= 20, `seed ${seed}: ${flood.length} replays`);
+		replays += flood.length;
+		relays += flood.reduce((sum, attack) => sum + attack.relaysCaused, 0);
+		for (const attack of flood) t.deepEqual([...attack.acceptedForgery, ...attack.acceptedLateCopy], [], `seed ${seed} #${attack.id}`);
+	}
+	t.log(`relays per replayed frame: ${(relays / replays).toFixed(3)} (${relays} re-broadcasts of ${replays} replays)`);
+	t.is(relays, 0);
+});
