@@ -73,3 +73,25 @@ test("item 4: recorded alerts replayed at TTL 15 after a relay's reboot are not 
 	t.log(`relays per replayed frame: ${(relays / replays).toFixed(3)} (${relays} re-broadcasts of ${replays} replays)`);
 	t.is(relays, 0);
 });
+
+test("item 7: a group insider's forged 'sequence 2^19 − 1' as another member does not mute that member", (t) => {
+	const scenario: Scenario = {
+		...defaultScenario,
+		durationMs: 24_000,
+		events: [
+			{ at: 1000, type: "motion", device: "pir-hall" },
+			{ at: 6000, type: "attack", attack: "insider-leap", insider: "pir-door", as: "pir-hall", group: "intrusion" },
+			{ at: 18_000, type: "motion", device: "pir-hall" },
+		],
+	};
+	for (let seed = 1; seed <= 5; seed++) {
+		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
+		const [leap] = summary.attacks;
+		t.is(leap.kind, "insider-leap");
+		t.true(leap.acceptedFromInsider.length > 0, `seed ${seed}: the insider holds real keys, its frame is read`);
+		const after = summary.alerts.find((alert) => alert.origin === "pir-hall" && alert.triggeredAt > 6000);
+		t.truthy(after, `seed ${seed}`);
+		t.deepEqual(after?.missed, [], `seed ${seed}: pir-hall's next alert is read everywhere`);
+		t.true((after?.decrypted.length ?? 0) >= 4, `seed ${seed}`);
+	}
+});
