@@ -64,7 +64,7 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 			return credentials.roster.epoch;
 		},
 	};
-	const alerts = new SecureLink({ initialTtl: context.settings.initialTtl, ...options.link, crypto: host.crypto, storage: host.storage, random: host.random, membership, self: credentials.deviceId });
+	const alerts = new SecureLink({ initialTtl: context.settings.initialTtl, ...options.link, crypto: host.crypto, storage: host.storage, random: host.random, clock: host.timers, membership, self: credentials.deviceId });
 	alerts.installEpoch(epochKeys(credentials), { keepPrevious: false });
 
 	const apply = (delivery: Uint8Array, from?: number): void => {

@@ -21,17 +21,23 @@
  * that reaches a relay before the genuine copy must not make the genuine copy a mere
  * duplicate (issue 12, item 1). A copy with more hops left than any copy heard before is
  * therefore forwarded again (with its own TTL − 1): the best TTL seen always travels, and a
- * relay forwards one alert at most `maxTtl` times however its copies are rewritten.
+ * relay forwards one alert at most `maxTtl` times however its copies are rewritten. Only
+ * while the alert is still travelling, BETTER_COPY_WINDOW_MS after its first copy (15 hops
+ * of 40 ms jitter take 600 ms): later, a copy with more hops left is a replay with its TTL
+ * raised, and forwarding it would let a recording re-flood the domain (item 4).
  *
  * A genuine alert that fell out of the cache is caught, at the devices that read it, by
  * the replay window (replay-window.ts); relayed copies are caught here first, which is
  * why they never reach the window as replays.
  */
 import type { RandomSource } from "picket/crypto/crypto-suite";
+import type { Clock } from "picket/core/host-contracts";
 import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE, withTtl } from "picket/link/alert-frame";
 
 export const DEFAULT_DUPLICATE_CAPACITY = 1024;
 export const DEFAULT_MAX_JITTER_MS = 40;
+/** How long after its first copy an alert's copy with more hops left is still forwarded. */
+export const BETTER_COPY_WINDOW_MS = 1000;
 
 /** What a relay rebroadcasts, and how long it waits first. */
 export interface RelayInstruction {
@@ -55,15 +61,20 @@ export class RelayFilter {
 	readonly #tags: Uint32Array;
 	readonly #epochs: Float64Array;
 	readonly #ttls: Uint8Array;
+	/** When each frame was first remembered (ms of `clock`). */
+	readonly #times: Float64Array;
+	readonly #clock: Clock | undefined;
 	#oldest = 0;
 	#size = 0;
 
-	/** `capacity` bounds memory: capacity × (21 B of ring slots + one map entry). */
-	constructor(capacity: number = DEFAULT_DUPLICATE_CAPACITY) {
+	/** `capacity` bounds memory: capacity × (29 B of ring slots + one map entry). */
+	constructor(capacity: number = DEFAULT_DUPLICATE_CAPACITY, clock?: Clock) {
+		this.#clock = clock;
 		this.#keys = new Float64Array(Math.max(1, capacity)).fill(-1);
 		this.#tags = new Uint32Array(this.#keys.length);
 		this.#epochs = new Float64Array(this.#keys.length);
 		this.#ttls = new Uint8Array(this.#keys.length);
+		this.#times = new Float64Array(this.#keys.length);
 	}
 
 	has(frame: FrameIdentity): boolean {
@@ -93,10 +104,17 @@ export class RelayFilter {
 		this.#tags[this.#oldest] = frame.networkTag;
 		this.#epochs[this.#oldest] = frame.epoch;
 		this.#ttls[this.#oldest] = ttl;
+		this.#times[this.#oldest] = this.#clock?.now() ?? 0;
 		if (tags === undefined) this.#seen.set(key, [this.#oldest]);
 		else tags.push(this.#oldest);
 		this.#oldest = (this.#oldest + 1) % this.#keys.length;
 		this.#size++;
+	}
+
+	/** Whether a remembered frame's first copy is recent enough that a better copy still belongs to its flood (always, without a clock). */
+	stillTravelling(frame: FrameIdentity): boolean {
+		const slot = this.#slotOf(frame);
+		return slot >= 0 && (this.#clock === undefined || this.#clock.now() - this.#times[slot] < BETTER_COPY_WINDOW_MS);
 	}
 
 	#slotOf(frame: FrameIdentity): number {

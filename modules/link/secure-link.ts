@@ -7,8 +7,9 @@
  *   decode (alert-frame.ts) → key epoch from the key id → own echo → sender in roster →
  *   sender in the group → relay memory (0 CCM; a copy with more hops left than any before
  *   is re-checked and forwarded, relay-filter.ts) → network tag (1 CCM) → replay window
- *   check → app tag if this device holds the group key (1 CCM) → remember → relay decision
- *   (TTL capped at the domain's maximum)
+ *   check → app tag if this device holds the group key (1 CCM), else the relay horizon
+ *   (relay-horizon.ts: nothing stale travels) → remember → relay decision (TTL capped at
+ *   the domain's maximum)
  *
  * What "remember" means depends on what was verified. The network tag proves only that
  * *some member* sent the frame: every member holds the network key, so a member of
@@ -21,13 +22,16 @@
  * | network + app tag (read) | checked, updated  | remembered, keyed with the network tag   |
  * | network tag only (relay) | checked, unchanged | remembered, keyed with the network tag   |
  *
+ * and both move the source's relay horizon, by a bounded leap (relay-horizon.ts).
+ *
  * So a forged "X, sequence 100000" never makes X's genuine alerts "too-old" at a relay,
  * and a forged copy of X's predictable next sequence takes a cache slot of its own (its
  * tag differs) instead of shadowing X's genuine frame as a "duplicate" (relay-filter.ts).
- * Accepted consequence: a relay remembers a frame it cannot read only in the bounded
- * duplicate cache, so an outsider replaying an old genuine frame after it left that cache
- * gets it relayed once more; every device that reads it still rejects it through its
- * window ("replayed" / "too-old"), so the cost is airtime, never an alert acted on twice.
+ * A relay remembers a frame it cannot read in the bounded relay memory and, by its
+ * sequence, in the relay horizon: an outsider replaying an old genuine frame after it left
+ * the relay memory gets it relayed again only while it is among the last 64 of its source
+ * (the horizon drops older ones as "too-old"), and every device that reads it still
+ * rejects it through its window ("replayed" / "too-old").
  * A member of a group that X is in can, as with any symmetric group key, forge X's alerts
  * in that group to the group's readers, and its forgery then occupies X's sequence in
  * their (per-source) windows; nobody outside X's groups can.
@@ -43,7 +47,7 @@
  * replay windows.
  */
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
-import type { Storage } from "picket/core/host-contracts";
+import type { Clock, Storage } from "picket/core/host-contracts";
 import { readU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame } from "picket/link/alert-frame";
@@ -51,6 +55,7 @@ import { openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert
 import { LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
 import { type Membership, memberInGroup } from "picket/link/membership";
 import { DEFAULT_DUPLICATE_CAPACITY, DEFAULT_MAX_JITTER_MS, RelayFilter, type RelayInstruction, decideRelay } from "picket/link/relay-filter";
+import { RelayHorizon } from "picket/link/relay-horizon";
 import { ReplayWindow, type ReplayRejection } from "picket/link/replay-window";
 import { DEFAULT_SEQUENCE_BLOCK, SequenceCounter } from "picket/link/sequence-counter";
 
@@ -94,6 +99,8 @@ export interface SecureLinkOptions {
 	readonly crypto: CryptoSuite;
 	readonly storage: Storage;
 	readonly random: RandomSource;
+	/** Milliseconds, for how long a copy with more hops left is still forwarded (relay-filter.ts); without it, always. */
+	readonly clock?: Clock;
 	readonly membership: Membership;
 	/** This device's member id (its source id on the air). */
 	readonly self: number;
@@ -124,6 +131,7 @@ export class SecureLink {
 	readonly #counter: SequenceCounter;
 	readonly #window: ReplayWindow;
 	readonly #duplicates: RelayFilter;
+	readonly #horizon: RelayHorizon;
 	#current: EpochKeys | undefined;
 	#previous: EpochKeys | undefined;
 
@@ -145,7 +153,8 @@ export class SecureLink {
 		this.#maxJitterMs = options.maxJitterMs ?? DEFAULT_MAX_JITTER_MS;
 		this.#counter = new SequenceCounter({ storage: options.storage, domain, key: "seq", blockSize: options.sequenceBlock ?? DEFAULT_SEQUENCE_BLOCK });
 		this.#window = new ReplayWindow({ storage: options.storage, domain, keyPrefix: "w" });
-		this.#duplicates = new RelayFilter(options.duplicateCapacity ?? DEFAULT_DUPLICATE_CAPACITY);
+		this.#duplicates = new RelayFilter(options.duplicateCapacity ?? DEFAULT_DUPLICATE_CAPACITY, options.clock);
+		this.#horizon = new RelayHorizon({ storage: options.storage, domain, keyPrefix: "h" });
 	}
 
 	/** The epoch alerts are sent under, if keys are installed. */
@@ -228,8 +237,9 @@ export class SecureLink {
 		const ttl = Math.min(frame.ttl, this.#maxTtl);
 		const bestTtl = this.#duplicates.bestTtl(copy);
 		if (bestTtl !== undefined) {
-			if (!this.#relays || ttl <= bestTtl) return rejected("duplicate");
+			if (!this.#relays || ttl <= bestTtl || !this.#duplicates.stillTravelling(copy)) return rejected("duplicate");
 			// A copy whose TTL was lowered on the way (an attacker's TTL 0) reached us first: forward this one.
+			if (this.#horizon.isStale(source, epoch, sequence)) return rejected("duplicate");
 			if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame)) return rejected("bad-tag");
 			this.#duplicates.remember(copy, ttl);
 			return { kind: "rejected", reason: "duplicate", relay: decideRelay(bytes, ttl, this.#random, this.#maxJitterMs) };
@@ -238,6 +248,8 @@ export class SecureLink {
 		const verdict = this.#window.check(source, epoch, sequence);
 		if (verdict !== "fresh") return rejected(verdict);
 		const groupKey = keys.groupKeys.get(group);
+		// No window for what this device cannot read: the relay horizon keeps stale replays from travelling.
+		if (groupKey === undefined && this.#relays && this.#horizon.isStale(source, epoch, sequence)) return rejected("too-old");
 		let payload: Uint8Array | undefined;
 		if (groupKey !== undefined) {
 			payload = openAlertPayload(this.#crypto, groupKey, epoch, frame);
@@ -247,6 +259,7 @@ export class SecureLink {
 			this.#window.accept(source, epoch, sequence);
 		}
 		this.#duplicates.remember(copy, ttl);
+		if (this.#relays) this.#horizon.note(source, epoch, sequence);
 		const relay = this.#relays ? decideRelay(bytes, ttl, this.#random, this.#maxJitterMs) : undefined;
 		const identity = { source, group, epoch, sequence };
 		return payload === undefined ? { kind: "relay-only", ...identity, relay } : { kind: "alert", ...identity, payload, relay };

@@ -214,6 +214,25 @@ export default portableCases("link/secure-link", (test) => {
 		t.is(reason(responder.receive(first)), "replayed");
 	});
 
+	test("issue 12 item 4: a relay does not re-flood frames more than 64 below their source's highest, even after a reboot empties its memory", (t) => {
+		const sensor = node(SENSOR);
+		const frames = Array.from({ length: 100 }, () => sensor.sendAlert(0, PAYLOAD));
+		const storage = new MemoryStorage();
+		const relay = node(RELAY, { duplicateCapacity: 4, storage });
+		for (const frame of frames) t.not(relay.receive(frame).relay, undefined);
+		const relayed = (link: SecureLink, frame: Uint8Array) => link.receive(withTtl(frame, 15)).relay !== undefined;
+		t.deepEqual([0, 10, 35].map((index) => reason(relay.receive(withTtl(frames[index], 15)))), ["too-old", "too-old", "too-old"]);
+		t.true(relayed(relay, frames[40]), "among the last 64 and out of the 4-frame memory: relayed once more");
+		t.false(relayed(relay, frames[40]), "then remembered");
+		const rebooted = node(RELAY, { duplicateCapacity: 4, storage });
+		t.deepEqual([0, 10, 20].map((index) => reason(rebooted.receive(frames[index]))), ["too-old", "too-old", "too-old"], "the horizon is stored");
+		t.is(storage.writes <= 100 / 16 + 2, true, `${storage.writes} writes for 100 alerts relayed`);
+		// An insider's far-ahead forgery does not move the horizon: the source's next alerts still travel.
+		const insider = sealAlert(software, { networkKey: epochKeysFor(software, RELAY, 1).networkKey, groupKey: new Uint8Array(16) }, { ttl: 4, epoch: 1, group: 0, source: 1, sequence: 524_287 }, PAYLOAD);
+		t.is(relay.receive(insider).kind, "relay-only");
+		t.true(relayed(relay, sensor.sendAlert(0, PAYLOAD)));
+	});
+
 	test("replays and old frames past the duplicate cache hit the replay window", (t) => {
 		const sensor = node(SENSOR);
 		const frames = Array.from({ length: 70 }, () => sensor.sendAlert(0, PAYLOAD));
