@@ -95,3 +95,15 @@ test("item 7: a group insider's forged 'sequence 2^19 − 1' as another member d
 		t.true((after?.decrypted.length ?? 0) >= 4, `seed ${seed}`);
 	}
 });
+
+test("hosts/sim/scenarios/attacks.json: every attack runs, no alert is missed and no forgery accepted", (t) => {
+	const scenario = scenarioFile("attacks.json");
+	for (let seed = 1; seed <= 3; seed++) {
+		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
+		const kinds = new Set(summary.attacks.map((attack) => attack.kind));
+		for (const kind of ["ttl-zero", "replay-flood", "insider-leap"]) t.true(kinds.has(kind as never), `seed ${seed}: ${kind} ran`);
+		t.deepEqual(summary.alerts.flatMap((alert) => alert.missed.map((name) => `${alert.id} ${name}`)), [], `seed ${seed}`);
+		t.deepEqual(summary.attacks.flatMap((attack) => attack.acceptedForgery), [], `seed ${seed}`);
+		t.is(summary.nonceReuses, 0);
+	}
+});

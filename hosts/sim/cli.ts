@@ -113,7 +113,9 @@ function printSummary(summary: SimulationSummary): void {
 		);
 		console.log("");
 	}
-	if (summary.attacks.length > 0) {
+	if (summary.attacks.length > 0) printAttackCosts(summary);
+	if (summary.attacks.length > ATTACK_ROWS_MAX) console.log(`(${summary.attacks.length} attacker frames: --json lists each)\n`);
+	if (summary.attacks.length > 0 && summary.attacks.length <= ATTACK_ROWS_MAX) {
 		console.log("Attacker frames");
 		const rows = summary.attacks.map((attack) => {
 			const reasons = new Map<string, string[]>();
@@ -175,6 +177,31 @@ function printSummary(summary: SimulationSummary): void {
 	console.log(`Frames by kind: ${Object.entries(summary.frames).map(([kind, count]) => `${kind} ${count.frames} (${count.bytes} B)`).join(", ")}`);
 	console.log(`Nonce reuses: ${summary.nonceReuses}.`);
 	console.log(`Digest: ${summary.digest}`);
+}
+
+/** Above this many attacker frames (a standing attack), only the per-attack costs are printed. */
+const ATTACK_ROWS_MAX = 40;
+
+/** Per attack: what it cost the attacker (frames sent) and the defenders (receptions judged, re-broadcasts), and whether anything was accepted or missed. */
+function printAttackCosts(summary: SimulationSummary): void {
+	const kinds = [...new Set(summary.attacks.map((attack) => attack.kind))];
+	const missed = summary.alerts.filter((alert) => alert.missed.length > 0).map((alert) => alert.id);
+	console.log("Attacks: cost and outcome");
+	const rows = kinds.map((kind) => {
+		const attacks = summary.attacks.filter((attack) => attack.kind === kind);
+		const count = (pick: (attack: SimulationSummary["attacks"][number]) => number) => String(attacks.reduce((sum, attack) => sum + pick(attack), 0));
+		return [
+			kind,
+			String(attacks.length),
+			count((attack) => attack.rejections.length),
+			count((attack) => attack.relaysCaused),
+			count((attack) => attack.acceptedForgery.length),
+			count((attack) => attack.acceptedLateCopy.length),
+			count((attack) => attack.acceptedFromInsider.length),
+		];
+	});
+	console.log(table(["attack", "frames sent", "rejections", "re-broadcasts by defenders", "forgeries accepted", "genuine copies accepted", "insider frames read"], rows, [false, true, true, true, true, true, true]));
+	console.log(`Alerts missed by an authorised, reachable device: ${missed.length === 0 ? "none" : missed.join(", ")}\n`);
 }
 
 function loadScenario(file: string): Scenario | undefined {

@@ -331,6 +331,8 @@ export class DomainSimulation {
 	readonly #attackByFrame = new Map<string, AttackRecord>();
 	/** The latest attacker frame per alert identity: what a device's later re-broadcast of that alert is charged to. */
 	readonly #attackByIdentity = new Map<string, AttackRecord>();
+	/** Alerts a dishonest member sealed with real keys (any copy of them, rewritten or not, is the insider's). */
+	readonly #insiderIdentities = new Set<string>();
 	readonly #revocations: RevocationRecord[] = [];
 	readonly #frames: Record<string, { frames: number; bytes: number }> = {};
 	readonly #verifiedRoster: VerifiedRoster;
@@ -635,7 +637,11 @@ export class DomainSimulation {
 		this.#attacks.push(record);
 		this.#attackByFrame.set(toHex(attempt.frame), record);
 		const decoded = decodeAlertFrame(attempt.frame);
-		if (decoded.ok) this.#attackByIdentity.set(identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence), record);
+		if (decoded.ok) {
+			const identity = identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence);
+			this.#attackByIdentity.set(identity, record);
+			if (attempt.kind === "insider-leap") this.#insiderIdentities.add(identity);
+		}
 		if (note) this.#note(attempt.time, "attacker", `#${attempt.id} ${attempt.kind}: ${attempt.description}`);
 	}
 
@@ -777,7 +783,7 @@ export class DomainSimulation {
 			if (record !== undefined) {
 				attack.acceptedLateCopy.push(device);
 				this.#note(now, device.name, `accepts attacker frame #${attack.attempt.id}: a genuine ${record.id} copy it had missed`);
-			} else if (attack.attempt.kind === "insider-leap") {
+			} else if (attack.attempt.kind === "insider-leap" || (decoded.ok && this.#insiderIdentities.has(identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence)))) {
 				// Group keys are shared: a member of X's group can seal X's alerts (README, security).
 				attack.acceptedFromInsider.push(device);
 				this.#note(now, device.name, `accepts insider frame #${attack.attempt.id} (sealed with a member's own keys)`);
