@@ -107,3 +107,16 @@ test("hosts/sim/scenarios/attacks.json: every attack runs, no alert is missed an
 		t.is(summary.nonceReuses, 0);
 	}
 });
+
+test("item 6: a PIR walked past until its 19-bit sequence wraps goes on into the next era, read by every authorised device", (t) => {
+	// pir-hall has used 524,216 sequences of this epoch (a lone record may be a block behind: it resumes at 524,280).
+	const devices = defaultScenario.devices.map((device) => (device.name === "pir-hall" ? { ...device, sequencesUsed: 524_216 } : device));
+	const scenario: Scenario = { ...defaultScenario, devices, durationMs: 60_000, events: [{ at: 1000, type: "attack", attack: "walk-past", as: "pir-hall", times: 5 }] };
+	for (let seed = 1; seed <= 3; seed++) {
+		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
+		t.is(summary.alerts.length, 5, `seed ${seed}: every trip is an alert`);
+		t.true(summary.alerts.reduce((sum, alert) => sum + alert.sends, 0) > 8, "enough sends to cross 524,288");
+		t.deepEqual(summary.alerts.flatMap((alert) => alert.missed.map((name) => `${alert.id} ${name}`)), [], `seed ${seed}`);
+		t.is(summary.nonceReuses, 0);
+	}
+});

@@ -37,7 +37,7 @@
  * `runScenario(scenario, seed)` is portable (Node and XS): the summary and its digest
  * depend only on the scenario and the seed, so the two engines can be compared.
  */
-import { toHex, utf8 } from "picket/core/bytes";
+import { toHex, utf8, writeU32 } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
@@ -67,6 +67,8 @@ const MOTION_PULSE_MS = 2_000;
 const PANIC_PRESS_MS = 200;
 const DEFAULT_REBOOT_OFF_MS = 1_000;
 const MAC_PREFIX = [0x02, 0x50, 0x4b, 0x54]; // locally administered, "PKT"
+/** A walk-past attack trips the PIR this often: just over a sensor's default hold-off (10 s). */
+const WALK_PAST_INTERVAL_MS = 11_000;
 /** After a revocation, how long the carriers pass deliveries on before installing their own. */
 export const CARRIER_INSTALL_DELAY_MS = 2_000;
 
@@ -413,6 +415,13 @@ export class DomainSimulation {
 		};
 		// The provisioning tool writes the device's bundle into its flash, through the keystore.
 		storeBundle(storage, this.domain.bundle(memberId), host.crypto, { verifiedRoster: this.#verifiedRoster });
+		if (spec.sequencesUsed !== undefined) {
+			// Weeks of use in this key epoch: the link's counter reservation (sequence-counter.ts, "picket-link"/"seq") as it would stand.
+			const reservation = new Uint8Array(8);
+			writeU32(reservation, 0, this.domain.epoch);
+			writeU32(reservation, 4, spec.sequencesUsed);
+			storage.write("picket-link", "seq", reservation);
+		}
 		device = {
 			index,
 			name: spec.name,
@@ -611,6 +620,14 @@ export class DomainSimulation {
 				if (attempts.length === 0) break;
 				for (const flooded of attempts) this.#recordAttempt(flooded, false);
 				this.#note(now, "attacker", `replay-flood: ${attempts.length} replays of recorded alerts at TTL 15`);
+				return;
+			}
+			case "walk-past": {
+				// Physical, not radio: someone walks past the PIR each time its hold-off ends, to burn its sequences.
+				const sensor = this.#device(event.as ?? "");
+				const times = event.times ?? 10;
+				for (let i = 0; i < times; i++) this.clock.schedule(() => this.#apply({ at: now, type: "motion", device: sensor.name }), i * WALK_PAST_INTERVAL_MS);
+				this.#note(now, "attacker", `walk-past: trips ${sensor.name} ${times} times, every ${WALK_PAST_INTERVAL_MS / 1000} s`);
 				return;
 			}
 			case "insider-leap": {

@@ -43,10 +43,11 @@ export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garba
  * Issue 12's attacks on the alert frame and relays: "ttl-zero" (from then on every attacker
  * station re-broadcasts each alert it hears with TTL 0), "replay-flood" (every recorded alert
  * replayed `times` times at TTL 15), "insider-leap" (the `insider` member forges `as`'s alert
- * in `group` with the highest sequence, under the keys it holds).
+ * in `group` with the highest sequence, under the keys it holds), "walk-past" (someone walks
+ * past the sensor `as` `times` times, once per hold-off: each trip burns its sequences).
  */
-export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap"];
+export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap" | "walk-past";
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap", "walk-past"];
 
 export interface ScenarioDevice {
 	readonly name: string;
@@ -57,6 +58,8 @@ export interface ScenarioDevice {
 	readonly y: number;
 	/** The group its own alerts go to (default: its first group). */
 	readonly alertGroup?: string;
+	/** Sequences it has already used in the current key epoch (default 0): a device that has run for weeks. */
+	readonly sequencesUsed?: number;
 }
 
 export type ScenarioEvent =
@@ -182,7 +185,7 @@ export function validateScenario(value: unknown): Scenario {
 	const devices = root.devices.map((raw, i): ScenarioDevice => {
 		const path = `devices[${i}]`;
 		const device = record(raw, path);
-		checkKeys(device, path, ["name", "role", "groups", "x", "y", "alertGroup"]);
+		checkKeys(device, path, ["name", "role", "groups", "x", "y", "alertGroup", "sequencesUsed"]);
 		const deviceName = text(device.name, `${path}.name`);
 		if (names.has(deviceName)) fail(`${path}.name`, `duplicate device "${deviceName}"`);
 		names.add(deviceName);
@@ -191,8 +194,13 @@ export function validateScenario(value: unknown): Scenario {
 		const deviceGroups = device.groups.map((group, j) => oneOf(group, `${path}.groups[${j}]`, groups));
 		if (role === "relay" && deviceGroups.length > 0) fail(`${path}.groups`, "a relay holds the network key only: no groups");
 		const alertGroup = optional(device.alertGroup, `${path}.alertGroup`, (v, p) => oneOf(v, p, deviceGroups));
+		const sequencesUsed = optional(device.sequencesUsed, `${path}.sequencesUsed`, (v, p) => {
+			const used = finite(v, p, 0, 0xfff00000);
+			if (!Number.isInteger(used)) fail(p, "expected an integer");
+			return used;
+		});
 		const result: ScenarioDevice = { name: deviceName, role, groups: deviceGroups, x: finite(device.x, `${path}.x`), y: finite(device.y, `${path}.y`) };
-		return alertGroup === undefined ? result : { ...result, alertGroup };
+		return { ...result, ...(alertGroup === undefined ? {} : { alertGroup }), ...(sequencesUsed === undefined ? {} : { sequencesUsed }) };
 	});
 	const byName = new Map(devices.map((device) => [device.name, device]));
 
@@ -251,6 +259,7 @@ export function validateScenario(value: unknown): Scenario {
 				const as = optional(event.as, `${path}.as`, member);
 				const group = optional(event.group, `${path}.group`, (v, p) => oneOf(v, p, groups));
 				const insider = optional(event.insider, `${path}.insider`, member);
+				if (attack === "walk-past" && (as === undefined || byName.get(as)?.role !== "sensor")) fail(path, "walk-past needs \"as\": a sensor");
 				if (attack === "insider-leap") {
 					if (insider === undefined || as === undefined || group === undefined) fail(path, "insider-leap needs \"insider\", \"as\" and \"group\"");
 					if (!byName.get(insider)?.groups.includes(group)) fail(`${path}.insider`, `"${insider}" holds no key for group "${group}"`);

@@ -14,13 +14,17 @@
  * Overhead = 6 (header) + 8 (app tag) + 4 (network tag) = 18 B; the largest payload is
  * 250 − 18 = 232 B.
  *
- * Why 13/19 bits: 13 bits name 8,192 sources (the simulator runs 5,000 devices). 19 bits
- * give 524,288 alerts per source and key epoch: a sensor whose alarm policy alerts at
- * most every 30 s (an upper bound for a PIR watching a busy corridor) lasts 182 days on
- * one epoch, and the counter's block reservation (64 per reboot at worst) costs 1/8,192
- * of the space per reboot. When the space runs out the sender refuses to send
- * ("sequence-exhausted", sequence-counter.ts) rather than reuse a nonce; a new key epoch
- * restarts every counter at 0 under new keys and a new nonce epoch.
+ * Why 13/19 bits: 13 bits name 8,192 sources (the simulator runs 5,000 devices). The 19
+ * bits are the low bits of a 32-bit *extended* sequence, as IPsec's extended sequence
+ * numbers (RFC 4303 §2.2.1) and Bluetooth Mesh's IV index: the high 13 bits are the era
+ * (extended >>> 19), which never travels but is in both nonces (alert-layers.ts), and which
+ * every receiver infers from the highest sequence it holds for the source (`extendSequence`).
+ * 19 bits alone would last a busy PIR 12 days (a 10 s hold-off and 4 repeats: 43,200 frames
+ * a day at most; `npm run bench -- link` prints it), not the 182 days once claimed here;
+ * the sender's counter simply goes on into the next era, so nothing stops or warns at
+ * 2^19, and the whole 2^32 lasts that PIR 272 years of continuous triggering. A new key
+ * epoch restarts every counter at 0. The counter's block reservation (64 per reboot at
+ * worst) costs nothing that matters against 2^32.
  *
  * Why the epoch's low 3 bits in the key id: receivers hold at most the current and the
  * previous epoch (secure-link.ts); 3 bits tell those apart and let a receiver name a
@@ -47,6 +51,25 @@ export const SOURCE_BITS = 13;
 export const SEQUENCE_BITS = 19;
 export const MAX_SOURCE_ID = (1 << SOURCE_BITS) - 1;
 export const MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1;
+/** The sender's counter: era (13 bits, never sent) ‖ the sequence on the air (19 bits); the last era is left unused so that the counter's stored limit fits 32 bits. */
+export const MAX_EXTENDED_SEQUENCE = 0xfff7ffff;
+const SEQUENCE_SPACE = MAX_SEQUENCE + 1;
+
+/**
+ * The extended sequence a frame's 19 bits stand for, given the highest extended sequence
+ * held for its source (`reference`; undefined: none, era 0): the value with those low bits
+ * nearest to the reference (RFC 4303 Appendix A's inference, with a half-space of 2^18). A
+ * frame just past an era boundary is therefore read in the next era, a late copy from just
+ * before it in the previous one.
+ */
+export function extendSequence(sequence: number, reference: number | undefined): number {
+	if (reference === undefined) return sequence;
+	const half = SEQUENCE_SPACE / 2;
+	let extended = reference - (reference % SEQUENCE_SPACE) + sequence;
+	if (extended + half < reference && extended + SEQUENCE_SPACE <= MAX_EXTENDED_SEQUENCE) extended += SEQUENCE_SPACE;
+	else if (extended > reference + half && extended >= SEQUENCE_SPACE) extended -= SEQUENCE_SPACE;
+	return extended;
+}
 export const EPOCH_BITS_IN_KEY_ID = 3;
 export const EPOCH_KEY_ID_MASK = (1 << EPOCH_BITS_IN_KEY_ID) - 1;
 export const MAX_TTL = 15;
@@ -57,6 +80,7 @@ export interface AlertHeader {
 	readonly epoch: number;
 	readonly group: number;
 	readonly source: number;
+	/** The extended sequence: only its low 19 bits travel. */
 	readonly sequence: number;
 }
 
@@ -66,6 +90,7 @@ export interface AlertFrame {
 	readonly epochBits: number;
 	readonly group: number;
 	readonly source: number;
+	/** The sequence's low 19 bits, as they travel (extendSequence gives the rest). */
 	readonly sequence: number;
 	/** The 6 header bytes as received. */
 	readonly header: Uint8Array;
@@ -92,8 +117,8 @@ export function encodeAlertHeader(header: AlertHeader): Uint8Array {
 	checkField("epoch", header.epoch, 0xffffffff);
 	checkField("group", header.group, MAX_GROUP);
 	checkField("source", header.source, MAX_SOURCE_ID);
-	checkField("sequence", header.sequence, MAX_SEQUENCE);
-	const packed = header.source * (1 << SEQUENCE_BITS) + header.sequence;
+	checkField("sequence", header.sequence, MAX_EXTENDED_SEQUENCE);
+	const packed = header.source * (1 << SEQUENCE_BITS) + (header.sequence % SEQUENCE_SPACE);
 	return Uint8Array.of(
 		frameByte0(FrameKind.Alert, header.ttl),
 		((header.epoch & EPOCH_KEY_ID_MASK) << 5) | header.group,

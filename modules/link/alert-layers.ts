@@ -19,8 +19,11 @@
  * | 0          | layer    | 0x01 alert network layer, 0x02 alert app layer       |
  * | 1..4       | epoch    | key epoch, u32 big-endian (all 32 bits, not the 3 sent) |
  * | 5..6       | source   | source id, u16 big-endian (13 bits used)             |
- * | 7..9       | sequence | u24 big-endian (19 bits used)                        |
- * | 10..12     | zero     | reserved                                             |
+ * | 7..9       | sequence | u24 big-endian: the 19 bits sent                     |
+ * | 10..11     | era      | u16 big-endian: the extended sequence's high 13 bits (alert-frame.ts), never sent |
+ * | 12         | zero     | reserved                                             |
+ *
+ * Era 0's nonces are those of the frames before eras existed: bytes 10..11 were zero.
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { concatBytes } from "picket/core/bytes";
@@ -33,6 +36,7 @@ import {
 	encodeAlertFrame,
 	encodeAlertHeader,
 	maskTtl,
+	MAX_SEQUENCE,
 } from "picket/link/alert-frame";
 
 export const CCM_NONCE_LENGTH = 13;
@@ -42,7 +46,7 @@ export const enum AlertLayer {
 	App = 0x02,
 }
 
-/** The 13-byte CCM nonce of one layer of one alert (table above). */
+/** The 13-byte CCM nonce of one layer of one alert (table above); `sequence` is the extended sequence. */
 export function alertNonce(layer: AlertLayer, epoch: number, source: number, sequence: number): Uint8Array {
 	const nonce = new Uint8Array(CCM_NONCE_LENGTH);
 	nonce[0] = layer;
@@ -52,9 +56,13 @@ export function alertNonce(layer: AlertLayer, epoch: number, source: number, seq
 	nonce[4] = epoch & 255;
 	nonce[5] = (source >>> 8) & 255;
 	nonce[6] = source & 255;
-	nonce[7] = (sequence >>> 16) & 255;
-	nonce[8] = (sequence >>> 8) & 255;
-	nonce[9] = sequence & 255;
+	const era = Math.floor(sequence / (MAX_SEQUENCE + 1));
+	const low = sequence - era * (MAX_SEQUENCE + 1);
+	nonce[7] = (low >>> 16) & 255;
+	nonce[8] = (low >>> 8) & 255;
+	nonce[9] = low & 255;
+	nonce[10] = era >>> 8;
+	nonce[11] = era & 255;
 	return nonce;
 }
 
@@ -84,12 +92,15 @@ function networkAssociatedData(maskedHeader: Uint8Array, sealedPayload: Uint8Arr
 	return concatBytes(maskedHeader, sealedPayload);
 }
 
-/** True when the network tag is genuine under `networkKey` and the full `epoch`. One CCM operation; never throws on air input. */
-export function verifyNetworkTag(crypto: CryptoSuite, networkKey: Uint8Array, epoch: number, frame: AlertFrame): boolean {
+/**
+ * True when the network tag is genuine under `networkKey`, the full `epoch` and the
+ * extended `sequence` (default: era 0). One CCM operation; never throws on air input.
+ */
+export function verifyNetworkTag(crypto: CryptoSuite, networkKey: Uint8Array, epoch: number, frame: AlertFrame, sequence: number = frame.sequence): boolean {
 	try {
 		crypto.ccmOpen(
 			networkKey,
-			alertNonce(AlertLayer.Network, epoch, frame.source, frame.sequence),
+			alertNonce(AlertLayer.Network, epoch, frame.source, sequence),
 			networkAssociatedData(maskTtl(frame.header), frame.sealedPayload),
 			frame.networkTag,
 			ALERT_NETWORK_TAG_LENGTH,
@@ -101,10 +112,10 @@ export function verifyNetworkTag(crypto: CryptoSuite, networkKey: Uint8Array, ep
 	}
 }
 
-/** The payload when the app tag is genuine under `groupKey`, else undefined. One CCM operation; never throws on air input. */
-export function openAlertPayload(crypto: CryptoSuite, groupKey: Uint8Array, epoch: number, frame: AlertFrame): Uint8Array | undefined {
+/** The payload when the app tag is genuine under `groupKey` (extended `sequence` as above), else undefined. One CCM operation; never throws on air input. */
+export function openAlertPayload(crypto: CryptoSuite, groupKey: Uint8Array, epoch: number, frame: AlertFrame, sequence: number = frame.sequence): Uint8Array | undefined {
 	try {
-		return crypto.ccmOpen(groupKey, alertNonce(AlertLayer.App, epoch, frame.source, frame.sequence), maskTtl(frame.header), frame.sealedPayload, ALERT_APP_TAG_LENGTH);
+		return crypto.ccmOpen(groupKey, alertNonce(AlertLayer.App, epoch, frame.source, sequence), maskTtl(frame.header), frame.sealedPayload, ALERT_APP_TAG_LENGTH);
 	} catch (error) {
 		if (isPicketError(error)) return undefined;
 		throw error;

@@ -69,6 +69,12 @@ export class RelayHorizon {
 		this.#keyPrefix = options.keyPrefix;
 	}
 
+	/** The horizon of `source` in `epoch`, if any. */
+	highest(source: number, epoch: number): number | undefined {
+		const horizon = this.#horizon(source);
+		return horizon === null || horizon.epoch !== epoch ? undefined : horizon.top;
+	}
+
 	/** True when (source, epoch, sequence) is older than what this device already relayed: never forward it. */
 	isStale(source: number, epoch: number, sequence: number): boolean {
 		const horizon = this.#horizon(source);

@@ -79,6 +79,12 @@ export class ReplayWindow {
 		this.#keyPrefix = options.keyPrefix;
 	}
 
+	/** The highest (extended) sequence accepted from `source` in `epoch`, if any. */
+	highest(source: number, epoch: number): number | undefined {
+		const window = this.#window(source);
+		return window === null || window.epoch !== epoch ? undefined : window.top;
+	}
+
 	/** Would a frame (source, epoch, sequence) be new? Changes nothing. */
 	check(source: number, epoch: number, sequence: number): ReplayVerdict {
 		const window = this.#window(source);

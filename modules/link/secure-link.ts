@@ -50,7 +50,7 @@ import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { Clock, Storage } from "picket/core/host-contracts";
 import { readU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame } from "picket/link/alert-frame";
+import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame, extendSequence } from "picket/link/alert-frame";
 import { openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
 import { LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
 import { type Membership, memberInGroup } from "picket/link/membership";
@@ -233,35 +233,37 @@ export class SecureLink {
 		if (sender === undefined) return rejected("unknown-sender");
 		if (!memberInGroup(sender, group)) return rejected("not-authorised");
 		const copy = { source, epoch, sequence, networkTag: readU32(frame.networkTag, 0) };
+		// The era never travels: the highest sequence held for the source says which one this is.
+		const extended = extendSequence(sequence, highest(this.#window.highest(source, epoch), this.#horizon.highest(source, epoch)));
 		// Hops left are unauthenticated: never more than the domain allows.
 		const ttl = Math.min(frame.ttl, this.#maxTtl);
 		const bestTtl = this.#duplicates.bestTtl(copy);
 		if (bestTtl !== undefined) {
 			if (!this.#relays || ttl <= bestTtl || !this.#duplicates.stillTravelling(copy)) return rejected("duplicate");
 			// A copy whose TTL was lowered on the way (an attacker's TTL 0) reached us first: forward this one.
-			if (this.#horizon.isStale(source, epoch, sequence)) return rejected("duplicate");
-			if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame)) return rejected("bad-tag");
+			if (this.#horizon.isStale(source, epoch, extended)) return rejected("duplicate");
+			if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame, extended)) return rejected("bad-tag");
 			this.#duplicates.remember(copy, ttl);
 			return { kind: "rejected", reason: "duplicate", relay: decideRelay(bytes, ttl, this.#random, this.#maxJitterMs) };
 		}
-		if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame)) return rejected("bad-tag");
-		const verdict = this.#window.check(source, epoch, sequence);
+		if (!verifyNetworkTag(this.#crypto, keys.networkKey, epoch, frame, extended)) return rejected("bad-tag");
+		const verdict = this.#window.check(source, epoch, extended);
 		if (verdict !== "fresh") return rejected(verdict);
 		const groupKey = keys.groupKeys.get(group);
 		// No window for what this device cannot read: the relay horizon keeps stale replays from travelling.
-		if (groupKey === undefined && this.#relays && this.#horizon.isStale(source, epoch, sequence)) return rejected("too-old");
+		if (groupKey === undefined && this.#relays && this.#horizon.isStale(source, epoch, extended)) return rejected("too-old");
 		let payload: Uint8Array | undefined;
 		if (groupKey !== undefined) {
-			payload = openAlertPayload(this.#crypto, groupKey, epoch, frame);
+			payload = openAlertPayload(this.#crypto, groupKey, epoch, frame, extended);
 			// Only a holder of the network key can get here with a bad app tag: drop, remember nothing, relay nothing.
 			if (payload === undefined) return rejected("bad-app-tag");
 			// Only the app tag proves the source sent this sequence: only now may it move the source's window.
-			this.#window.accept(source, epoch, sequence);
+			this.#window.accept(source, epoch, extended);
 		}
 		this.#duplicates.remember(copy, ttl);
-		if (this.#relays) this.#horizon.note(source, epoch, sequence);
+		if (this.#relays) this.#horizon.note(source, epoch, extended);
 		const relay = this.#relays ? decideRelay(bytes, ttl, this.#random, this.#maxJitterMs) : undefined;
-		const identity = { source, group, epoch, sequence };
+		const identity = { source, group, epoch, sequence: extended };
 		return payload === undefined ? { kind: "relay-only", ...identity, relay } : { kind: "alert", ...identity, payload, relay };
 	}
 
@@ -270,6 +272,11 @@ export class SecureLink {
 		if (this.#previous !== undefined && (this.#previous.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#previous;
 		return undefined;
 	}
+}
+
+/** The larger of two highest sequences, either possibly unknown. */
+function highest(a: number | undefined, b: number | undefined): number | undefined {
+	return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
 function rejected(reason: AlertRejection): ReceiveOutcome {

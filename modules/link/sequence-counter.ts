@@ -40,7 +40,7 @@
 import type { Storage } from "picket/core/host-contracts";
 import { readU32, writeU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { MAX_SEQUENCE } from "picket/link/alert-frame";
+import { MAX_EXTENDED_SEQUENCE } from "picket/link/alert-frame";
 
 export type SequenceCounterErrorCode = "sequence-exhausted" | "epoch-rollback" | "counter-corrupt" | "bad-epoch";
 
@@ -53,7 +53,7 @@ export interface SequenceCounterOptions {
 	readonly key: string;
 	/** Numbers reserved per storage write: one write per block, at most one block lost per reboot. */
 	readonly blockSize?: number;
-	/** The largest sequence the frame can carry. */
+	/** The largest sequence handed out: the extended sequence's (alert-frame.ts), whose low 19 bits travel. */
 	readonly maxSequence?: number;
 }
 
@@ -78,7 +78,7 @@ export class SequenceCounter {
 		this.#domain = options.domain;
 		this.#key = options.key;
 		this.#blockSize = options.blockSize ?? DEFAULT_SEQUENCE_BLOCK;
-		this.#maxSequence = options.maxSequence ?? MAX_SEQUENCE;
+		this.#maxSequence = options.maxSequence ?? MAX_EXTENDED_SEQUENCE;
 		const stored = this.#storage.inspect(this.#domain, this.#key);
 		const firstBlock = Math.min(this.#blockSize, this.#maxSequence + 1);
 		if (stored.state === "absent") return;

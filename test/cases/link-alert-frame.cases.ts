@@ -3,7 +3,9 @@ import {
 	ALERT_FRAME_MAX,
 	ALERT_OVERHEAD,
 	ALERT_PAYLOAD_MAX,
+	MAX_EXTENDED_SEQUENCE,
 	MAX_SEQUENCE,
+	extendSequence,
 	MAX_SOURCE_ID,
 	decodeAlertFrame,
 	encodeAlertFrame,
@@ -76,7 +78,19 @@ export default portableCases("link/alert-frame", (test) => {
 		t.throws(() => encodeAlertHeader({ ttl: 16, epoch: 0, group: 0, source: 0, sequence: 0 }), { code: "bad-header" });
 		t.throws(() => encodeAlertHeader({ ttl: 0, epoch: 0, group: 32, source: 0, sequence: 0 }), { code: "bad-header" });
 		t.throws(() => encodeAlertHeader({ ttl: 0, epoch: 0, group: 0, source: 8192, sequence: 0 }), { code: "bad-header" });
-		t.throws(() => encodeAlertHeader({ ttl: 0, epoch: 0, group: 0, source: 0, sequence: 524288 }), { code: "bad-header" });
+		t.throws(() => encodeAlertHeader({ ttl: 0, epoch: 0, group: 0, source: 0, sequence: MAX_EXTENDED_SEQUENCE + 1 }), { code: "bad-header" });
+		t.is(toHex(encodeAlertHeader({ ttl: 0, epoch: 0, group: 0, source: 1, sequence: 524288 + 7 })), toHex(encodeAlertHeader({ ttl: 0, epoch: 0, group: 0, source: 1, sequence: 7 })), "only the low 19 bits travel");
+	});
+
+	test("issue 12 item 6: the era is inferred from the highest sequence held, across era boundaries both ways", (t) => {
+		const era = 524288;
+		t.is(extendSequence(5, undefined), 5, "nothing held: era 0");
+		t.is(extendSequence(12, 10), 12);
+		t.is(extendSequence(0, era - 1), era, "just past the boundary: the next era");
+		t.is(extendSequence(era - 3, era + 2), era - 3, "a late copy from just before it: the previous era");
+		t.is(extendSequence(7, 3 * era + 100), 3 * era + 7);
+		t.is(extendSequence(era - 1, 10), era - 1, "far ahead in the same era (no era −1)");
+		t.is(extendSequence(0, MAX_EXTENDED_SEQUENCE), MAX_EXTENDED_SEQUENCE - era + 1, "never beyond the last era");
 		t.throws(() => encodeAlertFrame(fromHex("0325933c93e0"), new Uint8Array(233 + 8), NETWORK_TAG), { code: "payload-too-long" });
 	});
 });

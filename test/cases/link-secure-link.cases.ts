@@ -1,4 +1,5 @@
 import { createSoftwareSuite } from "picket/crypto/software-suite";
+import { toHex, writeU32 } from "picket/core/bytes";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { decodeAlertFrame, withTtl } from "picket/link/alert-frame";
 import { sealAlert } from "picket/link/alert-layers";
@@ -231,6 +232,34 @@ export default portableCases("link/secure-link", (test) => {
 		const insider = sealAlert(software, { networkKey: epochKeysFor(software, RELAY, 1).networkKey, groupKey: new Uint8Array(16) }, { ttl: 4, epoch: 1, group: 0, source: 1, sequence: 524_287 }, PAYLOAD);
 		t.is(relay.receive(insider).kind, "relay-only");
 		t.true(relayed(relay, sensor.sendAlert(0, PAYLOAD)));
+	});
+
+	test("issue 12 item 6: past 2^19 the sender goes on into the next era; readers and relays follow, and no nonce repeats", (t) => {
+		const storage = new MemoryStorage();
+		const reservation = new Uint8Array(8);
+		writeU32(reservation, 0, 1);
+		// A sensor that has used 524,216 sequences of epoch 1; a lone record may be one block behind, so it resumes at 524,280.
+		writeU32(reservation, 4, 524_216);
+		storage.write("picket-link", "seq", reservation);
+		const sensor = node(SENSOR, { storage });
+		const responder = node(RESPONDER);
+		const relay = node(RELAY);
+		const sealed = new Set<string>();
+		for (let i = 0; i < 20; i++) {
+			const frame = sensor.sendAlert(0, PAYLOAD);
+			const decoded = decodeAlertFrame(frame);
+			t.true(decoded.ok && decoded.frame.sequence === (524_280 + i) % 524_288, "the low 19 bits travel");
+			const read = responder.receive(frame);
+			t.is(read.kind, "alert", `alert ${i}`);
+			t.is(read.kind === "alert" ? read.sequence : -1, 524_280 + i, "the reader infers the era");
+			t.not(relay.receive(frame).relay, undefined, `the relay forwards alert ${i}`);
+			sealed.add(toHex(frame.subarray(6)));
+		}
+		t.is(reason(responder.receive(sensor.sendAlert(0, PAYLOAD))), "alert");
+		// The first alert of era 1 and an era-0 alert with the same 19 bits: other nonces, other bytes.
+		const era0 = node(SENSOR).sendAlert(0, PAYLOAD);
+		t.false(sealed.has(toHex(era0.subarray(6))));
+		t.is(reason(node(RELAY).receive(withTtl(era0, 3))), "relay-only", "era 0 still verifies where nothing is held");
 	});
 
 	test("replays and old frames past the duplicate cache hit the replay window", (t) => {
