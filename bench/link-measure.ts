@@ -6,6 +6,7 @@
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { rosterLength } from "picket/provisioning/roster";
 import { SecureLink } from "picket/link/secure-link";
+import { MAX_TTL, withTtl } from "picket/link/alert-frame";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { FixedMembership, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
 import { createSeededRandom } from "picket/test/support/seeded-random";
@@ -17,8 +18,8 @@ const ROSTER = new FixedMembership([SENSOR, RESPONDER, RELAY]);
 /** A typical alert: event type, zone, a 4-byte timestamp, some sensor detail. */
 export const BENCH_PAYLOAD_LENGTH = 16;
 
-function link(crypto: CryptoSuite, member: typeof SENSOR): SecureLink {
-	const secureLink = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(member.id), membership: ROSTER, self: member.id });
+function link(crypto: CryptoSuite, member: typeof SENSOR, membership: FixedMembership = ROSTER): SecureLink {
+	const secureLink = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(member.id), membership, self: member.id });
 	secureLink.installEpoch(epochKeysFor(crypto, member, 1), { keepPrevious: false });
 	return secureLink;
 }
@@ -122,4 +123,41 @@ export function rosterBytesPerMember(): number {
 /** A sample alert (group 0, payload 4d 01) to print beside the byte table. */
 export function exampleFrame(crypto: CryptoSuite): Uint8Array {
 	return link(crypto, SENSOR).sendAlert(0, Uint8Array.of(0x4d, 0x01));
+}
+
+/** Relays' answer to a replay flood (issue 12, item 4). */
+export interface ReplayFloodFigures {
+	readonly recorded: number;
+	readonly replays: number;
+	readonly relays: number;
+}
+
+/**
+ * A pure relay (RELAY, with the host's clock) hears `recorded` alerts of three sensors, as
+ * copies relayed once already (TTL 3); 10 s later an attacker replays every one of them
+ * `rounds` times at TTL 15. Counts the relay's re-broadcasts. More alerts than the relay
+ * memory's 1,024: the flood of issue 12 overflowed a 256-frame cache.
+ */
+export function measureReplayFlood(crypto: CryptoSuite, recorded = 1_100, rounds = 10): ReplayFloodFigures {
+	let now = 0;
+	const clock = { now: () => now };
+	const sensors = [1, 4, 5].map((id) => {
+		const member = testMember(id, "sensor", [0]);
+		return link(crypto, member, new FixedMembership([member, RELAY]));
+	});
+	const relay = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(RELAY.id), clock, membership: new FixedMembership([1, 4, 5].map((id) => testMember(id, "sensor", [0])).concat(RELAY)), self: RELAY.id });
+	relay.installEpoch(epochKeysFor(crypto, RELAY, 1), { keepPrevious: false });
+	const frames: Uint8Array[] = [];
+	for (let i = 0; i < recorded; i++) {
+		const frame = withTtl(sensors[i % sensors.length].sendAlert(0, new Uint8Array(BENCH_PAYLOAD_LENGTH)), 3);
+		frames.push(frame);
+		relay.receive(frame);
+		now += 1_000;
+	}
+	now += 10_000;
+	let relays = 0;
+	for (let round = 0; round < rounds; round++) {
+		for (const frame of frames) if (relay.receive(withTtl(frame, MAX_TTL)).relay !== undefined) relays++;
+	}
+	return { recorded, replays: recorded * rounds, relays };
 }

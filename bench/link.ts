@@ -11,10 +11,13 @@ import {
 	exampleFrame,
 	measureAlertSizes,
 	measureAlertTiming,
+	measureReplayFlood,
 	rosterBytesPerMember,
 	type AlertTiming,
 } from "picket/bench/link-measure";
 import { measureHandshake } from "picket/bench/handshake-measure";
+import { ROLE_DEFAULTS } from "picket/device/device-settings";
+import { ALERT_HEADER_LENGTH, MAX_EXTENDED_SEQUENCE, MAX_SEQUENCE } from "picket/link/alert-frame";
 import { projectRoot, runXsModule } from "picket/test/support/xs-runner";
 import { createNodeCryptoSuite, nodeRandomSource } from "picket/tools/node-crypto-suite";
 
@@ -58,7 +61,18 @@ console.log(row(["session frame overhead / acknowledge frame", `${handshake.sess
 console.log("\noperations per alert, by path");
 for (const count of counts) console.log(row([`  ${count.path}`, `CCM ${count.ccm}`, `X25519 ${count.x25519}`], [44, 14, 10]));
 
-console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 16 B per source read (one write per alert read; none for frames only relayed); each + 9 B of power-safe record (bench/storage)`);
+// Issue 12: what an attacker in radio range gets out of the alert frame and the relays.
+const flood = measureReplayFlood(software);
+const pir = ROLE_DEFAULTS.sensor;
+const pirFramesPerDay = (86_400_000 / pir.holdOffMs) * (1 + pir.repeatLimit);
+const eraDays = (MAX_SEQUENCE + 1) / pirFramesPerDay;
+const sequenceYears = (MAX_EXTENDED_SEQUENCE + 1) / pirFramesPerDay / 365;
+console.log("\nattacker in radio range (issue 12)");
+console.log(row(["relays per replayed frame", (flood.relays / flood.replays).toFixed(3), "~0", `(${flood.relays} of ${flood.replays}: ${flood.recorded} alerts replayed 10× at TTL 15; before: 1 each, 3,000 for 300 × 10)`], widths));
+console.log(row(["sequence space, busiest board (PIR at its max)", `${eraDays.toFixed(1)} d / era`, "never silent", `(${pirFramesPerDay} frames/day: ${pir.holdOffMs / 1000} s hold-off, 1 + ${pir.repeatLimit} sends; the counter rolls into the next era, 2^32 lasts ${sequenceYears.toFixed(0)} years)`], widths));
+console.log(row(["bytes a passive listener learns per alert", `${ALERT_HEADER_LENGTH} B`, "", "(header in clear: source, sequence, group, TTL, epoch bits, kind; item 9, obfuscation, not done)"], widths));
+
+console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 20 B per source read (one write per alert read); relay horizon 8 B per source relayed (one write per 16 of its alerts); each + 9 B of power-safe record (bench/storage)`);
 console.log(`example alert (group 0, payload 4d01): ${toHex(exampleFrame(software))}`);
 
 const timingWidths = [32, 22, 10];
