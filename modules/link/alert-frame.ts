@@ -6,7 +6,7 @@
  * |-----------|------|-----------------|------------------------------------------------------------------|
  * | 0         | 1    | byte 0          | bits 7..6 version 0, 5..4 kind 0 (alert), 3..0 TTL (frame-kind.ts) |
  * | 1         | 1    | key id          | bits 7..5 epoch mod 8, bits 4..0 group 0..31                      |
- * | 2..5      | 4    | source, sequence| u32 big-endian: bits 31..19 source id (13 b), 18..0 sequence (19 b) |
+ * | 2..5      | 4    | source, sequence| u32 big-endian: bits 31..19 source id (13 b), 18..0 sequence (19 b): the extended sequence's low bits |
  * | 6..6+n−1  | n    | app ciphertext  | payload under the group key (AES-CCM), n = 0..232                |
  * | 6+n..13+n | 8    | app tag         | CCM tag, group key, AD = header with TTL 0                        |
  * | 14+n..17+n| 4    | network tag     | CCM tag, network key, AD = header with TTL 0 ‖ ciphertext ‖ app tag |
