@@ -69,7 +69,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		return { timers, air, stations, rejections, kinds: () => air.sent.map(kindOf) };
 	};
 
-	test("a command to a new peer runs the handshake first (message 1 unicast to where it was heard), then arrives; 51 + 49 + 18 bytes", (t) => {
+	test("a command to a new peer runs the handshake first (message 1 unicast to where it was heard), then arrives; 51 + 45 + 18 bytes", (t) => {
 		const { timers, air, stations, kinds } = setup([1, 2]);
 		const [alice, bob] = stations;
 		alice.sessions.send(2, ACK);
@@ -79,7 +79,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		t.true(sameMac(air.sent[0].to, bob.mac));
 		t.true(sameMac(air.sent[1].to, alice.mac)); // the answer goes to the transmitter's MAC
 		t.true(sameMac(air.sent[2].to, bob.mac));
-		t.deepEqual(air.sent.map((f) => f.payload.length), [51, 49, 18]);
+		t.deepEqual(air.sent.map((f) => f.payload.length), [51, 45, 18]);
 		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
 		t.true(alice.sessions.hasSession(2));
 		t.true(bob.sessions.hasSession(1)); // confirmed by alice's first session frame
@@ -168,7 +168,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 	});
 
 	test("replay memory is bounded: pending answers per peer and remembered ephemerals", (t) => {
-		const { timers, air, stations } = setup([1, 2], { answeredMemory: 2, maxPendingResponses: 1 });
+		const { timers, air, stations } = setup([1, 2], { answeredMemory: 2, maxPendingResponses: 1, admission: { perInitiatorBurst: 10 } });
 		const [alice, bob] = stations;
 		for (let round = 0; round < 3; round++) {
 			alice.sessions.send(2, ACK); // the same command each time: a fresh handshake each time
@@ -226,7 +226,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		const stranger = new PairwiseSessions({ identity: outsider.identity(7), timers, transmit: (frame) => (sent = frame) });
 		stranger.heardDirectly(6, InMemoryAir.mac(6));
 		stranger.send(6, ACK);
-		t.deepEqual(bob.sessions.receive(sent!, InMemoryAir.mac(7)), { kind: "rejected", reason: "unknown-sender" });
+		t.deepEqual(bob.sessions.receive(sent!, InMemoryAir.mac(7)), { kind: "rejected", reason: "bad-mac1" }, "made for member 6, not for bob");
 		message1.close();
 		stranger.close();
 		t.is(bob.sessions.peerCount, 0);
@@ -338,7 +338,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		timers.advance(10);
 		t.deepEqual(kinds(), ["m1", "m2", "session"]);
 		t.true(sameMac(air.sent[0].to, BROADCAST_MAC));
-		t.deepEqual(carol.outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind)), ["bad-tag"], "the price of a broadcast: carol pays to reject it");
+		t.deepEqual(carol.outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind)), ["bad-mac1"], "a broadcast message 1 is for bob: carol rejects it on mac1, with no X25519");
 		t.is(toHex(bob.deliveries[0]), toHex(delivery));
 		t.deepEqual(alice.sessions.macOf(2), bob.mac);
 		alice.sessions.send(2, ACK); // over the session now
