@@ -15,11 +15,14 @@ import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { BROADCAST_MAC, type Radio, type ReceivedFrame } from "picket/device/radio";
 import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE } from "picket/link/alert-frame";
 import { sealAlert } from "picket/link/alert-layers";
+import { HANDSHAKE_MESSAGE_1_LENGTH } from "picket/link/handshake";
 import { FrameKind, frameByte0, frameKind } from "picket/link/frame-kind";
 import type { Medium, Station } from "picket/hosts/sim/medium";
 import type { SeededRandom } from "picket/hosts/sim/seeded-random";
 
-export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay";
+export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay" | HandshakeAttackKind;
+/** Attacks on the handshake (issue 12, items 2 and 3): see the block "Handshake attacks" below. */
+export type HandshakeAttackKind = "handshake-forge" | "handshake-replay";
 
 /** One frame the attacker heard. */
 export interface RecordedFrame {
@@ -51,6 +54,10 @@ const KEY_ID_OFFSET = 1;
 
 export class Attacker {
 	readonly #radio: Radio;
+	readonly #medium: Medium;
+	readonly #station: Station;
+	/** Extra stations beside the attacker, each with its own MAC (handshake-replay), opened on first use. */
+	readonly #disguises: Radio[] = [];
 	readonly #timers: Timers;
 	readonly #random: SeededRandom;
 	readonly #crypto: CryptoSuite;
@@ -59,6 +66,8 @@ export class Attacker {
 	readonly #listeners: ((attempt: AttackAttempt) => void)[] = [];
 
 	constructor(options: AttackerOptions) {
+		this.#medium = options.medium;
+		this.#station = options.station;
 		this.#timers = options.timers;
 		this.#random = options.random;
 		this.#crypto = options.crypto;
@@ -142,11 +151,44 @@ export class Attacker {
 		return this.#transmit("forge", frame, `${length} random bytes`);
 	}
 
-	#transmit(kind: AttackKind, frame: Uint8Array, description: string): AttackAttempt {
+	// ── Handshake attacks (issue 12, items 2 and 3) ─────────────────────────────────────────
+
+	/** Recorded handshake messages 1 (51 B, byte 0 = handshake, message 1). */
+	get recordedMessages1(): readonly RecordedFrame[] {
+		return this.#recorded.filter((frame) => frame.payload.length === HANDSHAKE_MESSAGE_1_LENGTH && frame.payload[0] === frameByte0(FrameKind.Handshake, 1));
+	}
+
+	/**
+	 * A message 1 claiming to come from member `initiator`, random after its header: without
+	 * the PSK it cannot carry a valid mac1. Before mac1 each cost every receiver two X25519.
+	 */
+	forgeMessage1(initiator: number): AttackAttempt {
+		const frame = this.#random.fill(new Uint8Array(HANDSHAKE_MESSAGE_1_LENGTH));
+		frame.set([frameByte0(FrameKind.Handshake, 1), initiator >>> 8, initiator & 255], 0);
+		return this.#transmit("handshake-forge", frame, `message 1 as member ${initiator}, random ephemeral, tag and mac1`);
+	}
+
+	/**
+	 * Replays a recorded message 1 from `count` stations beside the attacker, each with its own
+	 * MAC. Were each answered, every answer would take an entry of the responder's 20-entry
+	 * ESP-NOW peer list while its unicast to a MAC nobody acknowledges is retried.
+	 */
+	replayFromMacs(recorded: RecordedFrame, count: number): AttackAttempt[] {
+		while (this.#disguises.length < count) {
+			const n = this.#disguises.length + 2;
+			const station = this.#medium.addStation(Uint8Array.of(0x02, 0xba, 0xd0, 0, n >>> 8, n & 255), this.#station.position, { label: `attacker-${n}` });
+			this.#disguises.push(this.#medium.openRadio(station, {}));
+		}
+		return this.#disguises.slice(0, count).map((radio, i) =>
+			this.#transmit("handshake-replay", recorded.payload.slice(), `recorded message 1 replayed from MAC #${i + 1} of ${count}`, radio),
+		);
+	}
+
+	#transmit(kind: AttackKind, frame: Uint8Array, description: string, radio = this.#radio): AttackAttempt {
 		const attempt: AttackAttempt = { id: this.#attempts.length + 1, kind, time: this.#timers.now(), frame, description };
 		this.#attempts.push(attempt);
 		for (const listener of this.#listeners) listener(attempt);
-		this.#radio.write(BROADCAST_MAC, frame);
+		radio.write(BROADCAST_MAC, frame);
 		return attempt;
 	}
 }

@@ -203,6 +203,8 @@ export interface SimulationSummary {
 	readonly frames: FramesByKind;
 	/** Alerts sealed twice with the same (source, epoch, sequence): a nonce reuse. Must be 0. */
 	readonly nonceReuses: number;
+	/** Frames devices unicast to one of the attacker's MACs (answers to handshake attacks; each takes an ESP-NOW peer entry). */
+	readonly answersToAttacker: number;
 	/** SHA-256 over the canonical JSON of everything above: equal digests, equal runs. */
 	readonly digest: string;
 }
@@ -297,6 +299,11 @@ function roundMs(ms: number): number {
 	return Math.round(ms * 1000) / 1000;
 }
 
+/** The attacker's stations all have MACs 02:ba:d0:… (the constructor below, Attacker.replayFromMacs). */
+function isAttackerMac(mac: Uint8Array): boolean {
+	return mac[0] === 0x02 && mac[1] === 0xba && mac[2] === 0xd0;
+}
+
 function names(devices: Iterable<SimDevice>): string[] {
 	return Array.from(devices, (device) => device.name);
 }
@@ -328,6 +335,8 @@ export class DomainSimulation {
 	readonly #initialTtl: number;
 	readonly #durationMs: number;
 	#nonceReuses = 0;
+	/** Frames devices unicast to a MAC of the attacker (answers to its handshakes): each takes a peer-list entry. */
+	#answersToAttacker = 0;
 	#ran = false;
 
 	constructor(scenario: Scenario, options: SimulationOptions) {
@@ -347,6 +356,7 @@ export class DomainSimulation {
 		this.medium = new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
 		this.medium.observe((event) => {
 			if (event.type === "transmit") this.#onTransmit(event.from, event.payload);
+			if (event.type === "transmit" && event.attempt === 1 && isAttackerMac(event.to) && this.#byStation.has(event.from)) this.#answersToAttacker++;
 		});
 
 		scenario.devices.forEach((device, index) => this.#addDevice(index));
@@ -559,6 +569,7 @@ export class DomainSimulation {
 		if (attacker === undefined) return;
 		const now = this.clock.now();
 		const recorded = attacker.recordedAlerts;
+		if (event.attack === "handshake-forge" || event.attack === "handshake-replay") return this.#attackHandshake(event, attacker);
 		let attempt: AttackAttempt | undefined;
 		switch (event.attack) {
 			case "replay":
@@ -591,10 +602,30 @@ export class DomainSimulation {
 			this.#note(now, "attacker", `${event.attack}: nothing recorded yet to work from`);
 			return;
 		}
+		this.#recordAttack(attempt);
+	}
+
+	#recordAttack(attempt: AttackAttempt): void {
 		const record: AttackRecord = { attempt, rejections: new Map(), acceptedLateCopy: [], acceptedForgery: [] };
 		this.#attacks.push(record);
 		this.#attackByFrame.set(toHex(attempt.frame), record);
-		this.#note(now, "attacker", `#${attempt.id} ${attempt.kind}: ${attempt.description}`);
+		this.#note(this.clock.now(), "attacker", `#${attempt.id} ${attempt.kind}: ${attempt.description}`);
+	}
+
+	/** Handshake attacks (issue 12, items 2 and 3): forged messages 1, or one recorded message 1 replayed from many MACs. */
+	#attackHandshake(event: Extract<ScenarioEvent, { type: "attack" }>, attacker: Attacker): void {
+		const count = event.count ?? 1;
+		if (event.attack === "handshake-forge") {
+			const as = event.as === undefined ? this.#devices[0] : this.#device(event.as);
+			for (let i = 0; i < count; i++) this.#recordAttack(attacker.forgeMessage1(as.memberId));
+			return;
+		}
+		const messages1 = attacker.recordedMessages1;
+		const recorded = messages1[messages1.length - 1];
+		if (recorded === undefined) return this.#note(this.clock.now(), "attacker", `${event.attack}: no message 1 recorded yet`);
+		const [first] = attacker.replayFromMacs(recorded, count);
+		// The same bytes from every MAC: one record, which the receivers' first verdicts fill.
+		this.#recordAttack({ ...first, description: `message 1 recorded from ${this.#stationName(recorded.from)}, replayed from ${count} MACs` });
 	}
 
 	#stationName(mac: Uint8Array): string {
@@ -911,6 +942,7 @@ export class DomainSimulation {
 			medium,
 			frames: Object.fromEntries(Object.entries(this.#frames).map(([kind, count]) => [kind, { ...count }])),
 			nonceReuses: this.#nonceReuses,
+			answersToAttacker: this.#answersToAttacker,
 		};
 		return { ...body, digest: toHex(this.#crypto.sha256(utf8(JSON.stringify(body)))) };
 	}

@@ -38,8 +38,14 @@ const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
 export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
 
-export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage"];
+export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage" | HandshakeAttackName;
+/**
+ * Attacks on the handshake (issue 12, items 2 and 3; hosts/sim/scenarios/attacks-keys.json):
+ * "handshake-forge" sends `count` forged messages 1 as member `as`; "handshake-replay" replays
+ * the last message 1 it recorded from `count` stations, each with its own MAC.
+ */
+export type HandshakeAttackName = "handshake-forge" | "handshake-replay";
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "handshake-forge", "handshake-replay"];
 
 export interface ScenarioDevice {
 	readonly name: string;
@@ -56,7 +62,7 @@ export type ScenarioEvent =
 	| { readonly at: number; readonly type: "motion"; readonly device: string }
 	| { readonly at: number; readonly type: "panic"; readonly device: string }
 	| { readonly at: number; readonly type: "reboot"; readonly device: string; readonly offMs?: number }
-	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string }
+	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string; readonly count?: number }
 	/**
 	 * The operator revokes `device` (a new key epoch) and hands the sealed key-epoch
 	 * deliveries to `carriers`, members that pass each on over a pairwise session to the
@@ -223,7 +229,7 @@ export function validateScenario(value: unknown): Scenario {
 				return offMs === undefined ? { at, type, device: device().name } : { at, type, device: device().name, offMs };
 			}
 			case "attack": {
-				checkKeys(event, path, ["at", "type", "attack", "as", "group"]);
+				checkKeys(event, path, ["at", "type", "attack", "as", "group", "count"]);
 				if (attacker === undefined) fail(path, "an attack needs an \"attacker\" position");
 				const attack = oneOf(event.attack, `${path}.attack`, ATTACK_NAMES);
 				const as = optional(event.as, `${path}.as`, (v, p) => {
@@ -232,7 +238,8 @@ export function validateScenario(value: unknown): Scenario {
 					return deviceName;
 				});
 				const group = optional(event.group, `${path}.group`, (v, p) => oneOf(v, p, groups));
-				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }) };
+				const count = optional(event.count, `${path}.count`, (v, p) => Math.floor(finite(v, p, 1, 10_000)));
+				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }), ...(count === undefined ? {} : { count }) };
 			}
 			case "revoke": {
 				checkKeys(event, path, ["at", "type", "device", "carriers"]);

@@ -6,10 +6,13 @@
  *
  * | bucket                 | burst | refill         | worst case it allows                         |
  * |------------------------|-------|----------------|----------------------------------------------|
- * | per initiator id       | 2     | one per 2 s    | one handshake every 2 s per claimed member   |
+ * | per initiator id       | 4     | one per 1 s    | one handshake a second per claimed member    |
  * | global, all initiators | 24    | one per 500 ms | 2 handshakes/s: 4 X25519/s, ~40 % of an ESP32 |
  *
- * Honest traffic stays within: an initiator's retries of one message 1 are answered from
+ * Honest traffic stays within: a responder repeating its acknowledgement to a panic's
+ * repeats (0.3, 0.6, 1.2, 2.4 s apart) starts a fresh handshake each time
+ * (picket/link/pairwise-sessions: a repeat means the first had no effect), which the
+ * per-initiator burst and refill cover; an initiator's retries of one message 1 are answered from
  * the pending answer without new work (picket/link/pairwise-sessions), a device starts a
  * new handshake with a peer only when a session is missing or worn out, and the largest
  * honest burst — every responder in range acknowledging one sensor's alert at once — is
@@ -27,8 +30,8 @@ export interface HandshakeAdmissionOptions {
 	readonly maxInitiators?: number;
 }
 
-export const DEFAULT_PER_INITIATOR_BURST = 2;
-export const DEFAULT_PER_INITIATOR_REFILL_MS = 2_000;
+export const DEFAULT_PER_INITIATOR_BURST = 4;
+export const DEFAULT_PER_INITIATOR_REFILL_MS = 1_000;
 export const DEFAULT_GLOBAL_BURST = 24;
 export const DEFAULT_GLOBAL_REFILL_MS = 500;
 export const DEFAULT_MAX_INITIATORS = 32;

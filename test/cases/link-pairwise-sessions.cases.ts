@@ -167,6 +167,80 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		fresh.close();
 	});
 
+	test("a message 1 replayed from other MACs while its answer is pending gets no answer: one recording cannot fill the radio's peer list", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		// Bob has just rebooted: no ephemeral remembered, so alice's recorded message 1 is answered once.
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		const [recorded] = messages1(air);
+		bob.sessions.close();
+		air.detach(bob.mac);
+		const fresh = new PairwiseSessions({ identity: domain.identity(2), timers, transmit: (frame, to) => air.send(bob.mac, to, frame) });
+		const attacker = InMemoryAir.mac(200);
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" });
+		const answered = air.sent.length;
+		const outcomes = Array.from({ length: 30 }, (_, i) => fresh.receive(recorded, InMemoryAir.mac(201 + i)));
+		t.deepEqual(new Set(outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind))), new Set(["replayed"]));
+		t.is(air.sent.length, answered, "no answer to any other MAC");
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" }, "the MAC that sent it may still get its lost message 2 again");
+		fresh.close();
+	});
+
+	test("an answer nobody confirms expires after 2 s; a replay from the same MAC is then refused", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice] = stations;
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		const [recorded] = messages1(air);
+		const fresh = new PairwiseSessions({ identity: domain.identity(2), timers, transmit: (frame, to) => air.send(InMemoryAir.mac(2), to, frame) });
+		const attacker = InMemoryAir.mac(200);
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" });
+		timers.advance(1_999);
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" }, "within 2 s: the lost-message-2 case");
+		timers.advance(1);
+		const sent = air.sent.length;
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "rejected", reason: "replayed" });
+		t.is(air.sent.length, sent);
+		fresh.close();
+	});
+
+	test("forged messages 1 cost no X25519 and create no peer; replays past mac1 are rate limited per initiator and globally", (t) => {
+		let x25519 = 0;
+		const counting = { ...crypto, x25519SharedSecret: (secretKey: Uint8Array, publicKey: Uint8Array) => (x25519++, crypto.x25519SharedSecret(secretKey, publicKey)) };
+		const timers = new FakeTimers();
+		const bob = new PairwiseSessions({ identity: { ...domain.identity(2), crypto: counting }, timers, transmit: () => {} });
+		const random = createSeededRandom(0xf0);
+		for (let i = 0; i < 2_000; i++) {
+			const forged = random(51);
+			forged.set([frameByte0(FrameKind.Handshake, 1), 0, 1 + (i % 5)], 0);
+			t.deepEqual(bob.receive(forged, InMemoryAir.mac(100 + (i % 50))), { kind: "rejected", reason: "bad-mac1" });
+		}
+		t.is(x25519, 0, "2,000 forged messages 1: no public-key work");
+		t.is(bob.peerCount, 0);
+		// Genuine messages 1 of alice (recorded, or from an insider): two per 2 s are answered.
+		const alice = (n: number) => Array.from({ length: n }, () => {
+			let frame: Uint8Array | undefined;
+			const initiator = new PairwiseSessions({ identity: domain.identity(1), timers, transmit: (m) => (frame ??= m) });
+			initiator.heardDirectly(2, InMemoryAir.mac(2));
+			initiator.send(2, ACK);
+			initiator.close();
+			return frame!;
+		});
+		const outcomes = alice(6).map((frame) => bob.receive(frame, InMemoryAir.mac(1)));
+		t.deepEqual(outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind)), ["handled", "handled", "handled", "handled", "rate-limited", "rate-limited"]);
+		t.is(x25519, 16, "four answered handshakes: es, ss, ee, se each");
+		timers.advance(1_000);
+		t.deepEqual(bob.receive(alice(1)[0], InMemoryAir.mac(1)), { kind: "handled" }, "a token back after 1 s");
+		// The global bucket: 24 at once from all initiators together, then one per 500 ms.
+		const global = new PairwiseSessions({ identity: domain.identity(2), timers, transmit: () => {}, admission: { perInitiatorBurst: 100 } });
+		const answers = alice(26).map((frame) => global.receive(frame, InMemoryAir.mac(1)));
+		t.is(answers.filter((o) => o.kind === "handled").length, 24);
+		t.deepEqual(answers.slice(24), [{ kind: "rejected", reason: "rate-limited" }, { kind: "rejected", reason: "rate-limited" }]);
+		global.close();
+		bob.close();
+	});
+
 	test("replay memory is bounded: pending answers per peer and remembered ephemerals", (t) => {
 		const { timers, air, stations } = setup([1, 2], { answeredMemory: 2, maxPendingResponses: 1, admission: { perInitiatorBurst: 10 } });
 		const [alice, bob] = stations;
