@@ -5,10 +5,10 @@
  * the same figures come out on Node, on the host XS engine and on a device.
  */
 import type { CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
-import type { Timers } from "picket/core/host-contracts";
 import { FrameKind, frameByte0 } from "picket/link/frame-kind";
 import { HANDSHAKE_MESSAGE_1_LENGTH, HANDSHAKE_PROTOCOL_NAME, type HandshakeIdentity, HandshakeInitiator, respondToHandshake } from "picket/link/handshake";
 import { PairwiseSessions } from "picket/link/pairwise-sessions";
+import { FakeTimers } from "picket/test/support/fake-timers";
 import { SESSION_OVERHEAD } from "picket/link/session";
 import { encodeSessionCommand } from "picket/link/session-command";
 
@@ -79,7 +79,7 @@ export interface ForgedMessage1Figures {
 export function measureForgedMessages1(crypto: CryptoSuite, count: number): ForgedMessage1Figures {
 	const counts = zeroCounts();
 	const identity = testPair(crypto);
-	const timers: Timers = { now: () => 0, setTimeout: () => 0, clearTimeout: () => {} };
+	const timers = new FakeTimers();
 	let answered = 0;
 	const responder = new PairwiseSessions({ identity: { ...identity(2), crypto: countingSuite(crypto, () => counts) }, timers, transmit: () => answered++ });
 	for (let i = 0; i < count; i++) {

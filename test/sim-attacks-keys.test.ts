@@ -1,5 +1,5 @@
 /**
- * hosts/sim/scenarios/attacks-keys.json (issue 12, items 2, 3, …): the handshake and
+ * hosts/sim/scenarios/attacks-keys.json (issue 12, items 2, 3, 8): the handshake and
  * provisioning attacks, each run in the simulator by the attacker of hosts/sim/attacker.ts,
  * and what stops each one.
  */
@@ -28,5 +28,14 @@ for (const seed of [1, 2, 3]) {
 		const [first, second] = summary.alerts;
 		t.is(first.endedBy?.kind, "acknowledge");
 		t.is(second.endedBy?.kind, "acknowledge", "after the attack the alarm still completes handshakes and is acknowledged");
+	});
+
+	test(`seed ${seed}: a dishonest sensor's acknowledge and silence over its own authentic session are refused; the panic keeps repeating`, (t) => {
+		const summary = runScenario(attacksKeys, seed);
+		const panic = summary.alerts.find((alert) => alert.origin === "alarm-bob")!;
+		t.is(panic.endedBy, undefined, "nobody allowed to reached alarm-bob, and pir-hall is a sensor");
+		t.true(panic.sends > 3, `${panic.sends} sends`);
+		const bob = summary.deviceReports.find((device) => device.name === "alarm-bob")!;
+		t.is(bob.sessionRejects["command-refused"], 2, "acknowledge and silence, both authentic, both refused");
 	});
 }

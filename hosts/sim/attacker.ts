@@ -17,6 +17,7 @@ import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE } from "picket/link/alert-frame";
 import { sealAlert } from "picket/link/alert-layers";
 import { HANDSHAKE_MESSAGE_1_LENGTH } from "picket/link/handshake";
 import { FrameKind, frameByte0, frameKind } from "picket/link/frame-kind";
+import type { PairwiseSessions } from "picket/link/pairwise-sessions";
 import type { Medium, Station } from "picket/hosts/sim/medium";
 import type { SeededRandom } from "picket/hosts/sim/seeded-random";
 
@@ -184,6 +185,8 @@ export class Attacker {
 		);
 	}
 
+	// ── end of handshake attacks ────────────────────────────────────────────────────────────
+
 	#transmit(kind: AttackKind, frame: Uint8Array, description: string, radio = this.#radio): AttackAttempt {
 		const attempt: AttackAttempt = { id: this.#attempts.length + 1, kind, time: this.#timers.now(), frame, description };
 		this.#attempts.push(attempt);
@@ -191,4 +194,19 @@ export class Attacker {
 		radio.write(BROADCAST_MAC, frame);
 		return attempt;
 	}
+}
+
+// ── A dishonest member (issue 12, item 8) ───────────────────────────────────────────────────
+
+/**
+ * A member turned against the domain (a stolen sensor, reflashed): it holds its own keys,
+ * so its session frames are authentic; only its role, from the signed roster, can tell the
+ * origin not to obey. It takes the origin's MAC from the air (ESP-NOW sends it in the clear)
+ * and acknowledges and silences `origin`'s `incident` over `sessions`, its own session
+ * layer. Before role checks any member ended a panic this way.
+ */
+export function commandAsDishonestMember(sessions: PairwiseSessions, origin: number, originMac: Uint8Array, incident: number): void {
+	sessions.heardDirectly(origin, originMac);
+	sessions.send(origin, { kind: "acknowledge", incident, origin });
+	sessions.send(origin, { kind: "silence", incident, origin });
 }

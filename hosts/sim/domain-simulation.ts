@@ -43,6 +43,7 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/alert-link";
 import type { DeviceEvent } from "picket/device/device-events";
+import type { CommandAction } from "picket/device/alarm-policy";
 import type { HostBindings } from "picket/device/host-bindings";
 import { EPOCH_KEY_ID_MASK, decodeAlertFrame } from "picket/link/alert-frame";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
@@ -50,7 +51,7 @@ import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import { type VerifiedRoster, storeBundle } from "picket/provisioning/keystore";
 import main, { type RunningDevice } from "picket/main";
 import { Domain } from "picket/tools/provisioning/domain-store";
-import { Attacker, type AttackAttempt, type AttackKind } from "picket/hosts/sim/attacker";
+import { Attacker, type AttackAttempt, type AttackKind, commandAsDishonestMember } from "picket/hosts/sim/attacker";
 import { Medium, type MediumStatistics, type Station } from "picket/hosts/sim/medium";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import type { DeviceRole, Scenario, ScenarioEvent } from "picket/hosts/sim/scenario";
@@ -570,6 +571,7 @@ export class DomainSimulation {
 		const now = this.clock.now();
 		const recorded = attacker.recordedAlerts;
 		if (event.attack === "handshake-forge" || event.attack === "handshake-replay") return this.#attackHandshake(event, attacker);
+		if (event.attack === "member-command") return this.#dishonestMember(event);
 		let attempt: AttackAttempt | undefined;
 		switch (event.attack) {
 			case "replay":
@@ -628,6 +630,16 @@ export class DomainSimulation {
 		this.#recordAttack({ ...first, description: `message 1 recorded from ${this.#stationName(recorded.from)}, replayed from ${count} MACs` });
 	}
 
+	/** Member `as` acknowledges and silences the last alert raised, over its own sessions (issue 12, item 8). */
+	#dishonestMember(event: Extract<ScenarioEvent, { type: "attack" }>): void {
+		const member = event.as === undefined ? undefined : this.#device(event.as);
+		const alert = this.#alerts[this.#alerts.length - 1];
+		const incident = alert?.origin.running?.node.policy.activeIncident;
+		if (member?.running === undefined || alert === undefined || incident === undefined) return this.#note(this.clock.now(), "attacker", "member-command: no running member or no incident under way");
+		this.#note(this.clock.now(), "attacker", `${member.name} (dishonest ${member.role}) acknowledges and silences ${alert.id} of ${alert.origin.name}`);
+		commandAsDishonestMember(member.running.links.sessions, alert.origin.memberId, alert.origin.station.mac, incident);
+	}
+
 	#stationName(mac: Uint8Array): string {
 		for (const [station, device] of this.#byStation) if (toHex(station.mac) === toHex(mac)) return device.name;
 		return toHex(mac);
@@ -642,9 +654,10 @@ export class DomainSimulation {
 			case "alert-received":
 				return this.#onAlertReceived(device, event.frame, event.outcome);
 			case "session-received":
-				return this.#onSessionReceived(device, event.frame, event.outcome);
+				return this.#onSessionReceived(device, event.frame, event.outcome, event.action);
 			case "command-sent":
 				return this.#onCommandSent(device, event.peer, event.command);
+
 			case "session-dropped":
 				return this.#onSessionDropped(device, event.peer, event.reason);
 			case "epoch-installed":
@@ -679,7 +692,7 @@ export class DomainSimulation {
 		this.#note(this.clock.now(), device.name, `session layer gives up on ${to.name}: ${reason}`);
 	}
 
-	#onSessionReceived(device: SimDevice, frame: Uint8Array, outcome: SessionOutcome): void {
+	#onSessionReceived(device: SimDevice, frame: Uint8Array, outcome: SessionOutcome, action: CommandAction | undefined): void {
 		const now = this.clock.now();
 		if (outcome.kind === "rejected") {
 			device.sessionRejects[outcome.reason] = (device.sessionRejects[outcome.reason] ?? 0) + 1;
@@ -690,6 +703,12 @@ export class DomainSimulation {
 		if (outcome.kind !== "command") return;
 		device.commandsReceived++;
 		const from = this.#byMember.get(outcome.peer);
+		if (action === "refused") {
+			// Authentic, but the sender's role may not give it (alarm-policy.ts): it ends nothing.
+			device.sessionRejects["command-refused"] = (device.sessionRejects["command-refused"] ?? 0) + 1;
+			this.#note(this.clock.now(), device.name, `refuses ${outcome.command.kind} from ${from?.name ?? outcome.peer}: its role may not give it`);
+			return;
+		}
 		const origin = this.#byMember.get(outcome.command.origin);
 		const record = origin?.lastOwnAlert;
 		if (from === undefined || record === undefined) return;

@@ -38,14 +38,16 @@ const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
 export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
 
-export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage" | HandshakeAttackName;
+export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage" | KeysAttackName;
 /**
- * Attacks on the handshake (issue 12, items 2 and 3; hosts/sim/scenarios/attacks-keys.json):
- * "handshake-forge" sends `count` forged messages 1 as member `as`; "handshake-replay" replays
- * the last message 1 it recorded from `count` stations, each with its own MAC.
+ * Attacks on handshakes and members' authority (issue 12, items 2, 3, 8;
+ * hosts/sim/scenarios/attacks-keys.json): "handshake-forge" sends `count` forged messages 1
+ * as member `as`; "handshake-replay" replays the last message 1 it recorded from `count`
+ * stations, each with its own MAC; "member-command" turns member `as` dishonest: it
+ * acknowledges and silences the incident of the last alert raised, over its own sessions.
  */
-export type HandshakeAttackName = "handshake-forge" | "handshake-replay";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "handshake-forge", "handshake-replay"];
+export type KeysAttackName = "handshake-forge" | "handshake-replay" | "member-command";
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "handshake-forge", "handshake-replay", "member-command"];
 
 export interface ScenarioDevice {
 	readonly name: string;
