@@ -24,7 +24,7 @@ const cli = fileURLToPath(new URL("../tools/picket.js", import.meta.url));
 const crypto = createNodeCryptoSuite();
 
 function picket(args: string[]) {
-	const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", PICKET_PASSPHRASE: "target tests" } });
+	const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", PICKET_INSECURE_TEST_KDF: "1", PICKET_PASSPHRASE: "target tests" } });
 	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
