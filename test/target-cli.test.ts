@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { Storage } from "picket/core/host-contracts";
 import { PowerSafeStorage } from "picket/core/power-safe-storage";
 import { SETTINGS_DOMAIN } from "picket/device/device-settings";
-import { PROVISIONING_STORAGE_DOMAIN, loadCredentials } from "picket/provisioning/keystore";
+import { ANCHOR_STORAGE_DOMAIN, PROVISIONING_STORAGE_DOMAIN, loadCredentials } from "picket/provisioning/keystore";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
 import { type NvsValue, readNvsPartition, readOnlyPreference } from "picket/test/support/nvs-reader";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
@@ -115,7 +115,7 @@ test("target nvs: an NVS v2 image whose pages, namespaces and blobs an independe
 		[...[0, 1, 2, 3, 4].map((sequence) => ["full", sequence, 0xfe]), ["empty", undefined, undefined]],
 		"five pages with headers (version 2), the last one erased for NVS's own use",
 	);
-	t.deepEqual([...contents.namespaces.keys()].sort(), [PROVISIONING_STORAGE_DOMAIN, SETTINGS_DOMAIN].sort());
+	t.deepEqual([...contents.namespaces.keys()].sort(), [ANCHOR_STORAGE_DOMAIN, PROVISIONING_STORAGE_DOMAIN, SETTINGS_DOMAIN].sort(), "the trust anchor is pinned in the image, beside the bundle");
 	t.is(contents.namespaces.get(SETTINGS_DOMAIN)?.get("alertGroup"), 1);
 	const credentials = loadCredentials(storageOver(contents.namespaces), crypto);
 	t.is(credentials.deviceId, 1);
