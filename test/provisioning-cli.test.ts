@@ -138,3 +138,19 @@ test("PICKET_SCRYPT_LOG_N alone never weakens a domain file: without PICKET_INSE
 	t.regex(add.stderr, /insecure-kdf-cost|below the default/);
 	t.deepEqual(readFileSync(join(real, "domain.picket")), before);
 });
+
+test("device reissue: a new epoch for everyone, a new bundle for the device, deliveries for the others", (t) => {
+	const folder = freshDomain();
+	t.is(picket(["device", "add", "-d", folder, "--role", "sensor", "--groups", "motion"]).code, 0);
+	t.is(picket(["device", "add", "-d", folder, "--role", "responder", "--groups", "motion"]).code, 0);
+	const before = readFileSync(join(folder, "devices", "device-1.bundle"));
+	const result = picket(["device", "reissue", "1", "-d", folder]);
+	t.is(result.code, 0, result.stderr);
+	t.regex(result.stdout, /re-issued device 1 in epoch 1/);
+	t.true(existsSync(join(folder, "epochs", "epoch-1", "device-2.delivery")));
+	t.false(existsSync(join(folder, "epochs", "epoch-1", "device-1.delivery")));
+	t.notDeepEqual(readFileSync(join(folder, "devices", "device-1.bundle")), before);
+	const inspect = picket(["device", "inspect", join(folder, "devices", "device-1.bundle")], {});
+	t.regex(inspect.stdout, /"epoch": 1/);
+	t.not(picket(["device", "reissue", "9", "-d", folder]).code, 0);
+});

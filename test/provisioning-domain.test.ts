@@ -6,6 +6,7 @@ import test from "ava";
 import { isPicketError } from "picket/core/picket-error";
 import { constantTimeEqual } from "picket/core/bytes";
 import { decodeBundle } from "picket/provisioning/bundle";
+import { sealAlert } from "picket/link/alert-layers";
 import { openEpochDelivery } from "picket/provisioning/epoch-delivery";
 import { type DeviceCredentials, applyEpochDelivery, loadCredentials, openBundle, storeBundle } from "picket/provisioning/keystore";
 import { ROSTER_MEMBER_LENGTH, Roster, rosterLength } from "picket/provisioning/roster";
@@ -188,4 +189,42 @@ test("domain file KDF: a crafted cost is refused before any scrypt work; a cost 
 	t.throws(() => openDomain(file, "pass"), { code: "insecure-kdf-cost" });
 	t.throws(() => sealDomain(domain, "pass", TEST_SCRYPT_COST), { code: "insecure-kdf-cost" });
 	t.throws(() => sealDomain(domain, "pass", { logN: 17, r: 4, p: 1 }), { code: "insecure-kdf-cost" });
+});
+
+/** True when XOR of the two frames holds P1 ⊕ P2 somewhere: a known P1 then reveals P2 (two-time pad). */
+function twoTimePad(first: Uint8Array, second: Uint8Array, p1: Uint8Array, p2: Uint8Array): boolean {
+	const frames = first.map((byte, i) => byte ^ second[i]);
+	const plaintexts = p1.map((byte, i) => byte ^ p2[i]);
+	for (let offset = 0; offset + plaintexts.length <= frames.length; offset++) {
+		if (plaintexts.every((byte, i) => frames[offset + i] === byte)) return true;
+	}
+	return false;
+}
+
+test("re-provisioning never reuses nonces: a second bundle in one epoch is needs-reissue; reissue moves everyone to a new epoch, so the XOR attack recovers nothing", (t) => {
+	const crypto = createSoftwareSuite(createSeededRandom(0x5e55));
+	const domain = Domain.create({ groups: { motion: 0 }, crypto, domainId: new Uint8Array(8).fill(5) });
+	const sensor = domain.addDevice({ role: "sensor", groups: ["motion"] });
+	const responder = domain.addDevice({ role: "responder", groups: ["motion"] });
+	const firstBoard = openBundle(domain.issueBundle(sensor.id), crypto);
+	domain.issueBundle(responder.id);
+	// A fresh board's counter starts at 0: both boards seal their first alert at sequence 0.
+	const seal = (credentials: DeviceCredentials, payload: Uint8Array) =>
+		sealAlert(crypto, { networkKey: credentials.networkKey, groupKey: credentials.groupKeys.get(0)! }, { ttl: 3, epoch: credentials.epoch, group: 0, source: credentials.deviceId, sequence: 0 }, payload);
+	const known = Uint8Array.of(1, 2, 0, 7, 0, 0, 0, 0);
+	const secret = Uint8Array.of(2, 3, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa);
+	// The attack the refusal prevents: the same epoch's bundle on an erased board.
+	const sameEpoch = openBundle(domain.bundle(sensor.id), crypto);
+	t.true(twoTimePad(seal(firstBoard, known), seal(sameEpoch, secret), known, secret), "same keys, same nonce: the XOR gives the secret");
+	t.throws(() => domain.issueBundle(sensor.id), { code: "needs-reissue" });
+	const reissued = domain.reissue(sensor.id);
+	t.is(reissued.epoch, 1);
+	t.deepEqual([...reissued.deliveries.keys()], [responder.id], "the others move to the new epoch by delivery");
+	const newBoard = openBundle(reissued.bundle, crypto);
+	t.is(newBoard.epoch, 1);
+	t.false(twoTimePad(seal(firstBoard, known), seal(newBoard, secret), known, secret), "new epoch, new keys: the XOR reveals nothing");
+	t.throws(() => domain.issueBundle(sensor.id), { code: "needs-reissue" }, "and once per epoch again");
+	t.throws(() => domain.issueBundle(responder.id), { code: "needs-reissue" }, "its delivery was its issue for epoch 1");
+	const reopened = Domain.fromJson(domain.toJson(), crypto);
+	t.throws(() => reopened.issueBundle(sensor.id), { code: "needs-reissue" }, "the record survives the domain file");
 });

@@ -98,7 +98,7 @@ export function saveDomain(folder: string, domain: Domain, passphrase: string, c
 }
 
 /** Writes a revocation's outputs under epochs/epoch-<n>/; returns the folder. */
-export function writeRevocation(folder: string, revocation: Revocation): string {
+export function writeRevocation(folder: string, revocation: Pick<Revocation, "epoch" | "roster" | "deliveries">): string {
 	const epochFolder = join(folder, "epochs", `epoch-${revocation.epoch}`);
 	mkdirSync(epochFolder, { recursive: true });
 	for (const stale of readdirSync(epochFolder)) if (stale.endsWith(".delivery")) rmSync(join(epochFolder, stale), { force: true });
