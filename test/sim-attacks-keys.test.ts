@@ -1,12 +1,12 @@
 /**
- * hosts/sim/scenarios/attacks-keys.json (issue 12, items 2, 3, 8): the handshake and
+ * hosts/sim/scenarios/attacks-keys.json (issue 12, items 2, 3, 8, 10): the handshake and
  * provisioning attacks, each run in the simulator by the attacker of hosts/sim/attacker.ts,
  * and what stops each one.
  */
 import test from "ava";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { runScenario } from "picket/hosts/sim/domain-simulation";
+import { DomainSimulation, runScenario } from "picket/hosts/sim/domain-simulation";
 import { validateScenario } from "picket/hosts/sim/scenario";
 
 const attacksKeys = validateScenario(JSON.parse(readFileSync(fileURLToPath(new URL("../../hosts/sim/scenarios/attacks-keys.json", import.meta.url)), "utf8")));
@@ -39,3 +39,11 @@ for (const seed of [1, 2, 3]) {
 		t.is(bob.sessionRejects["command-refused"], 2, "acknowledge and silence, both authentic, both refused");
 	});
 }
+
+test("a board whose flash is rewritten with its first bundle after a revocation refuses it (epoch-rollback) and stays off the air", (t) => {
+	const simulation = new DomainSimulation(attacksKeys, { seed: 1 });
+	simulation.run();
+	t.is(simulation.deviceByName("alarm-anna").running, undefined);
+	t.true(simulation.timeline.some((entry) => entry.actor === "alarm-anna" && /not provisioned \(epoch-rollback\)/.test(entry.text)));
+	t.true(simulation.timeline.some((entry) => entry.actor === "alarm-anna" && /installs key epoch 1/.test(entry.text)), "she had installed the new epoch");
+});

@@ -10,7 +10,7 @@
  *
  * Portable: randomness from the SeededRandom it is given, crypto from the CryptoSuite.
  */
-import type { Timers } from "picket/core/host-contracts";
+import type { Storage, Timers } from "picket/core/host-contracts";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { BROADCAST_MAC, type Radio, type ReceivedFrame } from "picket/device/radio";
 import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE } from "picket/link/alert-frame";
@@ -19,6 +19,8 @@ import { HANDSHAKE_MESSAGE_1_LENGTH } from "picket/link/handshake";
 import { FrameKind, frameByte0, frameKind } from "picket/link/frame-kind";
 import type { PairwiseSessions } from "picket/link/pairwise-sessions";
 import type { Medium, Station } from "picket/hosts/sim/medium";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { PROVISIONING_STORAGE_DOMAIN, storeBundle } from "picket/provisioning/keystore";
 import type { SeededRandom } from "picket/hosts/sim/seeded-random";
 
 export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay" | HandshakeAttackKind;
@@ -209,4 +211,19 @@ export function commandAsDishonestMember(sessions: PairwiseSessions, origin: num
 	sessions.heardDirectly(origin, originMac);
 	sessions.send(origin, { kind: "acknowledge", incident, origin });
 	sessions.send(origin, { kind: "silence", incident, origin });
+}
+
+// ── Provisioning attacks (issue 12, item 10) ────────────────────────────────────────────────
+
+/**
+ * Someone with the board in hand rewrites its provisioning entries (not the trust anchor's)
+ * with `bundle`, an older genuine one or another domain's, as a flash writer would. Before
+ * the anchor the device booted into whatever was written: another domain, or an old epoch
+ * that still lists a revoked member.
+ */
+export function rewriteBundleEntries(storage: Storage, bundle: Uint8Array, crypto: CryptoSuite): void {
+	const elsewhere = new MemoryStorage();
+	storeBundle(elsewhere, bundle, crypto); // the keystore's own layout, on a blank store
+	for (const key of storage.keys(PROVISIONING_STORAGE_DOMAIN)) storage.delete(PROVISIONING_STORAGE_DOMAIN, key);
+	for (const key of elsewhere.keys(PROVISIONING_STORAGE_DOMAIN)) storage.write(PROVISIONING_STORAGE_DOMAIN, key, elsewhere.read(PROVISIONING_STORAGE_DOMAIN, key)!);
 }

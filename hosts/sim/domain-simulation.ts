@@ -43,6 +43,7 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/alert-link";
 import type { DeviceEvent } from "picket/device/device-events";
+import { decodeBundle } from "picket/provisioning/bundle";
 import type { CommandAction } from "picket/device/alarm-policy";
 import type { HostBindings } from "picket/device/host-bindings";
 import { EPOCH_KEY_ID_MASK, decodeAlertFrame } from "picket/link/alert-frame";
@@ -51,7 +52,7 @@ import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import { type VerifiedRoster, storeBundle } from "picket/provisioning/keystore";
 import main, { type RunningDevice } from "picket/main";
 import { Domain } from "picket/tools/provisioning/domain-store";
-import { Attacker, type AttackAttempt, type AttackKind, commandAsDishonestMember } from "picket/hosts/sim/attacker";
+import { Attacker, type AttackAttempt, type AttackKind, commandAsDishonestMember, rewriteBundleEntries } from "picket/hosts/sim/attacker";
 import { Medium, type MediumStatistics, type Station } from "picket/hosts/sim/medium";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import type { DeviceRole, Scenario, ScenarioEvent } from "picket/hosts/sim/scenario";
@@ -338,6 +339,8 @@ export class DomainSimulation {
 	#nonceReuses = 0;
 	/** Frames devices unicast to a MAC of the attacker (answers to its handshakes): each takes a peer-list entry. */
 	#answersToAttacker = 0;
+	/** Each member's bundle of its first provisioning (bundle-rollback writes it back). */
+	readonly #firstBundles = new Map<number, Uint8Array>();
 	#ran = false;
 
 	constructor(scenario: Scenario, options: SimulationOptions) {
@@ -407,7 +410,9 @@ export class DomainSimulation {
 			verifiedRoster: this.#verifiedRoster,
 		};
 		// The provisioning tool writes the device's bundle into its flash, through the keystore.
-		storeBundle(storage, this.domain.bundle(memberId), host.crypto, { verifiedRoster: this.#verifiedRoster });
+		const bundle = this.domain.bundle(memberId);
+		storeBundle(storage, bundle, host.crypto, { verifiedRoster: this.#verifiedRoster });
+		this.#firstBundles.set(memberId, bundle);
 		device = {
 			index,
 			name: spec.name,
@@ -572,6 +577,7 @@ export class DomainSimulation {
 		const recorded = attacker.recordedAlerts;
 		if (event.attack === "handshake-forge" || event.attack === "handshake-replay") return this.#attackHandshake(event, attacker);
 		if (event.attack === "member-command") return this.#dishonestMember(event);
+		if (event.attack === "bundle-rollback") return this.#rollBackBundle(event);
 		let attempt: AttackAttempt | undefined;
 		switch (event.attack) {
 			case "replay":
@@ -638,6 +644,16 @@ export class DomainSimulation {
 		if (member?.running === undefined || alert === undefined || incident === undefined) return this.#note(this.clock.now(), "attacker", "member-command: no running member or no incident under way");
 		this.#note(this.clock.now(), "attacker", `${member.name} (dishonest ${member.role}) acknowledges and silences ${alert.id} of ${alert.origin.name}`);
 		commandAsDishonestMember(member.running.links.sessions, alert.origin.memberId, alert.origin.station.mac, incident);
+	}
+
+	/** Device `as`'s flash rewritten with its first bundle, then a power cycle (issue 12, item 10). */
+	#rollBackBundle(event: Extract<ScenarioEvent, { type: "attack" }>): void {
+		const device = event.as === undefined ? undefined : this.#device(event.as);
+		const bundle = device === undefined ? undefined : this.#firstBundles.get(device.memberId);
+		if (device === undefined || bundle === undefined) return;
+		this.#note(this.clock.now(), "attacker", `rewrites ${device.name}'s flash with its first bundle (epoch ${decodeBundle(bundle, this.#crypto).epoch}) and cuts its power`);
+		rewriteBundleEntries(device.storage, bundle, this.#crypto);
+		this.#powerCut(device, 100);
 	}
 
 	#stationName(mac: Uint8Array): string {

@@ -44,10 +44,12 @@ export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garba
  * hosts/sim/scenarios/attacks-keys.json): "handshake-forge" sends `count` forged messages 1
  * as member `as`; "handshake-replay" replays the last message 1 it recorded from `count`
  * stations, each with its own MAC; "member-command" turns member `as` dishonest: it
- * acknowledges and silences the incident of the last alert raised, over its own sessions.
+ * acknowledges and silences the incident of the last alert raised, over its own sessions;
+ * "bundle-rollback" rewrites device `as`'s flash with the bundle of its first provisioning
+ * (an older epoch after a revocation) and power-cycles it (item 10).
  */
-export type KeysAttackName = "handshake-forge" | "handshake-replay" | "member-command";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "handshake-forge", "handshake-replay", "member-command"];
+export type KeysAttackName = "handshake-forge" | "handshake-replay" | "member-command" | "bundle-rollback";
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "handshake-forge", "handshake-replay", "member-command", "bundle-rollback"];
 
 export interface ScenarioDevice {
 	readonly name: string;

@@ -7,6 +7,7 @@ import { portableCases } from "picket/test/harness/portable";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { CUT_EFFECTS } from "picket/hosts/sim/flash-preference";
+import { rewriteBundleEntries } from "picket/hosts/sim/attacker";
 
 export default portableCases("provisioning/keystore", (test) => {
 	const domain = new FixtureDomain(0x4e75);
@@ -145,13 +146,8 @@ export default portableCases("provisioning/keystore", (test) => {
 		t.throws(() => openEpochDelivery(crypto, current.deliveryKey, concatBytes(delivery.subarray(0, 30))), { code: "truncated" });
 	});
 
-	/** Whoever can write NVS replaces the bundle's entries (not the anchor's): what a rewritten flash leaves. */
-	const overwriteBundleEntries = (storage: MemoryStorage, bytes: Uint8Array) => {
-		const elsewhere = new MemoryStorage();
-		storeBundle(elsewhere, bytes, crypto);
-		for (const key of storage.keys(PROVISIONING_STORAGE_DOMAIN)) storage.delete(PROVISIONING_STORAGE_DOMAIN, key);
-		for (const key of elsewhere.keys(PROVISIONING_STORAGE_DOMAIN)) storage.write(PROVISIONING_STORAGE_DOMAIN, key, elsewhere.read(PROVISIONING_STORAGE_DOMAIN, key)!);
-	};
+	/** Whoever can write NVS replaces the bundle's entries (not the anchor's): the simulator attacker's capability. */
+	const overwriteBundleEntries = (storage: MemoryStorage, bytes: Uint8Array) => rewriteBundleEntries(storage, bytes, crypto);
 
 	test("the trust anchor is pinned at first provisioning: another domain's bundle is refused, stored or written behind the keystore's back", (t) => {
 		const storage = new MemoryStorage();
