@@ -18,8 +18,13 @@
  * honest burst — every responder in range acknowledging one sensor's alert at once — is
  * bounded by the radio's peer list (19 unicast peers), which the global burst covers.
  *
- * Only messages 1 that passed mac1 are charged, so an outsider cannot drain a member's
- * bucket. Per-initiator buckets are bounded (`maxInitiators`, least recently charged
+ * Only messages 1 that passed mac1 are charged, so an outsider cannot drain a bucket. The
+ * global bucket pays for every X25519 spent; a member's own bucket only for messages 1 that
+ * completed Noise (`answered`): an insider who holds the PSK but not member X's static key
+ * can forge messages 1 that pass mac1 as X, and were those charged to X, a few would lock X
+ * out of every handshake. Their cost lands on the global bucket instead, which bounds the
+ * CPU they take (and, while they flood faster than its refill, delays everyone's
+ * handshakes: the price of a bounded CPU). Per-initiator buckets are bounded (`maxInitiators`, least recently charged
  * forgotten: a forgotten one comes back full, which is only as generous as the global bucket).
  */
 export interface HandshakeAdmissionOptions {
@@ -84,8 +89,19 @@ export class HandshakeAdmission {
 		this.#global = new TokenBucket(options.globalBurst ?? DEFAULT_GLOBAL_BURST, options.globalRefillMs ?? DEFAULT_GLOBAL_REFILL_MS, now);
 	}
 
-	/** True, and both buckets charged, when a handshake with `initiator` may run now. */
+	/** True, and the global bucket charged, when a handshake with `initiator` may run now. */
 	admit(initiator: number, now: number): boolean {
+		if (!this.#bucketOf(initiator, now).has(now) || !this.#global.has(now)) return false;
+		this.#global.take(now);
+		return true;
+	}
+
+	/** `initiator`'s message 1 passed Noise and was answered: its own bucket pays. */
+	answered(initiator: number, now: number): void {
+		this.#bucketOf(initiator, now).take(now);
+	}
+
+	#bucketOf(initiator: number, now: number): TokenBucket {
 		let bucket = this.#initiators.get(initiator);
 		if (bucket === undefined) {
 			bucket = new TokenBucket(this.#perInitiatorBurst, this.#perInitiatorRefillMs, now);
@@ -93,9 +109,6 @@ export class HandshakeAdmission {
 		}
 		this.#initiators.delete(initiator);
 		this.#initiators.set(initiator, bucket);
-		if (!bucket.has(now) || !this.#global.has(now)) return false;
-		bucket.take(now);
-		this.#global.take(now);
-		return true;
+		return bucket;
 	}
 }

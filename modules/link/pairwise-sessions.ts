@@ -346,6 +346,7 @@ export class PairwiseSessions {
 		if (known?.initiation !== undefined && this.#identity.memberId < known.id) return { kind: "handled" };
 		if (initiatorId !== undefined && this.#isPeerId(initiatorId) && !this.#admission.admit(initiatorId, this.#options.timers.now())) return rejected("rate-limited");
 		const { reply, session, initiatorId: peerId } = respondToHandshake(this.#identity, frame); // throws the typed rejection
+		this.#admission.answered(peerId, this.#options.timers.now());
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return rejected("unknown-peer");
 		if (ephemeral !== undefined) this.#answered.remember(ephemeral);

@@ -8,6 +8,7 @@ import { toHex } from "picket/core/bytes";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameByte0, frameKind, frameDetail } from "picket/link/frame-kind";
+import { HandshakeInitiator } from "picket/link/handshake";
 import { type PairwiseOutcome, PairwiseSessions, type PairwiseSessionsOptions } from "picket/link/pairwise-sessions";
 import type { AlarmCommand } from "picket/link/session-command";
 import { portableCases } from "picket/test/harness/portable";
@@ -239,6 +240,20 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		t.deepEqual(answers.slice(24), [{ kind: "rejected", reason: "rate-limited" }, { kind: "rejected", reason: "rate-limited" }]);
 		global.close();
 		bob.close();
+	});
+
+	test("an insider forging messages 1 as a member (the PSK, not its key) pays the global bucket, never that member's", (t) => {
+		const { timers, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		const impostorDomain = createTestDomain(crypto); // the same domain secret, so the same PSK
+		impostorDomain.roster.add({ id: 2, staticPublicKey: domain.identity(2).staticKeyPair.publicKey });
+		const impostor = impostorDomain.identity(1);
+		for (let i = 0; i < 10; i++) {
+			t.deepEqual(bob.sessions.receive(new HandshakeInitiator(impostor, 2).message1, InMemoryAir.mac(1)), { kind: "rejected", reason: "bad-tag" });
+		}
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }], "alice's own handshake is still answered");
 	});
 
 	test("replay memory is bounded: pending answers per peer and remembered ephemerals", (t) => {
