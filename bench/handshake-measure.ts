@@ -5,7 +5,10 @@
  * the same figures come out on Node, on the host XS engine and on a device.
  */
 import type { CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
-import { HANDSHAKE_PROTOCOL_NAME, type HandshakeIdentity, HandshakeInitiator, respondToHandshake } from "picket/link/handshake";
+import { FrameKind, frameByte0 } from "picket/link/frame-kind";
+import { HANDSHAKE_MESSAGE_1_LENGTH, HANDSHAKE_PROTOCOL_NAME, type HandshakeIdentity, HandshakeInitiator, respondToHandshake } from "picket/link/handshake";
+import { PairwiseSessions } from "picket/link/pairwise-sessions";
+import { FakeTimers } from "picket/test/support/fake-timers";
 import { SESSION_OVERHEAD } from "picket/link/session";
 import { encodeSessionCommand } from "picket/link/session-command";
 
@@ -50,6 +53,44 @@ export function countingSuite(crypto: CryptoSuite, counts: () => OperationCounts
 	};
 }
 
+/** Two members (ids 1 and 2) and their identities over `crypto`. */
+function testPair(crypto: CryptoSuite): (id: number) => HandshakeIdentity {
+	const keys = new Map<number, X25519KeyPair>([
+		[1, crypto.x25519KeyPair()],
+		[2, crypto.x25519KeyPair()],
+	]);
+	const roster = { member: (id: number) => (keys.has(id) ? { id, staticPublicKey: keys.get(id)!.publicKey } : undefined) };
+	const psk = crypto.sha256(Uint8Array.of(1, 2, 3));
+	return (id) => ({ crypto, domainId: new Uint8Array(8), memberId: id, staticKeyPair: keys.get(id)!, psk, roster });
+}
+
+export interface ForgedMessage1Figures {
+	readonly frames: number;
+	readonly x25519: number;
+	readonly hmacSha256: number;
+	readonly answered: number;
+}
+
+/**
+ * `count` forged messages 1 (a member's id, then random bytes: what an outsider can send)
+ * into a device's pairwise session layer, and the public-key work they cost it. Before mac1
+ * each cost two X25519 (es, ss) before its tag failed.
+ */
+export function measureForgedMessages1(crypto: CryptoSuite, count: number): ForgedMessage1Figures {
+	const counts = zeroCounts();
+	const identity = testPair(crypto);
+	const timers = new FakeTimers();
+	let answered = 0;
+	const responder = new PairwiseSessions({ identity: { ...identity(2), crypto: countingSuite(crypto, () => counts) }, timers, transmit: () => answered++ });
+	for (let i = 0; i < count; i++) {
+		const forged = crypto.randomBytes(HANDSHAKE_MESSAGE_1_LENGTH);
+		forged.set([frameByte0(FrameKind.Handshake, 1), 0, 1], 0);
+		responder.receive(forged, Uint8Array.of(2, 0, 0, 0, i >>> 8, i & 255));
+	}
+	responder.close();
+	return { frames: count, x25519: counts.x25519, hmacSha256: counts.hmacSha256, answered };
+}
+
 /**
  * Runs one Picket handshake between two fresh members over `crypto` and counts each
  * side's operations. Roster and PSK are set up before counting starts.
@@ -59,13 +100,8 @@ export function measureHandshake(crypto: CryptoSuite): HandshakeFigures {
 	const responderCounts = zeroCounts();
 	let current = initiatorCounts;
 	const counted = countingSuite(crypto, () => current);
-	const keys = new Map<number, X25519KeyPair>([
-		[1, crypto.x25519KeyPair()],
-		[2, crypto.x25519KeyPair()],
-	]);
-	const roster = { member: (id: number) => (keys.has(id) ? { id, staticPublicKey: keys.get(id)!.publicKey } : undefined) };
-	const psk = crypto.sha256(Uint8Array.of(1, 2, 3));
-	const identity = (id: number): HandshakeIdentity => ({ crypto: counted, domainId: new Uint8Array(8), memberId: id, staticKeyPair: keys.get(id)!, psk, roster });
+	const pair = testPair(crypto);
+	const identity = (id: number): HandshakeIdentity => ({ ...pair(id), crypto: counted });
 
 	const initiator = new HandshakeInitiator(identity(1), 2);
 	current = responderCounts;

@@ -15,7 +15,7 @@ import {
 	rosterBytesPerMember,
 	type AlertTiming,
 } from "picket/bench/link-measure";
-import { measureHandshake } from "picket/bench/handshake-measure";
+import { measureForgedMessages1, measureHandshake } from "picket/bench/handshake-measure";
 import { ROLE_DEFAULTS } from "picket/device/device-settings";
 import { ALERT_HEADER_LENGTH, MAX_EXTENDED_SEQUENCE, MAX_SEQUENCE } from "picket/link/alert-frame";
 import { projectRoot, runXsModule } from "picket/test/support/xs-runner";
@@ -56,6 +56,9 @@ for (const [side, counts] of [
 ] as const) {
 	console.log(row([`handshake ops, ${side}`, `X25519 ${counts.x25519}`, `CCM ${counts.ccmSeal + counts.ccmOpen}`, `(HMAC ${counts.hmacSha256}, SHA-256 ${counts.sha256})`], widths));
 }
+const forged = measureForgedMessages1(software, 2_000);
+console.log(row(["X25519 per forged handshake message 1", `${forged.x25519 / forged.frames} (${forged.x25519} for ${forged.frames})`, "0", verdict(forged.x25519 === 0)], widths));
+console.log(row(["  answers sent / HMAC per forged message 1", `${forged.answered} / ${forged.hmacSha256 / forged.frames}`, "", ""], widths));
 console.log(row(["session frame overhead / acknowledge frame", `${handshake.sessionOverheadBytes} / ${handshake.acknowledgeFrameBytes} B`, "", ""], widths));
 
 console.log("\noperations per alert, by path");

@@ -3,7 +3,8 @@
  * frames, 100,000 to each parser. Every input is either refused with a PicketError
  * carrying one of the module's codes, or is byte-for-byte a genuine frame: nothing else
  * escapes and no forgery is accepted. A frame refused for its framing or its sender (the
- * cheap checks) must have cost no X25519: the expensive work comes after them.
+ * cheap checks, mac1 included) must have cost no X25519: the expensive work comes after
+ * them. Half the messages 1 get a recomputed mac1 (an insider's), so Noise is fuzzed too.
  *
  * A handshake frame that passes those checks costs two X25519, so the suite is node:crypto
  * with its secret keys kept as KeyObjects (picket/test/support/fast-x25519-suite, ~60 µs a
@@ -12,7 +13,7 @@
  */
 import test from "ava";
 import fc from "fast-check";
-import { concatBytes, toHex } from "picket/core/bytes";
+import { concatBytes, toHex, utf8 } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import { HandshakeInitiator, respondToHandshake, type HandshakeErrorCode } from "picket/link/handshake";
 import type { SessionErrorCode } from "picket/link/session";
@@ -84,8 +85,15 @@ function refusedWith(error: unknown, codes: readonly string[]): boolean {
 	return true;
 }
 
-/** Refusals decided before any X25519 (framing, and the roster lookup of message 1's sender). */
-const CHEAP_CODES: readonly HandshakeErrorCode[] = ["truncated", "oversized", "unknown-version", "unexpected-message", "unknown-sender"];
+/** Refusals decided before any X25519 (framing, the roster lookup of message 1's sender, and its mac1). */
+const CHEAP_CODES: readonly HandshakeErrorCode[] = ["truncated", "oversized", "unknown-version", "unexpected-message", "unknown-sender", "bad-mac1"];
+
+/** Message 1 with mac1 recomputed as handshake.ts's table says: what an insider holding the PSK can send, so the fuzzing reaches Noise. */
+function withInsiderMac1(frame: Uint8Array): Uint8Array {
+	if (frame.length !== 51) return frame;
+	const key = crypto.hmacSha256(bob.psk, utf8("picket v1 mac1"));
+	return concatBytes(frame.subarray(0, 47), crypto.hmacSha256(key, concatBytes(Uint8Array.of(4242 >>> 8, 4242 & 255), frame.subarray(0, 47))).subarray(0, 4));
+}
 
 /** What each outcome cost, for the test's log: counts, X25519 operations, CPU time. */
 class Tally {
@@ -128,15 +136,15 @@ test("the fast X25519 agrees with the reference suite, weak points included", (t
 	t.is(toHex(reference.x25519PublicKey(pair.secretKey)), toHex(pair.publicKey));
 });
 
-const HANDSHAKE_CODES: readonly HandshakeErrorCode[] = ["truncated", "oversized", "unknown-version", "unexpected-message", "unknown-sender", "bad-tag", "weak-public-key"];
+const HANDSHAKE_CODES: readonly HandshakeErrorCode[] = ["truncated", "oversized", "unknown-version", "unexpected-message", "unknown-sender", "bad-mac1", "bad-tag", "weak-public-key"];
 const SESSION_CODES: readonly SessionErrorCode[] = ["truncated", "oversized", "unknown-version", "unexpected-message", "bad-tag", "replayed", "stale", "bad-command"];
 
 test(`message 1: ${RUNS.toLocaleString("en")} random and mutated frames, only the genuine one answered, cheap refusals cost no X25519`, (t) => {
 	const genuine = new HandshakeInitiator(alice, 4242).message1;
 	const tally = new Tally();
 	fc.assert(
-		fc.property(mutations(genuine.length, 3, 3), (mutation) => {
-			const frame = mutation(genuine);
+		fc.property(mutations(genuine.length, 3, 3), fc.boolean(), (mutation, insider) => {
+			const frame = insider ? withInsiderMac1(mutation(genuine)) : mutation(genuine);
 			const before = crypto.x25519Operations;
 			try {
 				respondToHandshake(bob, frame);

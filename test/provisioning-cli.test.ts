@@ -1,7 +1,7 @@
 /**
  * The provisioning commands as an operator runs them: `node build/tools/picket.js …` in a
  * child process, checking exit codes, messages and what is (not) left on disk.
- * PICKET_SCRYPT_LOG_N=10 keeps the passphrase KDF cheap (domain-seal.ts TEST_SCRYPT_COST).
+ * PICKET_SCRYPT_LOG_N=10 with PICKET_INSECURE_TEST_KDF=1 keeps the passphrase KDF cheap (domain-seal.ts TEST_SCRYPT_COST).
  */
 import test from "ava";
 import { spawnSync } from "node:child_process";
@@ -14,7 +14,7 @@ const cli = fileURLToPath(new URL("../tools/picket.js", import.meta.url));
 const PASSPHRASE = "correct horse battery staple";
 
 function picket(args: string[], env: Record<string, string | undefined> = { PICKET_PASSPHRASE: PASSPHRASE }) {
-	const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", ...env } });
+	const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", PICKET_INSECURE_TEST_KDF: "1", ...env } });
 	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -123,4 +123,34 @@ test("a corrupt or tampered bundle is refused by inspect with the reason", (t) =
 	writeFileSync(join(folder, "short.bundle"), bundle.subarray(0, 100));
 	t.regex(picket(["device", "inspect", join(folder, "short.bundle")], {}).stderr, /truncated/);
 	t.regex(picket(["device", "inspect", join(folder, "missing.bundle")], {}).stderr, /cannot read/);
+});
+
+test("PICKET_SCRYPT_LOG_N alone never weakens a domain file: without PICKET_INSECURE_TEST_KDF=1 init and re-sealing refuse, writing nothing", (t) => {
+	const folder = join(mkdtempSync(join(tmpdir(), "picket-prov-")), "site");
+	const init = picket(["domain", "init", "-d", folder, "-g", "motion=0"], { PICKET_PASSPHRASE: PASSPHRASE, PICKET_INSECURE_TEST_KDF: undefined });
+	t.not(init.code, 0);
+	t.regex(init.stderr, /insecure-kdf-cost|below the default/);
+	t.false(existsSync(join(folder, "domain.picket")));
+	const real = freshDomain(); // sealed under the test switch: a weak file
+	const before = readFileSync(join(real, "domain.picket"));
+	const add = picket(["device", "add", "-d", real, "--role", "sensor", "--groups", "motion"], { PICKET_PASSPHRASE: PASSPHRASE, PICKET_INSECURE_TEST_KDF: undefined });
+	t.not(add.code, 0);
+	t.regex(add.stderr, /insecure-kdf-cost|below the default/);
+	t.deepEqual(readFileSync(join(real, "domain.picket")), before);
+});
+
+test("device reissue: a new epoch for everyone, a new bundle for the device, deliveries for the others", (t) => {
+	const folder = freshDomain();
+	t.is(picket(["device", "add", "-d", folder, "--role", "sensor", "--groups", "motion"]).code, 0);
+	t.is(picket(["device", "add", "-d", folder, "--role", "responder", "--groups", "motion"]).code, 0);
+	const before = readFileSync(join(folder, "devices", "device-1.bundle"));
+	const result = picket(["device", "reissue", "1", "-d", folder]);
+	t.is(result.code, 0, result.stderr);
+	t.regex(result.stdout, /re-issued device 1 in epoch 1/);
+	t.true(existsSync(join(folder, "epochs", "epoch-1", "device-2.delivery")));
+	t.false(existsSync(join(folder, "epochs", "epoch-1", "device-1.delivery")));
+	t.notDeepEqual(readFileSync(join(folder, "devices", "device-1.bundle")), before);
+	const inspect = picket(["device", "inspect", join(folder, "devices", "device-1.bundle")], {});
+	t.regex(inspect.stdout, /"epoch": 1/);
+	t.not(picket(["device", "reissue", "9", "-d", folder]).code, 0);
 });

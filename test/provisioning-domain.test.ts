@@ -6,10 +6,14 @@ import test from "ava";
 import { isPicketError } from "picket/core/picket-error";
 import { constantTimeEqual } from "picket/core/bytes";
 import { decodeBundle } from "picket/provisioning/bundle";
+import { sealAlert } from "picket/link/alert-layers";
 import { openEpochDelivery } from "picket/provisioning/epoch-delivery";
 import { type DeviceCredentials, applyEpochDelivery, loadCredentials, openBundle, storeBundle } from "picket/provisioning/keystore";
 import { ROSTER_MEMBER_LENGTH, Roster, rosterLength } from "picket/provisioning/roster";
 import { openDomain, sealDomain, TEST_SCRYPT_COST } from "picket/tools/provisioning/domain-seal";
+
+/** Tests seal at N = 2^10, which only the explicit insecure switch allows. */
+const INSECURE_TEST_KDF = { insecureTestKdf: true } as const;
 import { Domain, nobleAuthoritySigner } from "picket/tools/provisioning/domain-store";
 import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
@@ -149,24 +153,78 @@ test("the enrolment API refuses bad roles, groups, ids", (t) => {
 test("the domain file is sealed: round-trips, wrong passphrase and tampering are refused, no secret in clear", (t) => {
 	const domain = enrolFifty();
 	domain.revoke(3);
-	const file = sealDomain(domain, "correct horse battery staple", TEST_SCRYPT_COST);
+	const file = sealDomain(domain, "correct horse battery staple", TEST_SCRYPT_COST, INSECURE_TEST_KDF);
 	const text = Buffer.from(file).toString("utf8");
 	const state = domain.toJson();
 	t.false(text.includes(state.domainSecret));
 	t.false(text.includes(state.authoritySecretKey));
 	t.false(text.includes(state.devices[0].staticSecretKey));
-	const reopened = openDomain(file, "correct horse battery staple");
+	const reopened = openDomain(file, "correct horse battery staple", INSECURE_TEST_KDF);
 	t.deepEqual(reopened.toJson(), state);
 	t.deepEqual(reopened.roster().subarray(0, -64), domain.roster().subarray(0, -64));
-	t.throws(() => openDomain(file, "correct horse battery stapler"), { code: "wrong-passphrase" });
+	t.throws(() => openDomain(file, "correct horse battery stapler", INSECURE_TEST_KDF), { code: "wrong-passphrase" });
 	const envelope = JSON.parse(text) as { kdf: { logN: number }; ciphertext: string; iv: string };
 	const cheaper = { ...envelope, kdf: { ...envelope.kdf, logN: 11 } };
-	t.throws(() => openDomain(Buffer.from(JSON.stringify(cheaper)), "correct horse battery staple"), { code: "wrong-passphrase" });
+	t.throws(() => openDomain(Buffer.from(JSON.stringify(cheaper)), "correct horse battery staple", INSECURE_TEST_KDF), { code: "wrong-passphrase" });
 	const ciphertext = Buffer.from(envelope.ciphertext, "base64");
 	ciphertext[10] ^= 1;
-	t.throws(() => openDomain(Buffer.from(JSON.stringify({ ...envelope, ciphertext: ciphertext.toString("base64") })), "correct horse battery staple"), { code: "wrong-passphrase" });
+	t.throws(() => openDomain(Buffer.from(JSON.stringify({ ...envelope, ciphertext: ciphertext.toString("base64") })), "correct horse battery staple", INSECURE_TEST_KDF), { code: "wrong-passphrase" });
 	t.throws(() => openDomain(Buffer.from("not json"), "x"), { code: "corrupt-domain-file" });
 	t.throws(() => openDomain(Buffer.from('{"format":"other"}'), "x"), { code: "corrupt-domain-file" });
-	t.throws(() => sealDomain(domain, "", TEST_SCRYPT_COST), { code: "bad-passphrase" });
+	t.throws(() => sealDomain(domain, "", TEST_SCRYPT_COST, INSECURE_TEST_KDF), { code: "bad-passphrase" });
 	t.throws(() => sealDomain(domain, "x", { logN: 4, r: 8, p: 1 }), { code: "bad-kdf-cost" });
+});
+
+test("domain file KDF: a crafted cost is refused before any scrypt work; a cost below the default needs the explicit test switch", (t) => {
+	const domain = enrolFifty();
+	const file = sealDomain(domain, "pass", TEST_SCRYPT_COST, INSECURE_TEST_KDF);
+	const envelope = JSON.parse(Buffer.from(file).toString("utf8")) as { kdf: Record<string, unknown> };
+	const crafted = (kdf: Record<string, unknown>) => Buffer.from(JSON.stringify({ ...envelope, kdf: { ...envelope.kdf, ...kdf } }));
+	// 16 GiB (N 2^22, r 32, p 16), 2 GiB (N 2^20, r 16), 2^26 work (N 2^20, r 16... p 4), and nonsense: typed errors, at once.
+	for (const kdf of [{ logN: 22, r: 32, p: 16 }, { logN: 20, r: 16, p: 1 }, { logN: 19, r: 16, p: 4 }, { logN: 17, r: 8, p: 200 }, { logN: "17" as unknown as number, r: 8, p: 1 }, { logN: 17.5, r: 8, p: 1 }]) {
+		const error = t.throws(() => openDomain(crafted(kdf), "pass", INSECURE_TEST_KDF), { code: "bad-kdf-cost" });
+		t.truthy(error?.message, JSON.stringify(kdf));
+	}
+	// Without the switch a weak file is not a real domain, and nothing is sealed below the default.
+	t.throws(() => openDomain(file, "pass"), { code: "insecure-kdf-cost" });
+	t.throws(() => sealDomain(domain, "pass", TEST_SCRYPT_COST), { code: "insecure-kdf-cost" });
+	t.throws(() => sealDomain(domain, "pass", { logN: 17, r: 4, p: 1 }), { code: "insecure-kdf-cost" });
+});
+
+/** True when XOR of the two frames holds P1 ⊕ P2 somewhere: a known P1 then reveals P2 (two-time pad). */
+function twoTimePad(first: Uint8Array, second: Uint8Array, p1: Uint8Array, p2: Uint8Array): boolean {
+	const frames = first.map((byte, i) => byte ^ second[i]);
+	const plaintexts = p1.map((byte, i) => byte ^ p2[i]);
+	for (let offset = 0; offset + plaintexts.length <= frames.length; offset++) {
+		if (plaintexts.every((byte, i) => frames[offset + i] === byte)) return true;
+	}
+	return false;
+}
+
+test("re-provisioning never reuses nonces: a second bundle in one epoch is needs-reissue; reissue moves everyone to a new epoch, so the XOR attack recovers nothing", (t) => {
+	const crypto = createSoftwareSuite(createSeededRandom(0x5e55));
+	const domain = Domain.create({ groups: { motion: 0 }, crypto, domainId: new Uint8Array(8).fill(5) });
+	const sensor = domain.addDevice({ role: "sensor", groups: ["motion"] });
+	const responder = domain.addDevice({ role: "responder", groups: ["motion"] });
+	const firstBoard = openBundle(domain.issueBundle(sensor.id), crypto);
+	domain.issueBundle(responder.id);
+	// A fresh board's counter starts at 0: both boards seal their first alert at sequence 0.
+	const seal = (credentials: DeviceCredentials, payload: Uint8Array) =>
+		sealAlert(crypto, { networkKey: credentials.networkKey, groupKey: credentials.groupKeys.get(0)! }, { ttl: 3, epoch: credentials.epoch, group: 0, source: credentials.deviceId, sequence: 0 }, payload);
+	const known = Uint8Array.of(1, 2, 0, 7, 0, 0, 0, 0);
+	const secret = Uint8Array.of(2, 3, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa);
+	// The attack the refusal prevents: the same epoch's bundle on an erased board.
+	const sameEpoch = openBundle(domain.bundle(sensor.id), crypto);
+	t.true(twoTimePad(seal(firstBoard, known), seal(sameEpoch, secret), known, secret), "same keys, same nonce: the XOR gives the secret");
+	t.throws(() => domain.issueBundle(sensor.id), { code: "needs-reissue" });
+	const reissued = domain.reissue(sensor.id);
+	t.is(reissued.epoch, 1);
+	t.deepEqual([...reissued.deliveries.keys()], [responder.id], "the others move to the new epoch by delivery");
+	const newBoard = openBundle(reissued.bundle, crypto);
+	t.is(newBoard.epoch, 1);
+	t.false(twoTimePad(seal(firstBoard, known), seal(newBoard, secret), known, secret), "new epoch, new keys: the XOR reveals nothing");
+	t.throws(() => domain.issueBundle(sensor.id), { code: "needs-reissue" }, "and once per epoch again");
+	t.throws(() => domain.issueBundle(responder.id), { code: "needs-reissue" }, "its delivery was its issue for epoch 1");
+	const reopened = Domain.fromJson(domain.toJson(), crypto);
+	t.throws(() => reopened.issueBundle(sensor.id), { code: "needs-reissue" }, "the record survives the domain file");
 });

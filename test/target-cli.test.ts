@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { Storage } from "picket/core/host-contracts";
 import { PowerSafeStorage } from "picket/core/power-safe-storage";
 import { SETTINGS_DOMAIN } from "picket/device/device-settings";
-import { PROVISIONING_STORAGE_DOMAIN, loadCredentials } from "picket/provisioning/keystore";
+import { ANCHOR_STORAGE_DOMAIN, PROVISIONING_STORAGE_DOMAIN, loadCredentials } from "picket/provisioning/keystore";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
 import { type NvsValue, readNvsPartition, readOnlyPreference } from "picket/test/support/nvs-reader";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
@@ -24,7 +24,7 @@ const cli = fileURLToPath(new URL("../tools/picket.js", import.meta.url));
 const crypto = createNodeCryptoSuite();
 
 function picket(args: string[]) {
-	const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", PICKET_PASSPHRASE: "target tests" } });
+	const result = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", PICKET_INSECURE_TEST_KDF: "1", PICKET_PASSPHRASE: "target tests" } });
 	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -115,7 +115,7 @@ test("target nvs: an NVS v2 image whose pages, namespaces and blobs an independe
 		[...[0, 1, 2, 3, 4].map((sequence) => ["full", sequence, 0xfe]), ["empty", undefined, undefined]],
 		"five pages with headers (version 2), the last one erased for NVS's own use",
 	);
-	t.deepEqual([...contents.namespaces.keys()].sort(), [PROVISIONING_STORAGE_DOMAIN, SETTINGS_DOMAIN].sort());
+	t.deepEqual([...contents.namespaces.keys()].sort(), [ANCHOR_STORAGE_DOMAIN, PROVISIONING_STORAGE_DOMAIN, SETTINGS_DOMAIN].sort(), "the trust anchor is pinned in the image, beside the bundle");
 	t.is(contents.namespaces.get(SETTINGS_DOMAIN)?.get("alertGroup"), 1);
 	const credentials = loadCredentials(storageOver(contents.namespaces), crypto);
 	t.is(credentials.deviceId, 1);

@@ -10,17 +10,21 @@
  *
  * Portable: randomness from the SeededRandom it is given, crypto from the CryptoSuite.
  */
-import type { Timers } from "picket/core/host-contracts";
+import type { Storage, Timers } from "picket/core/host-contracts";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { BROADCAST_MAC, type Radio, type ReceivedFrame } from "picket/device/radio";
 import { toHex } from "picket/core/bytes";
 import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE, MAX_TTL } from "picket/link/alert-frame";
 import { sealAlert } from "picket/link/alert-layers";
+import { HANDSHAKE_MESSAGE_1_LENGTH } from "picket/link/handshake";
 import { FrameKind, frameByte0, frameDetail, frameKind } from "picket/link/frame-kind";
+import type { PairwiseSessions } from "picket/link/pairwise-sessions";
 import type { Medium, Station } from "picket/hosts/sim/medium";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { PROVISIONING_STORAGE_DOMAIN, storeBundle } from "picket/provisioning/keystore";
 import type { SeededRandom } from "picket/hosts/sim/seeded-random";
 
-export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay" | AirAttackKind;
+export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay" | AirAttackKind | HandshakeAttackKind;
 
 /**
  * The attacks of issue 12 on the alert frame and the relays (items 1, 4, 7): an outsider
@@ -28,6 +32,8 @@ export type AttackKind = "replay" | "tamper" | "forge" | "epoch-replay" | AirAtt
  * that forges with the keys it holds.
  */
 export type AirAttackKind = "ttl-zero" | "replay-flood" | "insider-leap";
+/** Attacks on the handshake (issue 12, items 2 and 3): see the block "Handshake attacks" below. */
+export type HandshakeAttackKind = "handshake-forge" | "handshake-replay";
 
 /** One frame the attacker heard. */
 export interface RecordedFrame {
@@ -61,6 +67,10 @@ const KEY_ID_OFFSET = 1;
 
 export class Attacker {
 	readonly #radio: Radio;
+	readonly #medium: Medium;
+	readonly #station: Station;
+	/** Extra stations beside the attacker, each with its own MAC (handshake-replay), opened on first use. */
+	readonly #disguises: Radio[] = [];
 	readonly #timers: Timers;
 	readonly #random: SeededRandom;
 	readonly #crypto: CryptoSuite;
@@ -70,6 +80,8 @@ export class Attacker {
 	readonly #radios: Radio[] = [];
 
 	constructor(options: AttackerOptions) {
+		this.#medium = options.medium;
+		this.#station = options.station;
 		this.#timers = options.timers;
 		this.#random = options.random;
 		this.#crypto = options.crypto;
@@ -206,6 +218,42 @@ export class Attacker {
 		this.#transmit("ttl-zero", copy, "a heard alert re-broadcast at once with TTL 0", radio);
 	}
 
+
+	// ── Handshake attacks (issue 12, items 2 and 3) ─────────────────────────────────────────
+
+	/** Recorded handshake messages 1 (51 B, byte 0 = handshake, message 1). */
+	get recordedMessages1(): readonly RecordedFrame[] {
+		return this.#recorded.filter((frame) => frame.payload.length === HANDSHAKE_MESSAGE_1_LENGTH && frame.payload[0] === frameByte0(FrameKind.Handshake, 1));
+	}
+
+	/**
+	 * A message 1 claiming to come from member `initiator`, random after its header: without
+	 * the PSK it cannot carry a valid mac1. Before mac1 each cost every receiver two X25519.
+	 */
+	forgeMessage1(initiator: number): AttackAttempt {
+		const frame = this.#random.fill(new Uint8Array(HANDSHAKE_MESSAGE_1_LENGTH));
+		frame.set([frameByte0(FrameKind.Handshake, 1), initiator >>> 8, initiator & 255], 0);
+		return this.#transmit("handshake-forge", frame, `message 1 as member ${initiator}, random ephemeral, tag and mac1`);
+	}
+
+	/**
+	 * Replays a recorded message 1 from `count` stations beside the attacker, each with its own
+	 * MAC. Were each answered, every answer would take an entry of the responder's 20-entry
+	 * ESP-NOW peer list while its unicast to a MAC nobody acknowledges is retried.
+	 */
+	replayFromMacs(recorded: RecordedFrame, count: number): AttackAttempt[] {
+		while (this.#disguises.length < count) {
+			const n = this.#disguises.length + 2;
+			const station = this.#medium.addStation(Uint8Array.of(0x02, 0xba, 0xd0, 0, n >>> 8, n & 255), this.#station.position, { label: `attacker-${n}` });
+			this.#disguises.push(this.#medium.openRadio(station, {}));
+		}
+		return this.#disguises.slice(0, count).map((radio, i) =>
+			this.#transmit("handshake-replay", recorded.payload.slice(), `recorded message 1 replayed from MAC #${i + 1} of ${count}`, radio),
+		);
+	}
+
+	// ── end of handshake attacks ────────────────────────────────────────────────────────────
+
 	#transmit(kind: AttackKind, frame: Uint8Array, description: string, radio: Radio = this.#radio): AttackAttempt {
 		const attempt: AttackAttempt = { id: this.#attempts.length + 1, kind, time: this.#timers.now(), frame, description };
 		this.#attempts.push(attempt);
@@ -231,4 +279,34 @@ function uniqueAlerts(recorded: readonly RecordedFrame[]): RecordedFrame[] {
 		seen.add(key);
 		return true;
 	});
+}
+
+// ── A dishonest member (issue 12, item 8) ───────────────────────────────────────────────────
+
+/**
+ * A member turned against the domain (a stolen sensor, reflashed): it holds its own keys,
+ * so its session frames are authentic; only its role, from the signed roster, can tell the
+ * origin not to obey. It takes the origin's MAC from the air (ESP-NOW sends it in the clear)
+ * and acknowledges and silences `origin`'s `incident` over `sessions`, its own session
+ * layer. Before role checks any member ended a panic this way.
+ */
+export function commandAsDishonestMember(sessions: PairwiseSessions, origin: number, originMac: Uint8Array, incident: number): void {
+	sessions.heardDirectly(origin, originMac);
+	sessions.send(origin, { kind: "acknowledge", incident, origin });
+	sessions.send(origin, { kind: "silence", incident, origin });
+}
+
+// ── Provisioning attacks (issue 12, item 10) ────────────────────────────────────────────────
+
+/**
+ * Someone with the board in hand rewrites its provisioning entries (not the trust anchor's)
+ * with `bundle`, an older genuine one or another domain's, as a flash writer would. Before
+ * the anchor the device booted into whatever was written: another domain, or an old epoch
+ * that still lists a revoked member.
+ */
+export function rewriteBundleEntries(storage: Storage, bundle: Uint8Array, crypto: CryptoSuite): void {
+	const elsewhere = new MemoryStorage();
+	storeBundle(elsewhere, bundle, crypto); // the keystore's own layout, on a blank store
+	for (const key of storage.keys(PROVISIONING_STORAGE_DOMAIN)) storage.delete(PROVISIONING_STORAGE_DOMAIN, key);
+	for (const key of elsewhere.keys(PROVISIONING_STORAGE_DOMAIN)) storage.write(PROVISIONING_STORAGE_DOMAIN, key, elsewhere.read(PROVISIONING_STORAGE_DOMAIN, key)!);
 }

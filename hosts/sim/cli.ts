@@ -128,6 +128,7 @@ function printSummary(summary: SimulationSummary): void {
 			return [`#${attack.id}`, attack.kind, formatTime(attack.time).trim(), rejected || "heard by no device", accepted || "none", attack.description];
 		});
 		console.log(table(["", "attack", "at", "rejected by receivers (reason ×count)", "accepted", "what"], rows));
+		console.log(`Frames devices unicast to the attacker's MACs (answers to its handshakes, each an ESP-NOW peer entry): ${summary.answersToAttacker}`);
 		console.log("");
 	}
 	for (const revocation of summary.revocations) {

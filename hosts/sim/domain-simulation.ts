@@ -43,6 +43,8 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/alert-link";
 import type { DeviceEvent } from "picket/device/device-events";
+import { decodeBundle } from "picket/provisioning/bundle";
+import type { CommandAction } from "picket/device/alarm-policy";
 import type { HostBindings } from "picket/device/host-bindings";
 import { EPOCH_KEY_ID_MASK, decodeAlertFrame } from "picket/link/alert-frame";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
@@ -50,7 +52,7 @@ import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import { type VerifiedRoster, storeBundle } from "picket/provisioning/keystore";
 import main, { type RunningDevice } from "picket/main";
 import { Domain } from "picket/tools/provisioning/domain-store";
-import { Attacker, type AttackAttempt, type AttackKind } from "picket/hosts/sim/attacker";
+import { Attacker, type AttackAttempt, type AttackKind, commandAsDishonestMember, rewriteBundleEntries } from "picket/hosts/sim/attacker";
 import { Medium, type MediumStatistics, type Station } from "picket/hosts/sim/medium";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import type { DeviceRole, Scenario, ScenarioEvent } from "picket/hosts/sim/scenario";
@@ -209,6 +211,8 @@ export interface SimulationSummary {
 	readonly frames: FramesByKind;
 	/** Alerts sealed twice with the same (source, epoch, sequence): a nonce reuse. Must be 0. */
 	readonly nonceReuses: number;
+	/** Frames devices unicast to one of the attacker's MACs (answers to handshake attacks; each takes an ESP-NOW peer entry). */
+	readonly answersToAttacker: number;
 	/** SHA-256 over the canonical JSON of everything above: equal digests, equal runs. */
 	readonly digest: string;
 }
@@ -306,6 +310,11 @@ function roundMs(ms: number): number {
 	return Math.round(ms * 1000) / 1000;
 }
 
+/** The attacker's stations all have MACs 02:ba:d0:… (the constructor below, Attacker.replayFromMacs). */
+function isAttackerMac(mac: Uint8Array): boolean {
+	return mac[0] === 0x02 && mac[1] === 0xba && mac[2] === 0xd0;
+}
+
 function names(devices: Iterable<SimDevice>): string[] {
 	return Array.from(devices, (device) => device.name);
 }
@@ -341,6 +350,10 @@ export class DomainSimulation {
 	readonly #initialTtl: number;
 	readonly #durationMs: number;
 	#nonceReuses = 0;
+	/** Frames devices unicast to a MAC of the attacker (answers to its handshakes): each takes a peer-list entry. */
+	#answersToAttacker = 0;
+	/** Each member's bundle of its first provisioning (bundle-rollback writes it back). */
+	readonly #firstBundles = new Map<number, Uint8Array>();
 	#ran = false;
 
 	constructor(scenario: Scenario, options: SimulationOptions) {
@@ -360,6 +373,7 @@ export class DomainSimulation {
 		this.medium = new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
 		this.medium.observe((event) => {
 			if (event.type === "transmit") this.#onTransmit(event.from, event.payload);
+			if (event.type === "transmit" && event.attempt === 1 && isAttackerMac(event.to) && this.#byStation.has(event.from)) this.#answersToAttacker++;
 		});
 
 		scenario.devices.forEach((device, index) => this.#addDevice(index));
@@ -414,7 +428,9 @@ export class DomainSimulation {
 			verifiedRoster: this.#verifiedRoster,
 		};
 		// The provisioning tool writes the device's bundle into its flash, through the keystore.
-		storeBundle(storage, this.domain.bundle(memberId), host.crypto, { verifiedRoster: this.#verifiedRoster });
+		const bundle = this.domain.bundle(memberId);
+		storeBundle(storage, bundle, host.crypto, { verifiedRoster: this.#verifiedRoster });
+		this.#firstBundles.set(memberId, bundle);
 		if (spec.sequencesUsed !== undefined) {
 			// Weeks of use in this key epoch: the link's counter reservation (sequence-counter.ts, "picket-link"/"seq") as it would stand.
 			const reservation = new Uint8Array(8);
@@ -584,6 +600,9 @@ export class DomainSimulation {
 		if (attacker === undefined) return;
 		const now = this.clock.now();
 		const recorded = attacker.recordedAlerts;
+		if (event.attack === "handshake-forge" || event.attack === "handshake-replay") return this.#attackHandshake(event, attacker);
+		if (event.attack === "member-command") return this.#dishonestMember(event);
+		if (event.attack === "bundle-rollback") return this.#rollBackBundle(event);
 		let attempt: AttackAttempt | undefined;
 		switch (event.attack) {
 			case "replay":
@@ -662,6 +681,42 @@ export class DomainSimulation {
 		if (note) this.#note(attempt.time, "attacker", `#${attempt.id} ${attempt.kind}: ${attempt.description}`);
 	}
 
+	/** Handshake attacks (issue 12, items 2 and 3): forged messages 1, or one recorded message 1 replayed from many MACs. */
+	#attackHandshake(event: Extract<ScenarioEvent, { type: "attack" }>, attacker: Attacker): void {
+		const count = event.count ?? 1;
+		if (event.attack === "handshake-forge") {
+			const as = event.as === undefined ? this.#devices[0] : this.#device(event.as);
+			for (let i = 0; i < count; i++) this.#recordAttempt(attacker.forgeMessage1(as.memberId));
+			return;
+		}
+		const messages1 = attacker.recordedMessages1;
+		const recorded = messages1[messages1.length - 1];
+		if (recorded === undefined) return this.#note(this.clock.now(), "attacker", `${event.attack}: no message 1 recorded yet`);
+		const [first] = attacker.replayFromMacs(recorded, count);
+		// The same bytes from every MAC: one record, which the receivers' first verdicts fill.
+		this.#recordAttempt({ ...first, description: `message 1 recorded from ${this.#stationName(recorded.from)}, replayed from ${count} MACs` });
+	}
+
+	/** Member `as` acknowledges and silences the last alert raised, over its own sessions (issue 12, item 8). */
+	#dishonestMember(event: Extract<ScenarioEvent, { type: "attack" }>): void {
+		const member = event.as === undefined ? undefined : this.#device(event.as);
+		const alert = this.#alerts[this.#alerts.length - 1];
+		const incident = alert?.origin.running?.node.policy.activeIncident;
+		if (member?.running === undefined || alert === undefined || incident === undefined) return this.#note(this.clock.now(), "attacker", "member-command: no running member or no incident under way");
+		this.#note(this.clock.now(), "attacker", `${member.name} (dishonest ${member.role}) acknowledges and silences ${alert.id} of ${alert.origin.name}`);
+		commandAsDishonestMember(member.running.links.sessions, alert.origin.memberId, alert.origin.station.mac, incident);
+	}
+
+	/** Device `as`'s flash rewritten with its first bundle, then a power cycle (issue 12, item 10). */
+	#rollBackBundle(event: Extract<ScenarioEvent, { type: "attack" }>): void {
+		const device = event.as === undefined ? undefined : this.#device(event.as);
+		const bundle = device === undefined ? undefined : this.#firstBundles.get(device.memberId);
+		if (device === undefined || bundle === undefined) return;
+		this.#note(this.clock.now(), "attacker", `rewrites ${device.name}'s flash with its first bundle (epoch ${decodeBundle(bundle, this.#crypto).epoch}) and cuts its power`);
+		rewriteBundleEntries(device.storage, bundle, this.#crypto);
+		this.#powerCut(device, 100);
+	}
+
 	#stationName(mac: Uint8Array): string {
 		for (const [station, device] of this.#byStation) if (toHex(station.mac) === toHex(mac)) return device.name;
 		return toHex(mac);
@@ -676,9 +731,10 @@ export class DomainSimulation {
 			case "alert-received":
 				return this.#onAlertReceived(device, event.frame, event.outcome);
 			case "session-received":
-				return this.#onSessionReceived(device, event.frame, event.outcome);
+				return this.#onSessionReceived(device, event.frame, event.outcome, event.action);
 			case "command-sent":
 				return this.#onCommandSent(device, event.peer, event.command);
+
 			case "session-dropped":
 				return this.#onSessionDropped(device, event.peer, event.reason);
 			case "epoch-installed":
@@ -713,7 +769,7 @@ export class DomainSimulation {
 		this.#note(this.clock.now(), device.name, `session layer gives up on ${to.name}: ${reason}`);
 	}
 
-	#onSessionReceived(device: SimDevice, frame: Uint8Array, outcome: SessionOutcome): void {
+	#onSessionReceived(device: SimDevice, frame: Uint8Array, outcome: SessionOutcome, action: CommandAction | undefined): void {
 		const now = this.clock.now();
 		if (outcome.kind === "rejected") {
 			device.sessionRejects[outcome.reason] = (device.sessionRejects[outcome.reason] ?? 0) + 1;
@@ -724,6 +780,12 @@ export class DomainSimulation {
 		if (outcome.kind !== "command") return;
 		device.commandsReceived++;
 		const from = this.#byMember.get(outcome.peer);
+		if (action === "refused") {
+			// Authentic, but the sender's role may not give it (alarm-policy.ts): it ends nothing.
+			device.sessionRejects["command-refused"] = (device.sessionRejects["command-refused"] ?? 0) + 1;
+			this.#note(this.clock.now(), device.name, `refuses ${outcome.command.kind} from ${from?.name ?? outcome.peer}: its role may not give it`);
+			return;
+		}
 		const origin = this.#byMember.get(outcome.command.origin);
 		const record = origin?.lastOwnAlert;
 		if (from === undefined || record === undefined) return;
@@ -984,6 +1046,7 @@ export class DomainSimulation {
 			medium,
 			frames: Object.fromEntries(Object.entries(this.#frames).map(([kind, count]) => [kind, { ...count }])),
 			nonceReuses: this.#nonceReuses,
+			answersToAttacker: this.#answersToAttacker,
 		};
 		return { ...body, digest: toHex(this.#crypto.sha256(utf8(JSON.stringify(body)))) };
 	}

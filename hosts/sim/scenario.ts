@@ -38,7 +38,7 @@ const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
 export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
 
-export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage" | AirAttackName;
+export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage" | AirAttackName | KeysAttackName;
 /**
  * Issue 12's attacks on the alert frame and relays: "ttl-zero" (from then on every attacker
  * station re-broadcasts each alert it hears with TTL 0), "replay-flood" (every recorded alert
@@ -47,7 +47,17 @@ export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garba
  * past the sensor `as` `times` times, once per hold-off: each trip burns its sequences).
  */
 export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap" | "walk-past";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap", "walk-past"];
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap", "walk-past", "handshake-forge", "handshake-replay", "member-command", "bundle-rollback"];
+/**
+ * Attacks on handshakes and members' authority (issue 12, items 2, 3, 8;
+ * hosts/sim/scenarios/attacks-keys.json): "handshake-forge" sends `count` forged messages 1
+ * as member `as`; "handshake-replay" replays the last message 1 it recorded from `count`
+ * stations, each with its own MAC; "member-command" turns member `as` dishonest: it
+ * acknowledges and silences the incident of the last alert raised, over its own sessions;
+ * "bundle-rollback" rewrites device `as`'s flash with the bundle of its first provisioning
+ * (an older epoch after a revocation) and power-cycles it (item 10).
+ */
+export type KeysAttackName = "handshake-forge" | "handshake-replay" | "member-command" | "bundle-rollback";
 
 export interface ScenarioDevice {
 	readonly name: string;
@@ -66,7 +76,7 @@ export type ScenarioEvent =
 	| { readonly at: number; readonly type: "motion"; readonly device: string }
 	| { readonly at: number; readonly type: "panic"; readonly device: string }
 	| { readonly at: number; readonly type: "reboot"; readonly device: string; readonly offMs?: number }
-	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string; readonly insider?: string; readonly times?: number }
+	| { readonly at: number; readonly type: "attack"; readonly attack: AttackName; readonly as?: string; readonly group?: string; readonly insider?: string; readonly times?: number; readonly count?: number }
 	/**
 	 * The operator revokes `device` (a new key epoch) and hands the sealed key-epoch
 	 * deliveries to `carriers`, members that pass each on over a pairwise session to the
@@ -248,7 +258,7 @@ export function validateScenario(value: unknown): Scenario {
 				return offMs === undefined ? { at, type, device: device().name } : { at, type, device: device().name, offMs };
 			}
 			case "attack": {
-				checkKeys(event, path, ["at", "type", "attack", "as", "group", "insider", "times"]);
+				checkKeys(event, path, ["at", "type", "attack", "as", "group", "insider", "times", "count"]);
 				if (attacker === undefined) fail(path, "an attack needs an \"attacker\" position");
 				const attack = oneOf(event.attack, `${path}.attack`, ATTACK_NAMES);
 				const member = (v: unknown, p: string): string => {
@@ -269,7 +279,8 @@ export function validateScenario(value: unknown): Scenario {
 					if (!Number.isInteger(count)) fail(p, "expected an integer");
 					return count;
 				});
-				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }), ...(insider === undefined ? {} : { insider }), ...(times === undefined ? {} : { times }) };
+				const count = optional(event.count, `${path}.count`, (v, p) => Math.floor(finite(v, p, 1, 10_000)));
+				return { at, type, attack, ...(as === undefined ? {} : { as }), ...(group === undefined ? {} : { group }), ...(insider === undefined ? {} : { insider }), ...(times === undefined ? {} : { times }), ...(count === undefined ? {} : { count }) };
 			}
 			case "revoke": {
 				checkKeys(event, path, ["at", "type", "device", "carriers"]);

@@ -21,6 +21,23 @@
  * A "cancel" alert stops what its incident started; a "silence" command from a peer (a
  * responder's operator pressed silence) stops outputs here, and at the sender also counts
  * as an acknowledgement.
+ *
+ * Who may command what. A pairwise session proves which member sent a command, not that
+ * its role allows it; the signed roster says the role, so the policy checks it (issue 12,
+ * item 8: without this any member — a sensor, a relay — ended a panic after three frames
+ * and silenced a responder's siren):
+ *
+ * | command                          | accepted from                                  | why                                                           |
+ * |----------------------------------|------------------------------------------------|---------------------------------------------------------------|
+ * | acknowledge (own incident)       | a responder of the incident's group            | it ends the repeats: only a device that reads the alert and   |
+ * |                                  |                                                | answers it (siren, a person) may say "help is coming"         |
+ * | silence (own incident)           | a responder of the incident's group            | a responder's operator silenced its siren: someone responded  |
+ * | silence (an incident sounding here) | a responder, or the incident's origin       | an operator stops the sirens; the origin may end its own      |
+ * | anything else                    | nobody ("refused", logged)                     |                                                               |
+ *
+ * Sensors, alarms and relays never send these commands (the policy only acknowledges as a
+ * responder, and only a responder's button silences), so an acknowledge or silence from
+ * them is a compromised or misbehaving member.
  */
 import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { TimerId, Timers } from "picket/core/host-contracts";
@@ -29,6 +46,7 @@ import type { AlarmCommand, CommandChannel } from "picket/device/alert-link";
 import { type DeviceRole, type DeviceSettings, repeatDelay } from "picket/device/device-settings";
 import type { Logger } from "picket/device/host-bindings";
 import type { OutputName, PatternName } from "picket/device/outputs";
+import { type Membership, memberInGroup } from "picket/link/membership";
 
 /** The part of `Outputs` the policy drives (tests give a recorder). */
 export interface AlarmOutputs {
@@ -47,10 +65,15 @@ export interface AlarmPolicyOptions {
 	/** Seal and broadcast an alert payload to a group (the node: link → radio). */
 	readonly transmitAlert: (group: number, payload: Uint8Array) => void;
 	readonly commands: CommandChannel;
+	/** The signed roster in force: whose commands are accepted depends on their role (table above). */
+	readonly members: Pick<Membership, "member">;
 	readonly log: Logger;
 	/** Incident number of the first local incident; the node draws it at random so a reboot does not reuse recent numbers. */
 	readonly firstIncident?: number;
 }
+
+/** What the policy did with a command: "refused" when the sender's role may not give it (table above). */
+export type CommandAction = "settled" | "stopped" | "ignored" | "refused";
 
 /** What the policy did with a received alert (returned for the node's log and for tests). */
 export type AlertAction = "sound" | "vibrate" | "log" | "repeat" | "cancelled" | "ignored" | "malformed";
@@ -195,21 +218,35 @@ export class AlarmPolicy {
 	}
 
 	/** A command delivered (authenticated, decoded) over the pairwise session with `peer`. */
-	onCommand(peer: number, command: AlarmCommand): void {
+	onCommand(peer: number, command: AlarmCommand): CommandAction {
+		if (!this.#mayCommand(peer, command)) {
+			this.#log("refused", `${command.kind} of incident ${command.incident} from ${peer}: its role may not`);
+			return "refused";
+		}
 		const own = this.#own;
 		if (command.origin === this.#options.self) {
-			if (own === undefined || own.incident !== command.incident || own.settled !== undefined) return; // late: already ended or settled
+			if (own === undefined || own.incident !== command.incident || own.settled !== undefined) return "ignored"; // late: already ended or settled
 			this.#log(command.kind, `incident ${own.incident} by ${peer}`);
 			const how = command.kind === "acknowledge" ? "acknowledged" : "silenced";
 			if (own.sends >= this.#minimumSends()) this.#settle(own, how);
 			else own.settled = how;
-			return;
+			return "settled";
 		}
 		const sounding = this.#sounding;
 		if (command.kind === "silence" && sounding !== undefined && sounding.origin === command.origin && sounding.incident === command.incident) {
 			this.#options.outputs.stopAll();
 			this.#sounding = undefined;
+			return "stopped";
 		}
+		return "ignored";
+	}
+
+	/** The table "Who may command what" above, over the signed roster in force. */
+	#mayCommand(peer: number, command: AlarmCommand): boolean {
+		const member = this.#options.members.member(peer);
+		if (member === undefined) return false;
+		if (command.origin === this.#options.self) return member.role === "responder" && memberInGroup(member, this.#options.settings.alertGroup);
+		return command.kind === "silence" && (member.role === "responder" || peer === command.origin);
 	}
 
 	close(): void {

@@ -8,6 +8,7 @@
  * Flow (DESIGN.md): policy → `sendAlert` → radio; radio → frame kind (byte 0) →
  * alert frames to `AlertLink.receive`, handshake and session frames to `SessionPort.receive`.
  */
+import type { Membership } from "picket/link/membership";
 import type { AlarmCommand } from "picket/link/session-command";
 
 export type { AlarmCommand } from "picket/link/session-command";
@@ -68,5 +69,7 @@ export interface DeviceLinks {
 	readonly alerts: AlertLink;
 	readonly sessions: SessionPort;
 	readonly commands: CommandChannel;
+	/** The signed roster in force (it changes with each key epoch): the alarm policy authorises commands by role. */
+	readonly members: Pick<Membership, "member">;
 	close?(): void;
 }

@@ -14,12 +14,14 @@
  * | epoch-installed  | provisioned-links | a key-epoch delivery was verified, committed, installed  |
  * | epoch-refused    | provisioned-links | a key-epoch delivery failed the keystore's checks        |
  */
+import type { CommandAction } from "picket/device/alarm-policy";
 import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/alert-link";
 
 export type DeviceEvent =
 	| { readonly kind: "alert-sealed"; readonly frame: Uint8Array }
 	| { readonly kind: "alert-received"; readonly frame: Uint8Array; readonly outcome: AlertOutcome }
-	| { readonly kind: "session-received"; readonly frame: Uint8Array; readonly from: Uint8Array; readonly outcome: SessionOutcome }
+	/** `action`: what the alarm policy did with a command ("refused": the sender's role may not give it). */
+	| { readonly kind: "session-received"; readonly frame: Uint8Array; readonly from: Uint8Array; readonly outcome: SessionOutcome; readonly action?: CommandAction }
 	| { readonly kind: "command-sent"; readonly peer: number; readonly command: AlarmCommand }
 	| { readonly kind: "session-dropped"; readonly peer: number; readonly reason: string }
 	/** `from`: the member that carried the delivery over a session; absent when handed over directly. */

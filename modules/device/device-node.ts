@@ -118,6 +118,7 @@ export class DeviceNode {
 			commands: {
 				send: (peer, command) => this.#queueCommand(peer, command),
 			},
+			members: links.members,
 			log: host.log,
 			firstIncident: (incidentSeed[0] << 8) | incidentSeed[1],
 		});
@@ -265,11 +266,12 @@ export class DeviceNode {
 
 	#onSessionFrame(bytes: Uint8Array, from: Uint8Array): void {
 		const outcome = this.#links.sessions.receive(bytes, from);
-		this.#host.onEvent?.({ kind: "session-received", frame: bytes, from, outcome });
+		const action = outcome.kind === "command" ? this.policy.onCommand(outcome.peer, outcome.command) : undefined;
+		this.#host.onEvent?.({ kind: "session-received", frame: bytes, from, outcome, ...(action === undefined ? {} : { action }) });
 		switch (outcome.kind) {
 			case "command":
 				this.stats.commands++;
-				this.policy.onCommand(outcome.peer, outcome.command);
+				if (action === "refused") this.#drop("command-refused");
 				break;
 			case "handled":
 				break;

@@ -99,6 +99,7 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		alerts,
 		sessions,
 		commands: sessions,
+		members: membership,
 		get credentials() {
 			return credentials;
 		},

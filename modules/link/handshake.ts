@@ -1,6 +1,6 @@
 /**
  * Picket's handshake: Noise KKpsk0 (rev 34 §7.4 KK with the §9.2 psk0 modifier) over
- * 25519, Picket's AESCCM and SHA256, i.e. "Noise_KKpsk0_25519_AESCCM_SHA256", between two
+ * 25519, Picket's AESCCM and SHA256, i.e. "Noise_KKpsk0_25519_AESCCM12_SHA256", between two
  * members whose static public keys the signed roster pins. One round trip, then a
  * picket/link/session.
  *
@@ -11,24 +11,40 @@
  *     -> psk, e, es, ss         message 1
  *     <- e, ee, se              message 2
  *
- * Frames on the air, payloads empty (100 B for the pair, the DESIGN budget):
+ * Frames on the air, payloads empty (96 B for the pair, within the DESIGN's 100 B):
  *
  * | message | byte  | size | field                                                          |
  * |---------|-------|------|----------------------------------------------------------------|
  * | 1       | 0     | 1    | byte 0: version 0, kind Handshake (1), detail 1 = message 1    |
  * |         | 1..2  | 2    | initiator member id, u16 big-endian                            |
  * |         | 3..34 | 32   | e: initiator ephemeral public key                              |
- * |         | 35..50| 16   | tag of EncryptAndHash(empty payload)                           |
+ * |         | 35..46| 12   | tag of EncryptAndHash(empty payload)                           |
+ * |         | 47..50| 4    | mac1: HMAC-SHA256(mac1 key, responder id u16 ‖ bytes 0..46)[0..3] |
  * | 2       | 0     | 1    | byte 0: version 0, kind Handshake (1), detail 2 = message 2    |
  * |         | 1..32 | 32   | e: responder ephemeral public key                              |
- * |         | 33..48| 16   | tag of EncryptAndHash(empty payload)                           |
+ * |         | 33..44| 12   | tag of EncryptAndHash(empty payload)                           |
  *
- * Message 1 is 51 B, message 2 is 49 B. Message 2 names nobody: the initiator matches it
+ * Message 1 is 51 B, message 2 is 45 B. Message 2 names nobody: the initiator matches it
  * to its pending handshake by the sender's MAC. Prologue (bound into h, so both sides must
  * agree on it or message 1 fails its tag): "picket v1 handshake" ‖ domain id (8) ‖
  * initiator id u16 ‖ responder id u16. The PSK is the domain's handshake PSK of the
  * current epoch (picket/link/key-schedule deriveHandshakePsk); a revoked member lacks the
  * new epoch's PSK and is gone from the roster.
+ *
+ * mac1 (WireGuard §5.4.4's idea, keyed from the PSK rather than the responder's static key):
+ * KKpsk0's own tag on message 1 can only be checked after es and ss, two X25519 (about
+ * 100 ms each on an ESP32), so without it anyone could occupy every neighbour with forged
+ * messages 1 at a few frames a second. mac1 key = HMAC-SHA256(PSK, "picket v1 mac1"); a
+ * responder checks mac1 before any public-key work, so a forgery by an outsider (no PSK)
+ * costs it two HMACs and no X25519. The responder id inside mac1 means a message 1 recorded
+ * on its way to A fails at every other device. Four bytes: a blind forgery passes once in
+ * 2^32 tries, and then meets the rate limits of picket/link/pairwise-sessions. A replayed
+ * genuine message 1 passes mac1; pairwise-sessions answers it at most once per ephemeral
+ * and within its rate limits.
+ *
+ * Handshake tag: 12 bytes (cipher "AESCCM12", the protocol name says so) so that mac1 fits
+ * the 100 B budget; a forged handshake tag needs 2^96 tries, each online, after mac1.
+ * Session frames keep their own 8-byte tag (AESCCM8, picket/link/session).
  *
  * Why KKpsk0 and not another published pattern:
  * - KK sends no static key: the roster already pins both, so the two messages carry only
@@ -72,16 +88,22 @@ export type HandshakeErrorCode =
 	| "unexpected-message" // not a handshake frame, the wrong message number, or nothing pending
 	| "unknown-sender" // message 1 from an id the roster does not hold
 	| "not-in-roster" // this device, or the peer it wants to reach, is not in the roster (as given)
+	| "bad-mac1" // message 1 not made with this epoch's PSK for this responder: rejected before any X25519
 	| "bad-tag" // wrong PSK, wrong static key, wrong prologue, or tampered bytes
 	| "weak-public-key" // a low-order ephemeral: the DH output was all zeros
 	| "bad-length"; // a local key of the wrong size (a provisioning bug, not air input)
 
 /** Noise protocol name of Picket's handshake (AESCCM: see picket/link/noise/noise-functions). */
-export const HANDSHAKE_PROTOCOL_NAME = "Noise_KKpsk0_25519_AESCCM_SHA256";
-export const HANDSHAKE_MESSAGE_1_LENGTH = 51;
-export const HANDSHAKE_MESSAGE_2_LENGTH = 49;
+export const HANDSHAKE_PROTOCOL_NAME = "Noise_KKpsk0_25519_AESCCM12_SHA256";
+/** The handshake's AEAD tag (picket/link/noise AESCCM12). */
+export const HANDSHAKE_TAG_LENGTH = 12;
+export const HANDSHAKE_MAC1_LENGTH = 4;
+export const HANDSHAKE_MESSAGE_1_LENGTH = 1 + 2 + 32 + HANDSHAKE_TAG_LENGTH + HANDSHAKE_MAC1_LENGTH;
+export const HANDSHAKE_MESSAGE_2_LENGTH = 1 + 32 + HANDSHAKE_TAG_LENGTH;
 export const MAX_MEMBER_ID = 0xffff;
 const PROLOGUE_LABEL = utf8("picket v1 handshake");
+const MAC1_LABEL = utf8("picket v1 mac1");
+const MAC1_OFFSET = HANDSHAKE_MESSAGE_1_LENGTH - HANDSHAKE_MAC1_LENGTH;
 
 /** The slice of a roster member the handshake reads; picket/link/membership's Member has it. */
 export interface HandshakeMember {
@@ -164,7 +186,7 @@ function handshakeState(identity: HandshakeIdentity, initiator: boolean, initiat
 		e: options.ephemeral,
 		rs: remoteStatic,
 		psks: [identity.psk],
-		cipher: aesCcmCipher(crypto, 16),
+		cipher: aesCcmCipher(crypto, HANDSHAKE_TAG_LENGTH),
 		dh: x25519Dh(crypto),
 		hash: sha256Hash(crypto),
 		transportCipher: aesCcmCipher(crypto, SESSION_TAG_LENGTH),
@@ -197,7 +219,8 @@ export class HandshakeInitiator {
 		this.responderId = responderId;
 		this.#state = handshakeState(identity, true, identity.memberId, responderId, remoteStatic, options);
 		const { message } = noiseStep(() => this.#state.writeMessage(new Uint8Array(0)));
-		this.message1 = concatBytes(Uint8Array.of(frameByte0(FrameKind.Handshake, 1)), u16(identity.memberId), message);
+		const unauthenticated = concatBytes(Uint8Array.of(frameByte0(FrameKind.Handshake, 1)), u16(identity.memberId), message);
+		this.message1 = concatBytes(unauthenticated, message1Mac(identity, responderId, unauthenticated));
 	}
 
 	/**
@@ -212,6 +235,23 @@ export class HandshakeInitiator {
 		this.#finished = true;
 		return new Session({ peerId: this.responderId, send: transport[0], receive: transport[1], handshakeHash: this.#state.handshakeHash, peerConfirmed: true });
 	}
+}
+
+/** mac1 of message 1's first 47 bytes for `responderId` (table above). */
+function message1Mac(identity: HandshakeIdentity, responderId: number, unauthenticated: Uint8Array): Uint8Array {
+	const { crypto } = identity;
+	const key = crypto.hmacSha256(identity.psk, MAC1_LABEL);
+	return crypto.hmacSha256(key, concatBytes(u16(responderId), unauthenticated)).subarray(0, HANDSHAKE_MAC1_LENGTH);
+}
+
+/**
+ * Throws "bad-mac1" unless `frame` is a message 1 whose mac1 this device (`identity`, as the
+ * responder) accepts. Two HMACs, no public-key work: the first check on every message 1.
+ */
+export function checkMessage1Mac(identity: HandshakeIdentity, frame: Uint8Array): void {
+	checkFrame(frame, 1, HANDSHAKE_MESSAGE_1_LENGTH);
+	const expected = message1Mac(identity, identity.memberId, frame.subarray(0, MAC1_OFFSET));
+	if (!constantTimeEqual(expected, frame.subarray(MAC1_OFFSET))) fail("bad-mac1", "message 1 not made for this device with this epoch's PSK");
 }
 
 /** The initiator id message 1 claims, or undefined when `frame` is no message 1 (for routing before any crypto). */
@@ -236,8 +276,9 @@ export function respondToHandshake(identity: HandshakeIdentity, frame: Uint8Arra
 	checkIdentity(identity);
 	const initiatorId = readU16(frame, 1);
 	const remoteStatic = peerStaticKey(identity, initiatorId, "unknown-sender");
+	checkMessage1Mac(identity, frame);
 	const state = handshakeState(identity, false, initiatorId, identity.memberId, remoteStatic, options);
-	noiseStep(() => state.readMessage(frame.subarray(3)));
+	noiseStep(() => state.readMessage(frame.subarray(3, MAC1_OFFSET)));
 	const { message, transport } = noiseStep(() => state.writeMessage(new Uint8Array(0)));
 	if (transport === undefined) fail("unexpected-message", "message 2 did not end the handshake");
 	const reply = concatBytes(Uint8Array.of(frameByte0(FrameKind.Handshake, 2)), message);

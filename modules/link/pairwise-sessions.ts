@@ -30,12 +30,20 @@
  * what happens next).
  *
  * Receiving:
- *   message 1 → answer as responder (message 2 unicast to the transmitter's MAC). The new
+ *   message 1 → first its mac1 (handshake.ts: two HMACs, no X25519, no state: a message 1
+ *     that fails it creates no peer), then the replay checks below, then the admission
+ *     limits (handshake-admission.ts: per initiator and global token buckets, "rate-limited"),
+ *     and only then answer as responder (message 2 unicast to the transmitter's MAC). The new
  *     session stays *pending*: KK's message 1 can be forged by whoever holds this device's
  *     static key and the domain PSK (key compromise impersonation, handshake.ts), so the
  *     pending session neither replaces a confirmed one nor teaches P's MAC until P's first
  *     authentic session frame arrives on it (Noise §7.7 source property 2 at the responder).
- *     The same message 1 again (our message 2 was lost) gets the same message 2, no new keys.
+ *     The same message 1 again from the same MAC (our message 2 was lost) gets the same
+ *     message 2, no new keys; from any other MAC it is a replay and gets nothing (else one
+ *     recording, replayed from many MACs, would fill the radio's 20-entry peer list with
+ *     answers in flight). An answer waits `pendingResponseMs` (2 s) for the peer's first
+ *     session frame, then it is dropped: an honest initiator sends that frame within
+ *     milliseconds of message 2.
  *     Both sides initiating at once: the lower member id's handshake wins.
  *
  * Replayed message 1. An old message 1 of P recorded off the air is still authentic (same
@@ -50,9 +58,10 @@
  *     among them is answered with nothing ("replayed"), and costs no X25519, unless it is
  *     byte for byte a pending one's message 1: that is the "lost message 2" case above.
  * Residual risk: after a reboot (or once `answeredMemory` newer handshakes have pushed a
- *   fingerprint out) old messages 1 of the current epoch are answered again. Each costs the
- *   responder a handshake's X25519 work and gives the attacker nothing (message 2 is useless
- *   without the initiator's ephemeral secret); P's new handshake is lost only if more than
+ *   fingerprint out) old messages 1 of the current epoch are answered again, once each and
+ *   within the admission limits. Each costs the responder a handshake's X25519 work and
+ *   gives the attacker nothing (message 2 is useless without the initiator's ephemeral
+ *   secret); its answer expires after `pendingResponseMs`; P's new handshake is lost only if more than
  *   `maxPendingResponses` such replays land between P's message 1 and P's first session
  *   frame, and then P's repeated command goes over a fresh handshake (below). A new key
  *   epoch (new PSK) retires every recorded message 1.
@@ -82,12 +91,14 @@ import type { TimerId, Timers } from "picket/core/host-contracts";
 import { isPicketError } from "picket/core/picket-error";
 import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
-import { HandshakeInitiator, type HandshakeIdentity, handshakeEphemeral, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
+import { HandshakeInitiator, type HandshakeIdentity, checkMessage1Mac, handshakeEphemeral, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
+import { HandshakeAdmission, type HandshakeAdmissionOptions } from "picket/link/handshake-admission";
 import { DEFAULT_NEIGHBOUR_CAPACITY, NeighbourTable } from "picket/link/neighbour-table";
 import type { OpenedSessionFrame, Session } from "picket/link/session";
 import { type AlarmCommand, type EpochDeliveryChunk, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
 
 export type PairwiseSessionsErrorCode =
+	| "rate-limited" // a message 1 beyond the admission limits (handshake-admission.ts): not answered
 	| "unknown-peer" // not in the roster, or a session frame from a MAC with no session
 	| "peer-unreachable" // message 1 unanswered after every attempt, or since then within the cool-down
 	| "not-neighbour" // a command for a peer never heard directly: no MAC to send it to
@@ -125,6 +136,10 @@ export interface PairwiseSessionsOptions {
 	readonly maxPendingResponses?: number;
 	/** Messages 1 answered since boot whose ephemeral is remembered, all peers together (default 64). */
 	readonly answeredMemory?: number;
+	/** An answered message 1 waits this long for the peer's first session frame (default 2 s). */
+	readonly pendingResponseMs?: number;
+	/** Rate limits on answering messages 1 (handshake-admission.ts). */
+	readonly admission?: HandshakeAdmissionOptions;
 	readonly maxDeliveryBytes?: number;
 }
 
@@ -141,6 +156,7 @@ export const DEFAULT_MAX_PEERS = 16;
 export const DEFAULT_QUEUE_LIMIT = 4;
 export const DEFAULT_MAX_PENDING_RESPONSES = 3;
 export const DEFAULT_ANSWERED_MEMORY = 64;
+export const DEFAULT_PENDING_RESPONSE_MS = 2_000;
 /** A delivery is about the size of the roster (39 B per member): 16 KiB covers ~400 members. */
 export const DEFAULT_MAX_DELIVERY_BYTES = 16384;
 
@@ -151,6 +167,8 @@ interface PendingResponse {
 	readonly message1: Uint8Array;
 	readonly reply: Uint8Array;
 	readonly mac: Uint8Array;
+	/** When it was answered (timers.now()): it expires `pendingResponseMs` later. */
+	readonly answeredAt: number;
 }
 
 interface Peer {
@@ -193,6 +211,8 @@ export class PairwiseSessions {
 	readonly #maxPendingResponses: number;
 	readonly #maxDeliveryBytes: number;
 	readonly #answered: AnsweredEphemerals;
+	readonly #pendingResponseMs: number;
+	readonly #admission: HandshakeAdmission;
 	/** Insertion order is recency order: a touched peer moves to the end, the first is evicted. */
 	readonly #peers = new Map<number, Peer>();
 	#incoming: Reassembly | undefined;
@@ -209,6 +229,8 @@ export class PairwiseSessions {
 		this.#maxPendingResponses = Math.max(1, options.maxPendingResponses ?? DEFAULT_MAX_PENDING_RESPONSES);
 		this.#answered = new AnsweredEphemerals(options.answeredMemory ?? DEFAULT_ANSWERED_MEMORY);
 		this.#maxDeliveryBytes = options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES;
+		this.#pendingResponseMs = options.pendingResponseMs ?? DEFAULT_PENDING_RESPONSE_MS;
+		this.#admission = new HandshakeAdmission(options.timers.now(), options.admission);
 	}
 
 	/** Peers with state held (at most `maxPeers`). */
@@ -308,10 +330,13 @@ export class PairwiseSessions {
 	}
 
 	#onMessage1(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
+		checkMessage1Mac(this.#identity, frame); // throws "bad-mac1" before any state or public-key work
 		const initiatorId = handshakeInitiatorId(frame);
 		const known = initiatorId === undefined ? undefined : this.#peers.get(initiatorId);
+		if (known !== undefined) this.#expireResponses(known);
 		const pending = known?.responses.find((response) => constantTimeEqual(response.message1, frame));
 		if (pending !== undefined) {
+			if (!constantTimeEqual(pending.mac, from)) return rejected("replayed");
 			this.#options.transmit(pending.reply, from);
 			return { kind: "handled" };
 		}
@@ -319,7 +344,9 @@ export class PairwiseSessions {
 		if (ephemeral !== undefined && this.#answered.has(ephemeral)) return rejected("replayed");
 		// Both sides initiated: the lower id's handshake goes on, the other side answers it.
 		if (known?.initiation !== undefined && this.#identity.memberId < known.id) return { kind: "handled" };
+		if (initiatorId !== undefined && this.#isPeerId(initiatorId) && !this.#admission.admit(initiatorId, this.#options.timers.now())) return rejected("rate-limited");
 		const { reply, session, initiatorId: peerId } = respondToHandshake(this.#identity, frame); // throws the typed rejection
+		this.#admission.answered(peerId, this.#options.timers.now());
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return rejected("unknown-peer");
 		if (ephemeral !== undefined) this.#answered.remember(ephemeral);
@@ -327,7 +354,7 @@ export class PairwiseSessions {
 			this.#clearTimer(peer);
 			peer.initiation = undefined;
 		}
-		peer.responses.push({ session, message1: frame.slice(), reply, mac: from.slice() });
+		peer.responses.push({ session, message1: frame.slice(), reply, mac: from.slice(), answeredAt: this.#options.timers.now() });
 		if (peer.responses.length > this.#maxPendingResponses) peer.responses.shift();
 		this.#options.transmit(reply, from);
 		// Commands waiting for this peer go out once it confirms; if it never does, we initiate.
@@ -363,6 +390,7 @@ export class PairwiseSessions {
 	#onSessionFrame(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
 		let reason = "unknown-peer";
 		for (const peer of [...this.#peers.values()]) {
+			this.#expireResponses(peer);
 			const fromPeer = peer.mac !== undefined && constantTimeEqual(peer.mac, from);
 			const candidates: (Session | undefined)[] = [];
 			if (fromPeer) candidates.push(peer.session);
@@ -389,6 +417,14 @@ export class PairwiseSessions {
 			}
 		}
 		return rejected(reason);
+	}
+
+	/** Drops answers older than `pendingResponseMs`: the peer never used them (a replay, or a lost handshake). */
+	#expireResponses(peer: Peer): void {
+		const now = this.#options.timers.now();
+		if (peer.responses.some((response) => now - response.answeredAt >= this.#pendingResponseMs)) {
+			peer.responses = peer.responses.filter((response) => now - response.answeredAt < this.#pendingResponseMs);
+		}
 	}
 
 	/** The peer's first authentic frame on a session we answered: now it is the peer's session; the other answers were replays or superseded. */

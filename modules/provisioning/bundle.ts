@@ -6,12 +6,13 @@
  * A device holds derived keys only, never the domain secret: the network key every member
  * holds, the handshake PSK, and the group keys of ITS groups (a relay: none, R5).
  *
- * Byte layout, version 1 (integers big-endian):
+ * Byte layout, version 2 (integers big-endian; version 1 differed only in its trailer, a
+ * plain SHA-256, and is refused: re-issue the bundle):
  *
  * | offset   | size | field                                                           |
  * |----------|------|-----------------------------------------------------------------|
  * | 0        | 4    | magic "PKTB"                                                    |
- * | 4        | 1    | format version = 1                                              |
+ * | 4        | 1    | format version = 2                                              |
  * | 5        | 2    | device id (u16)                                                 |
  * | 7        | 8    | domain id                                                       |
  * | 15       | 4    | epoch (u32)                                                     |
@@ -24,35 +25,49 @@
  * | 181      | 17·k | k × (group number u8 ‖ group key 16 B), ascending group number  |
  * | 181+17k  | 4    | roster length L (u32)                                           |
  * | 185+17k  | L    | signed roster (roster.ts)                                       |
- * | 185+17k+L| 32   | SHA-256 of every byte before it                                 |
+ * | 185+17k+L| 32   | tag: HMAC-SHA256(bundle tag key, every byte before it)          |
  *
- * The trailing digest detects corruption (a bit flip in flash, a truncated copy); the
+ *   bundle tag key = HMAC-SHA256(delivery key, "picket v2 bundle tag")
+ *
+ * The tag is keyed (issue 12, item 10): the authority computes it when it issues a bundle,
+ * the device when it rebuilds one from a key-epoch delivery (keystore.ts), and the device
+ * pins the tag key at its first provisioning beside the authority key and an epoch floor
+ * (the keystore's anchor), so a bundle made by anyone without this device's delivery key —
+ * another domain's, or one built around a key of the attacker's choosing — fails the tag
+ * even when it is self-consistent. Without a pinned key (first provisioning, `picket device
+ * inspect`) the bundle's own delivery key checks it: corruption is still detected. The
  * roster's signature detects a forged roster; the keystore checks the static secret key
  * against the member's public key in that roster. What no software check can give is
- * secrecy and integrity of the symmetric keys against someone who reads or rewrites the
- * flash: on the ESP32 that is flash encryption with NVS encryption.
+ * secrecy and integrity of the keys against someone who reads or rewrites the whole flash:
+ * on the ESP32 that is flash encryption with NVS encryption.
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
-import { constantTimeEqual, toHex } from "picket/core/bytes";
+import { constantTimeEqual, toHex, utf8 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { DOMAIN_ID_LENGTH, HANDSHAKE_PSK_LENGTH, LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
 import { type Roster, groupsOf } from "picket/provisioning/roster";
 
 export const BUNDLE_MAGIC = Uint8Array.of(0x50, 0x4b, 0x54, 0x42); // "PKTB"
-export const BUNDLE_VERSION = 1;
+export const BUNDLE_VERSION = 2;
 export const AUTHORITY_PUBLIC_KEY_LENGTH = 65;
 export const STATIC_SECRET_KEY_LENGTH = 32;
 export const DELIVERY_KEY_LENGTH = 16;
 const FIXED_LENGTH = 181;
 const GROUP_ENTRY_LENGTH = 1 + LINK_KEY_LENGTH;
 const DIGEST_LENGTH = 32;
+const TAG_KEY_LABEL = utf8("picket v2 bundle tag");
+
+/** The key of a bundle's tag, from the device's delivery key (table above). */
+export function bundleTagKey(crypto: CryptoSuite, deliveryKey: Uint8Array): Uint8Array {
+	return crypto.hmacSha256(deliveryKey, TAG_KEY_LABEL);
+}
 
 export type BundleErrorCode =
 	| "truncated"
 	| "oversized"
 	| "bad-magic"
 	| "bad-version"
-	| "corrupt-bundle" // the digest does not match
+	| "corrupt-bundle" // the tag does not match: corrupted, or not made with this device's delivery key
 	| "bad-group-keys" // unsorted, duplicated or out-of-range group numbers
 	| "bad-length"; // encoder input of the wrong size
 
@@ -130,12 +145,16 @@ export function encodeBundle(bundle: ProvisioningBundle, crypto: CryptoSuite): U
 	view.setUint32(offset, bundle.roster.length);
 	bytes.set(bundle.roster, rosterOffset);
 	const digestOffset = rosterOffset + bundle.roster.length;
-	bytes.set(crypto.sha256(bytes.subarray(0, digestOffset)), digestOffset);
+	bytes.set(crypto.hmacSha256(bundleTagKey(crypto, bundle.deliveryKey), bytes.subarray(0, digestOffset)), digestOffset);
 	return bytes;
 }
 
-/** Decodes and checks the digest; throws PicketError<BundleErrorCode>. Does not verify the roster. */
-export function decodeBundle(bytes: Uint8Array, crypto: CryptoSuite): ProvisioningBundle {
+/**
+ * Decodes and checks the tag under `tagKey` (the keystore's pinned one), or, without it,
+ * under the key of the bundle's own delivery key; throws PicketError<BundleErrorCode>.
+ * Does not verify the roster.
+ */
+export function decodeBundle(bytes: Uint8Array, crypto: CryptoSuite, tagKey?: Uint8Array): ProvisioningBundle {
 	if (bytes.length < FIXED_LENGTH + 4 + DIGEST_LENGTH) fail("truncated", `${bytes.length} bytes`);
 	if (!constantTimeEqual(bytes.subarray(0, 4), BUNDLE_MAGIC)) fail("bad-magic");
 	if (bytes[4] !== BUNDLE_VERSION) fail("bad-version", `version ${bytes[4]}`);
@@ -148,7 +167,8 @@ export function decodeBundle(bytes: Uint8Array, crypto: CryptoSuite): Provisioni
 	const digestOffset = rosterLengthOffset + 4 + rosterLength;
 	if (bytes.length < digestOffset + DIGEST_LENGTH) fail("truncated", `roster of ${rosterLength} bytes does not fit`);
 	if (bytes.length > digestOffset + DIGEST_LENGTH) fail("oversized", `${bytes.length - digestOffset - DIGEST_LENGTH} trailing bytes`);
-	if (!constantTimeEqual(crypto.sha256(bytes.subarray(0, digestOffset)), bytes.subarray(digestOffset))) fail("corrupt-bundle", "digest mismatch");
+	const key = tagKey ?? bundleTagKey(crypto, bytes.subarray(164, 180));
+	if (!constantTimeEqual(crypto.hmacSha256(key, bytes.subarray(0, digestOffset)), bytes.subarray(digestOffset))) fail("corrupt-bundle", "tag mismatch");
 	const groupKeys: GroupKey[] = [];
 	for (let i = 0; i < groupCount; i++) {
 		const offset = FIXED_LENGTH + i * GROUP_ENTRY_LENGTH;

@@ -17,20 +17,45 @@
  * A write fills the slot the marker does not name, then writes the marker (atomic per key,
  * host-contracts.ts), then deletes the other slot's chunks. Until the marker lands the old
  * bundle stays in force; chunks without a marker are never read. A marker whose chunks are
- * missing or short is "incomplete-bundle"; a whole bundle whose digest fails is
+ * missing or short is "incomplete-bundle"; a whole bundle whose tag fails is
  * "corrupt-bundle" (bundle.ts).
+ *
+ * The trust anchor (issue 12, item 10), kept apart from the bundle (domain "picket-anchor",
+ * key "anchor"), written at the device's first provisioning (the first bundle stored, or
+ * the first loaded when the provisioning image was written without it):
+ *
+ * | byte    | field                                                        |
+ * |---------|--------------------------------------------------------------|
+ * | 0       | anchor version = 1                                           |
+ * | 1..8    | domain id                                                    |
+ * | 9..73   | domain authority public key (P-256, SEC1 uncompressed)       |
+ * | 74..105 | bundle tag key (bundle.ts)                                   |
+ * | 106..109| epoch floor u32: the newest epoch this device has installed  |
+ *
+ * Every later bundle must carry the pinned authority key and domain, and pass its tag under
+ * the pinned tag key ("anchor-mismatch"), and have an epoch at least the
+ * floor ("epoch-rollback"); the floor rises after each newer bundle is committed (bundle
+ * first, then the floor: a cut in between leaves the floor behind, never ahead of the
+ * bundle). So whoever can rewrite the bundle's NVS entries can neither install another
+ * domain's bundle nor roll back to an older epoch that still lists a revoked member. The
+ * anchor itself lives in the same flash: against someone who can rewrite every NVS entry,
+ * only NVS encryption (and, for the authority key, an eFuse-backed store) helps.
  */
 import type { CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
 import type { Storage } from "picket/core/host-contracts";
 import { STORAGE_VALUE_MAX } from "picket/core/host-contracts";
 import { concatBytes, constantTimeEqual, readU32, writeU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { type GroupKey, type ProvisioningBundle, decodeBundle, encodeBundle } from "picket/provisioning/bundle";
+import { type GroupKey, type ProvisioningBundle, bundleTagKey, decodeBundle, encodeBundle } from "picket/provisioning/bundle";
 import { openEpochDelivery } from "picket/provisioning/epoch-delivery";
 import type { Member } from "picket/link/membership";
 import { Roster, groupsOf } from "picket/provisioning/roster";
 
 export const PROVISIONING_STORAGE_DOMAIN = "provisioning";
+export const ANCHOR_STORAGE_DOMAIN = "picket-anchor";
+const ANCHOR_KEY = "anchor";
+const ANCHOR_VERSION = 1;
+const ANCHOR_LENGTH = 110;
 const COMMIT_KEY = "bundle.commit";
 const COMMIT_VERSION = 1;
 const SLOTS = ["a", "b"] as const;
@@ -45,6 +70,9 @@ export type KeystoreErrorCode =
 	| "key-mismatch" // the roster lists another public key for this device
 	| "groups-mismatch" // the bundle holds keys for groups the roster does not grant, or lacks some
 	| "stale-epoch" // an epoch delivery not newer than the current epoch
+	| "anchor-mismatch" // another authority key, domain or bundle tag key than the ones pinned at first provisioning
+	| "epoch-rollback" // a bundle older than the epoch floor kept in the anchor
+	| "bad-anchor" // the anchor record is damaged
 	| "wrong-device"; // an epoch delivery addressed to another device
 
 function fail(code: KeystoreErrorCode, message?: string): never {
@@ -91,8 +119,9 @@ export interface OpenBundleOptions {
  * the bundle's authority key (roster.ts), same domain and epoch, this device listed with
  * the public key of the bundle's secret key, and group keys for exactly its groups.
  */
-export function openBundle(bytes: Uint8Array, crypto: CryptoSuite, options: OpenBundleOptions = {}): DeviceCredentials {
+export function openBundle(bytes: Uint8Array, crypto: CryptoSuite, options: OpenBundleOptions = {}, anchor?: TrustAnchor): DeviceCredentials {
 	const bundle = decodeBundle(bytes, crypto);
+	if (anchor !== undefined) checkAnchor(anchor, bundle, crypto);
 	const known = options.verifiedRoster;
 	const reuse = known !== undefined && constantTimeEqual(known.bytes, bundle.roster) && constantTimeEqual(known.authorityPublicKey, bundle.authorityPublicKey);
 	const roster = reuse ? known.roster : Roster.decode(bundle.roster, bundle.authorityPublicKey, crypto);
@@ -158,17 +187,59 @@ export function readStoredBundle(storage: Storage): Uint8Array {
 	return concatBytes(...chunks);
 }
 
-/** Loads and verifies the committed bundle (see openBundle). */
+/** The anchor (table above) as read from storage. */
+export interface TrustAnchor {
+	readonly domainId: Uint8Array;
+	readonly authorityPublicKey: Uint8Array;
+	readonly tagKey: Uint8Array;
+	readonly epochFloor: number;
+}
+
+/** The pinned anchor, or undefined before the first provisioning; throws "bad-anchor" when damaged. */
+export function readTrustAnchor(storage: Storage): TrustAnchor | undefined {
+	const bytes = storage.read(ANCHOR_STORAGE_DOMAIN, ANCHOR_KEY);
+	if (bytes === undefined) return undefined;
+	if (bytes.length !== ANCHOR_LENGTH || bytes[0] !== ANCHOR_VERSION) fail("bad-anchor", `${bytes.length} bytes, version ${bytes[0]}`);
+	return { domainId: bytes.slice(1, 9), authorityPublicKey: bytes.slice(9, 74), tagKey: bytes.slice(74, 106), epochFloor: readU32(bytes, 106) };
+}
+
+function writeTrustAnchor(storage: Storage, credentials: DeviceCredentials, crypto: CryptoSuite): void {
+	const bytes = concatBytes(Uint8Array.of(ANCHOR_VERSION), credentials.domainId, credentials.authorityPublicKey, bundleTagKey(crypto, credentials.deliveryKey), new Uint8Array(4));
+	writeU32(bytes, 106, credentials.epoch);
+	storage.write(ANCHOR_STORAGE_DOMAIN, ANCHOR_KEY, bytes);
+}
+
+/** `bundle` passed its tag under its own delivery key; the anchor says whose it must be. */
+function checkAnchor(anchor: TrustAnchor, bundle: ProvisioningBundle, crypto: CryptoSuite): void {
+	if (!constantTimeEqual(anchor.authorityPublicKey, bundle.authorityPublicKey) || !constantTimeEqual(anchor.domainId, bundle.domainId)) {
+		fail("anchor-mismatch", "this bundle is for another domain authority than the one pinned at first provisioning");
+	}
+	// Its tag verified under its own delivery key: it is under the pinned key exactly when that key derives the pinned one.
+	if (!constantTimeEqual(bundleTagKey(crypto, bundle.deliveryKey), anchor.tagKey)) fail("anchor-mismatch", "the bundle's tag is not under the bundle tag key pinned at first provisioning");
+	if (bundle.epoch < anchor.epochFloor) fail("epoch-rollback", `bundle epoch ${bundle.epoch}, this device has installed epoch ${anchor.epochFloor}`);
+}
+
+/** Pins the anchor at first provisioning, or raises its epoch floor to `credentials`' epoch. */
+function advanceAnchor(storage: Storage, anchor: TrustAnchor | undefined, credentials: DeviceCredentials, crypto: CryptoSuite): void {
+	if (anchor === undefined || credentials.epoch > anchor.epochFloor) writeTrustAnchor(storage, credentials, crypto);
+}
+
+/** Loads and verifies the committed bundle (see openBundle) against the anchor, pinning it on the first load. */
 export function loadCredentials(storage: Storage, crypto: CryptoSuite, options: OpenBundleOptions = {}): DeviceCredentials {
-	return openBundle(readStoredBundle(storage), crypto, options);
+	const anchor = readTrustAnchor(storage);
+	const credentials = openBundle(readStoredBundle(storage), crypto, options, anchor);
+	advanceAnchor(storage, anchor, credentials, crypto);
+	return credentials;
 }
 
 /**
- * Verifies `bytes` as a bundle (openBundle) and commits it to storage: chunks into the
- * free slot, then the marker, then the old slot's chunks are deleted.
+ * Verifies `bytes` as a bundle (openBundle, against the anchor when one is pinned) and
+ * commits it to storage: chunks into the free slot, then the marker, then the old slot's
+ * chunks are deleted; then the anchor is pinned or its floor raised.
  */
 export function storeBundle(storage: Storage, bytes: Uint8Array, crypto: CryptoSuite, options: OpenBundleOptions = {}): DeviceCredentials {
-	const credentials = openBundle(bytes, crypto, options);
+	const anchor = readTrustAnchor(storage);
+	const credentials = openBundle(bytes, crypto, options, anchor);
 	const current = readMarkerOrNone(storage);
 	const slot = current === undefined ? 0 : 1 - current.slot;
 	clearSlot(storage, slot);
@@ -179,6 +250,7 @@ export function storeBundle(storage: Storage, bytes: Uint8Array, crypto: CryptoS
 	writeU32(marker, 2, bytes.length);
 	storage.write(PROVISIONING_STORAGE_DOMAIN, COMMIT_KEY, marker);
 	clearSlot(storage, 1 - slot);
+	advanceAnchor(storage, anchor, credentials, crypto);
 	return credentials;
 }
 

@@ -3,11 +3,26 @@ import { Severity, decodeAlertPayload, encodeAlertPayload, type AlertPayload } f
 import type { AlarmCommand } from "picket/device/alert-link";
 import { type DeviceRole, resolveSettings } from "picket/device/device-settings";
 import type { OutputName, PatternName } from "picket/device/outputs";
+import type { Member, MemberRole } from "picket/link/membership";
 import { portableCases } from "picket/test/harness/portable";
 import { FakeTimers } from "picket/test/support/fake-timers";
 
 const SELF = 7;
+/** A responder of group 2, the alert group of these cases: it may acknowledge and silence. */
 const SENDER = 3;
+const SENSOR = 4;
+const ALARM = 5;
+const RELAY = 6;
+/** A responder of group 0 only: it never read a group-2 alert. */
+const OTHER_GROUP_RESPONDER = 9;
+
+/** The signed roster's view the policy reads: role and groups (bit 2 = the alert group). */
+const members = {
+	member: (id: number): Member | undefined => {
+		const entry: Record<number, [MemberRole, number]> = { [SELF]: ["alarm", 0b100], [SENDER]: ["responder", 0b100], [SENSOR]: ["sensor", 0b100], [ALARM]: ["alarm", 0b100], [RELAY]: ["relay", 0], [OTHER_GROUP_RESPONDER]: ["responder", 0b1] };
+		return id in entry ? { id, staticPublicKey: new Uint8Array(32), role: entry[id][0], groups: entry[id][1] } : undefined;
+	},
+};
 
 class RecordingOutputs implements AlarmOutputs {
 	playing: Partial<Record<OutputName, PatternName>> = {};
@@ -36,6 +51,7 @@ function setup(role: DeviceRole, overrides: Record<string, number> = {}) {
 		outputs,
 		transmitAlert: (group, payload) => sent.push({ at: timers.now(), group, alert: decodeAlertPayload(payload) }),
 		commands: { send: (peer, command) => commands.push({ peer, command }) },
+		members,
 		log: { info: () => {}, warn: () => {} },
 		firstIncident: 100,
 	});
@@ -202,6 +218,33 @@ export default portableCases("device/alarm-policy", (test) => {
 		sender.timers.advance(60_000);
 		t.is(sender.sent.length, 1);
 		t.is(sender.policy.lastEnd, "silenced");
+	});
+
+	test("acknowledge and silence are refused from a sensor, an alarm, a relay, a responder of another group and a stranger: the repeats go on", (t) => {
+		const { timers, sent, policy } = setup("alarm", { minimumSends: 1 });
+		policy.raise("panic", Severity.Urgent);
+		const verdicts: string[] = [];
+		for (const peer of [SENSOR, ALARM, RELAY, OTHER_GROUP_RESPONDER, 99]) {
+			for (const kind of ["acknowledge", "silence"] as const) verdicts.push(policy.onCommand(peer, { kind, incident: 100, origin: SELF }));
+		}
+		t.deepEqual(new Set(verdicts), new Set(["refused"]));
+		timers.advance(1_000);
+		t.is(sent.length, 2, "still repeating");
+		t.is(policy.activeIncident, 100);
+		t.is(policy.onCommand(SENDER, { kind: "acknowledge", incident: 100, origin: SELF }), "settled");
+	});
+
+	test("a responder's siren is silenced by a responder or the incident's origin, never by a sensor", (t) => {
+		const responder = setup("responder");
+		responder.policy.onAlert(ALARM, alertBytes("panic", Severity.Urgent, 5));
+		t.is(responder.outputs.playing.siren, "alarm");
+		t.is(responder.policy.onCommand(SENSOR, { kind: "silence", incident: 5, origin: ALARM }), "refused");
+		t.is(responder.outputs.playing.siren, "alarm");
+		t.is(responder.policy.onCommand(SENSOR, { kind: "acknowledge", incident: 5, origin: ALARM }), "refused");
+		t.is(responder.policy.onCommand(ALARM, { kind: "silence", incident: 5, origin: ALARM }), "stopped");
+		t.deepEqual(responder.outputs.playing, {});
+		responder.policy.onAlert(ALARM, alertBytes("panic", Severity.Urgent, 6));
+		t.is(responder.policy.onCommand(SENDER, { kind: "silence", incident: 6, origin: ALARM }), "stopped");
 	});
 
 	test("a malformed payload from an authenticated sender is dropped, not thrown", (t) => {

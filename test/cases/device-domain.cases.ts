@@ -96,7 +96,7 @@ export default portableCases("device/domain", (test) => {
 		// session frame to the alarm's MAC.
 		t.deepEqual(sentBy(responder, "handshake").map((f) => f.payload.length), [51]);
 		t.true(sameMac(sentBy(responder, "handshake")[0].to, alarm.mac));
-		t.deepEqual(sentBy(alarm, "handshake").map((f) => f.payload.length), [49]);
+		t.deepEqual(sentBy(alarm, "handshake").map((f) => f.payload.length), [45]);
 		t.true(sameMac(sentBy(alarm, "handshake")[0].to, responder.mac));
 		t.deepEqual(sentBy(responder, "session").map((f) => f.payload.length), [18]);
 		t.true(alarm.links.sessions.hasSession(responder.id));

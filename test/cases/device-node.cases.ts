@@ -79,6 +79,8 @@ function setup(role: DeviceRole, options: { hostRole?: DeviceRole; manifestSetti
 	const node = startDevice(host, identity, () => ({
 		alerts: link,
 		sessions: link.sessions,
+		// Every peer of the fake link is a responder of every group: the policy's role checks have their own cases.
+		members: { member: (id) => ({ id, staticPublicKey: new Uint8Array(32), role: "responder", groups: 0xffffffff }) },
 		commands: {
 			send: (peer, command) => {
 				link.heardBeforeSend.push(link.heard.some((entry) => entry.peer === peer));

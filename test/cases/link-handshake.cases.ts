@@ -3,7 +3,7 @@
  * (picket/link/session), on the portable software suite: sizes, mutual authentication,
  * typed errors, forward secrecy sanity, replay window, key-epoch delivery chunks.
  */
-import { toHex } from "picket/core/bytes";
+import { toHex, utf8 } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { HANDSHAKE_MESSAGE_1_LENGTH, HANDSHAKE_MESSAGE_2_LENGTH, HandshakeInitiator, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
@@ -15,6 +15,7 @@ import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const ALICE = 17;
 const BOB = 4242;
+const CAROL = 3;
 
 export default portableCases("link/handshake", (test) => {
 	const crypto = createSoftwareSuite(createSeededRandom(0x4b4b));
@@ -31,10 +32,18 @@ export default portableCases("link/handshake", (test) => {
 	};
 	const established = handshake();
 
-	test("one round trip, 51 + 49 = 100 bytes on air, sessions agree", (t) => {
+	/** mac1 as handshake.ts's table defines it, for an insider (who holds the PSK) forging message 1. */
+	const withMac1 = (psk: Uint8Array, responderId: number, frame: Uint8Array): Uint8Array => {
+		const key = crypto.hmacSha256(psk, utf8("picket v1 mac1"));
+		const mac1 = crypto.hmacSha256(key, Uint8Array.of(responderId >>> 8, responderId & 255, ...frame.subarray(0, 47))).subarray(0, 4);
+		return Uint8Array.of(...frame.subarray(0, 47), ...mac1);
+	};
+
+	test("one round trip, 51 + 45 = 96 bytes on air, sessions agree", (t) => {
 		t.is(established.message1.length, HANDSHAKE_MESSAGE_1_LENGTH);
 		t.is(established.message2.length, HANDSHAKE_MESSAGE_2_LENGTH);
-		t.is(established.message1.length + established.message2.length, 100);
+		t.is(established.message1.length + established.message2.length, 96);
+		t.deepEqual(withMac1(bob.psk, BOB, established.message1), established.message1, "mac1 follows the byte table");
 		t.is(established.message1[0], 0x11);
 		t.is(established.message2[0], 0x12);
 		t.is(handshakeInitiatorId(established.message1), ALICE);
@@ -119,9 +128,24 @@ export default portableCases("link/handshake", (test) => {
 		t.deepEqual(responder.open(frame), { kind: "acknowledge", incident: 2, origin: 1 });
 	});
 
-	test("wrong PSK (another epoch) fails message 1 with bad-tag", (t) => {
+	test("wrong PSK (another epoch) fails message 1's mac1, before any X25519", (t) => {
 		const start = new HandshakeInitiator(domain.identity(ALICE, 2), BOB);
-		t.throws(() => respondToHandshake(bob, start.message1), { code: "bad-tag" });
+		t.throws(() => respondToHandshake(bob, start.message1), { code: "bad-mac1" });
+	});
+
+	test("a forged message 1 costs the responder no X25519; a message 1 for another responder fails mac1 too", (t) => {
+		let x25519 = 0;
+		const counting = { ...crypto, x25519SharedSecret: (secretKey: Uint8Array, publicKey: Uint8Array) => (x25519++, crypto.x25519SharedSecret(secretKey, publicKey)) };
+		const countedBob = { ...bob, crypto: counting };
+		const forged = crypto.randomBytes(HANDSHAKE_MESSAGE_1_LENGTH);
+		forged.set(Uint8Array.of(0x11, ALICE >>> 8, ALICE & 255), 0);
+		t.throws(() => respondToHandshake(countedBob, forged), { code: "bad-mac1" });
+		domain.identity(CAROL);
+		const forCarol = new HandshakeInitiator(alice, CAROL).message1;
+		t.throws(() => respondToHandshake(countedBob, forCarol), { code: "bad-mac1" });
+		t.is(x25519, 0);
+		respondToHandshake(countedBob, new HandshakeInitiator(alice, BOB).message1);
+		t.is(x25519, 4, "a genuine message 1 costs es and ss, its answer ee and se");
 	});
 
 	test("a wrong static key fails: impostor initiator, or a roster pinning another key", (t) => {
@@ -159,14 +183,20 @@ export default portableCases("link/handshake", (test) => {
 				codes.push(isPicketError(error) ? error.code : "untyped");
 			}
 		}
-		t.deepEqual(codes, ["unexpected-message", "unknown-sender", "unknown-sender", "bad-tag", "bad-tag", "bad-tag", "bad-tag"]);
+		t.deepEqual(codes, ["unexpected-message", "unknown-sender", "unknown-sender", "bad-mac1", "bad-mac1", "bad-mac1", "bad-mac1"]);
+		// An insider who recomputes mac1 still meets the Noise tag.
+		for (const index of [3, 34, 35, 46]) {
+			const tampered = start.message1.slice();
+			tampered[index] ^= 0x01;
+			t.throws(() => respondToHandshake(bob, withMac1(bob.psk, BOB, tampered)), { code: "bad-tag" });
+		}
 		const response = respondToHandshake(bob, start.message1);
-		for (const index of [1, 32, 33, 48]) {
+		for (const index of [1, 32, 33, 44]) {
 			const tampered = response.reply.slice();
 			tampered[index] ^= 0x80;
 			t.throws(() => start.finish(tampered), { code: "bad-tag" });
 		}
-		t.throws(() => start.finish(response.reply.subarray(0, 48)), { code: "truncated" });
+		t.throws(() => start.finish(response.reply.subarray(0, 44)), { code: "truncated" });
 		t.throws(() => start.finish(start.message1), { code: "unexpected-message" });
 		const session = start.finish(response.reply);
 		t.deepEqual(response.session.open(session.seal({ kind: "silence", incident: 3, origin: 17 })), { kind: "silence", incident: 3, origin: 17 });
@@ -188,7 +218,8 @@ export default portableCases("link/handshake", (test) => {
 		const start = new HandshakeInitiator(alice, BOB);
 		const forged = start.message1.slice();
 		forged.set(lowOrder, 3);
-		t.throws(() => respondToHandshake(bob, forged), { code: "weak-public-key" });
+		t.throws(() => respondToHandshake(bob, forged), { code: "bad-mac1" });
+		t.throws(() => respondToHandshake(bob, withMac1(bob.psk, BOB, forged)), { code: "weak-public-key" });
 	});
 
 	test("command codec follows its byte table", (t) => {

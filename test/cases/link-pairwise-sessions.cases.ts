@@ -8,6 +8,7 @@ import { toHex } from "picket/core/bytes";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameByte0, frameKind, frameDetail } from "picket/link/frame-kind";
+import { HandshakeInitiator } from "picket/link/handshake";
 import { type PairwiseOutcome, PairwiseSessions, type PairwiseSessionsOptions } from "picket/link/pairwise-sessions";
 import type { AlarmCommand } from "picket/link/session-command";
 import { portableCases } from "picket/test/harness/portable";
@@ -69,7 +70,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		return { timers, air, stations, rejections, kinds: () => air.sent.map(kindOf) };
 	};
 
-	test("a command to a new peer runs the handshake first (message 1 unicast to where it was heard), then arrives; 51 + 49 + 18 bytes", (t) => {
+	test("a command to a new peer runs the handshake first (message 1 unicast to where it was heard), then arrives; 51 + 45 + 18 bytes", (t) => {
 		const { timers, air, stations, kinds } = setup([1, 2]);
 		const [alice, bob] = stations;
 		alice.sessions.send(2, ACK);
@@ -79,7 +80,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		t.true(sameMac(air.sent[0].to, bob.mac));
 		t.true(sameMac(air.sent[1].to, alice.mac)); // the answer goes to the transmitter's MAC
 		t.true(sameMac(air.sent[2].to, bob.mac));
-		t.deepEqual(air.sent.map((f) => f.payload.length), [51, 49, 18]);
+		t.deepEqual(air.sent.map((f) => f.payload.length), [51, 45, 18]);
 		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }]);
 		t.true(alice.sessions.hasSession(2));
 		t.true(bob.sessions.hasSession(1)); // confirmed by alice's first session frame
@@ -167,8 +168,96 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		fresh.close();
 	});
 
+	test("a message 1 replayed from other MACs while its answer is pending gets no answer: one recording cannot fill the radio's peer list", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		// Bob has just rebooted: no ephemeral remembered, so alice's recorded message 1 is answered once.
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		const [recorded] = messages1(air);
+		bob.sessions.close();
+		air.detach(bob.mac);
+		const fresh = new PairwiseSessions({ identity: domain.identity(2), timers, transmit: (frame, to) => air.send(bob.mac, to, frame) });
+		const attacker = InMemoryAir.mac(200);
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" });
+		const answered = air.sent.length;
+		const outcomes = Array.from({ length: 30 }, (_, i) => fresh.receive(recorded, InMemoryAir.mac(201 + i)));
+		t.deepEqual(new Set(outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind))), new Set(["replayed"]));
+		t.is(air.sent.length, answered, "no answer to any other MAC");
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" }, "the MAC that sent it may still get its lost message 2 again");
+		fresh.close();
+	});
+
+	test("an answer nobody confirms expires after 2 s; a replay from the same MAC is then refused", (t) => {
+		const { timers, air, stations } = setup([1, 2]);
+		const [alice] = stations;
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		const [recorded] = messages1(air);
+		const fresh = new PairwiseSessions({ identity: domain.identity(2), timers, transmit: (frame, to) => air.send(InMemoryAir.mac(2), to, frame) });
+		const attacker = InMemoryAir.mac(200);
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" });
+		timers.advance(1_999);
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "handled" }, "within 2 s: the lost-message-2 case");
+		timers.advance(1);
+		const sent = air.sent.length;
+		t.deepEqual(fresh.receive(recorded, attacker), { kind: "rejected", reason: "replayed" });
+		t.is(air.sent.length, sent);
+		fresh.close();
+	});
+
+	test("forged messages 1 cost no X25519 and create no peer; replays past mac1 are rate limited per initiator and globally", (t) => {
+		let x25519 = 0;
+		const counting = { ...crypto, x25519SharedSecret: (secretKey: Uint8Array, publicKey: Uint8Array) => (x25519++, crypto.x25519SharedSecret(secretKey, publicKey)) };
+		const timers = new FakeTimers();
+		const bob = new PairwiseSessions({ identity: { ...domain.identity(2), crypto: counting }, timers, transmit: () => {} });
+		const random = createSeededRandom(0xf0);
+		for (let i = 0; i < 2_000; i++) {
+			const forged = random(51);
+			forged.set([frameByte0(FrameKind.Handshake, 1), 0, 1 + (i % 5)], 0);
+			t.deepEqual(bob.receive(forged, InMemoryAir.mac(100 + (i % 50))), { kind: "rejected", reason: "bad-mac1" });
+		}
+		t.is(x25519, 0, "2,000 forged messages 1: no public-key work");
+		t.is(bob.peerCount, 0);
+		// Genuine messages 1 of alice (recorded, or from an insider): two per 2 s are answered.
+		const alice = (n: number) => Array.from({ length: n }, () => {
+			let frame: Uint8Array | undefined;
+			const initiator = new PairwiseSessions({ identity: domain.identity(1), timers, transmit: (m) => (frame ??= m) });
+			initiator.heardDirectly(2, InMemoryAir.mac(2));
+			initiator.send(2, ACK);
+			initiator.close();
+			return frame!;
+		});
+		const outcomes = alice(6).map((frame) => bob.receive(frame, InMemoryAir.mac(1)));
+		t.deepEqual(outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind)), ["handled", "handled", "handled", "handled", "rate-limited", "rate-limited"]);
+		t.is(x25519, 16, "four answered handshakes: es, ss, ee, se each");
+		timers.advance(1_000);
+		t.deepEqual(bob.receive(alice(1)[0], InMemoryAir.mac(1)), { kind: "handled" }, "a token back after 1 s");
+		// The global bucket: 24 at once from all initiators together, then one per 500 ms.
+		const global = new PairwiseSessions({ identity: domain.identity(2), timers, transmit: () => {}, admission: { perInitiatorBurst: 100 } });
+		const answers = alice(26).map((frame) => global.receive(frame, InMemoryAir.mac(1)));
+		t.is(answers.filter((o) => o.kind === "handled").length, 24);
+		t.deepEqual(answers.slice(24), [{ kind: "rejected", reason: "rate-limited" }, { kind: "rejected", reason: "rate-limited" }]);
+		global.close();
+		bob.close();
+	});
+
+	test("an insider forging messages 1 as a member (the PSK, not its key) pays the global bucket, never that member's", (t) => {
+		const { timers, stations } = setup([1, 2]);
+		const [alice, bob] = stations;
+		const impostorDomain = createTestDomain(crypto); // the same domain secret, so the same PSK
+		impostorDomain.roster.add({ id: 2, staticPublicKey: domain.identity(2).staticKeyPair.publicKey });
+		const impostor = impostorDomain.identity(1);
+		for (let i = 0; i < 10; i++) {
+			t.deepEqual(bob.sessions.receive(new HandshakeInitiator(impostor, 2).message1, InMemoryAir.mac(1)), { kind: "rejected", reason: "bad-tag" });
+		}
+		alice.sessions.send(2, ACK);
+		timers.advance(10);
+		t.deepEqual(bob.commands, [{ peer: 1, command: ACK }], "alice's own handshake is still answered");
+	});
+
 	test("replay memory is bounded: pending answers per peer and remembered ephemerals", (t) => {
-		const { timers, air, stations } = setup([1, 2], { answeredMemory: 2, maxPendingResponses: 1 });
+		const { timers, air, stations } = setup([1, 2], { answeredMemory: 2, maxPendingResponses: 1, admission: { perInitiatorBurst: 10 } });
 		const [alice, bob] = stations;
 		for (let round = 0; round < 3; round++) {
 			alice.sessions.send(2, ACK); // the same command each time: a fresh handshake each time
@@ -226,7 +315,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		const stranger = new PairwiseSessions({ identity: outsider.identity(7), timers, transmit: (frame) => (sent = frame) });
 		stranger.heardDirectly(6, InMemoryAir.mac(6));
 		stranger.send(6, ACK);
-		t.deepEqual(bob.sessions.receive(sent!, InMemoryAir.mac(7)), { kind: "rejected", reason: "unknown-sender" });
+		t.deepEqual(bob.sessions.receive(sent!, InMemoryAir.mac(7)), { kind: "rejected", reason: "bad-mac1" }, "made for member 6, not for bob");
 		message1.close();
 		stranger.close();
 		t.is(bob.sessions.peerCount, 0);
@@ -338,7 +427,7 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		timers.advance(10);
 		t.deepEqual(kinds(), ["m1", "m2", "session"]);
 		t.true(sameMac(air.sent[0].to, BROADCAST_MAC));
-		t.deepEqual(carol.outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind)), ["bad-tag"], "the price of a broadcast: carol pays to reject it");
+		t.deepEqual(carol.outcomes.map((o) => (o.kind === "rejected" ? o.reason : o.kind)), ["bad-mac1"], "a broadcast message 1 is for bob: carol rejects it on mac1, with no X25519");
 		t.is(toHex(bob.deliveries[0]), toHex(delivery));
 		t.deepEqual(alice.sessions.macOf(2), bob.mac);
 		alice.sessions.send(2, ACK); // over the session now

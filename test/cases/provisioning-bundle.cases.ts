@@ -1,6 +1,6 @@
 import { isPicketError } from "picket/core/picket-error";
-import { toHex } from "picket/core/bytes";
-import { REDACTED, bundleView, decodeBundle, encodeBundle } from "picket/provisioning/bundle";
+import { toHex, utf8 } from "picket/core/bytes";
+import { REDACTED, bundleTagKey, bundleView, decodeBundle, encodeBundle } from "picket/provisioning/bundle";
 import { Roster } from "picket/provisioning/roster";
 import { portableCases } from "picket/test/harness/portable";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
@@ -16,7 +16,9 @@ export default portableCases("provisioning/bundle", (test) => {
 	test("round-trips every field; length follows the byte table", (t) => {
 		const bundle = decodeBundle(bytes, domain.crypto);
 		t.is(bytes.length, 181 + 17 * 2 + 4 + roster.length + 32);
-		t.deepEqual(bytes.subarray(0, 5), Uint8Array.of(0x50, 0x4b, 0x54, 0x42, 1));
+		t.deepEqual(bytes.subarray(0, 5), Uint8Array.of(0x50, 0x4b, 0x54, 0x42, 2));
+		const tagKey = domain.crypto.hmacSha256(bundle.deliveryKey, utf8("picket v2 bundle tag"));
+		t.deepEqual(bytes.subarray(bytes.length - 32), domain.crypto.hmacSha256(tagKey, bytes.subarray(0, bytes.length - 32)), "the tag follows the table");
 		t.is(bundle.deviceId, 3);
 		t.is(bundle.epoch, 2);
 		t.deepEqual(bundle.domainId, domain.domainId);
@@ -60,8 +62,20 @@ export default portableCases("provisioning/bundle", (test) => {
 		magic[0] = 0;
 		t.throws(() => decodeBundle(magic, domain.crypto), { code: "bad-magic" });
 		const version = bytes.slice();
-		version[4] = 2;
+		version[4] = 1; // v1's plain SHA-256 trailer is no longer accepted
 		t.throws(() => decodeBundle(version, domain.crypto), { code: "bad-version" });
+	});
+
+	test("the tag is keyed: a self-consistent bundle around another delivery key fails the pinned tag key", (t) => {
+		const genuine = decodeBundle(bytes, domain.crypto);
+		const pinned = bundleTagKey(domain.crypto, genuine.deliveryKey);
+		t.notThrows(() => decodeBundle(bytes, domain.crypto, pinned));
+		const crafted = encodeBundle({ ...genuine, deliveryKey: new Uint8Array(16).fill(7) }, domain.crypto);
+		t.notThrows(() => decodeBundle(crafted, domain.crypto), "consistent with itself");
+		t.throws(() => decodeBundle(crafted, domain.crypto, pinned), { code: "corrupt-bundle" });
+		const sha256Trailer = bytes.slice();
+		sha256Trailer.set(domain.crypto.sha256(bytes.subarray(0, bytes.length - 32)), bytes.length - 32);
+		t.throws(() => decodeBundle(sha256Trailer, domain.crypto), { code: "corrupt-bundle" }, "a plain digest is no tag");
 	});
 
 	test("the encoder refuses wrong key sizes and bad group lists", (t) => {

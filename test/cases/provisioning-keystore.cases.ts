@@ -1,19 +1,21 @@
 import { concatBytes } from "picket/core/bytes";
 import { decodeBundle, encodeBundle } from "picket/provisioning/bundle";
 import { epochDeliveryAddressee, openEpochDelivery } from "picket/provisioning/epoch-delivery";
-import { PROVISIONING_STORAGE_DOMAIN, applyEpochDelivery, loadCredentials, openBundle, readStoredBundle, storeBundle } from "picket/provisioning/keystore";
+import { ANCHOR_STORAGE_DOMAIN, PROVISIONING_STORAGE_DOMAIN, applyEpochDelivery, loadCredentials, openBundle, readStoredBundle, readTrustAnchor, storeBundle } from "picket/provisioning/keystore";
 import { Roster } from "picket/provisioning/roster";
 import { portableCases } from "picket/test/harness/portable";
 import { FixtureDomain } from "picket/test/support/provisioning-fixture";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { CUT_EFFECTS } from "picket/hosts/sim/flash-preference";
+import { rewriteBundleEntries } from "picket/hosts/sim/attacker";
 
 export default portableCases("provisioning/keystore", (test) => {
 	const domain = new FixtureDomain(0x4e75);
 	const sensor = domain.add(1, "sensor", 0b1);
 	const responder = domain.add(2, "responder", 0b11);
 	const relay = domain.add(3, "relay", 0);
-	const outsider = new FixtureDomain(0x0f).add(1, "sensor", 0b1);
+	const outsiderDomain = new FixtureDomain(0x0f);
+	const outsider = outsiderDomain.add(1, "sensor", 0b1);
 	const roster0 = domain.roster(0);
 	const crypto = domain.crypto;
 	const reencode = (bytes: Uint8Array, change: Record<string, unknown>) => encodeBundle({ ...decodeBundle(bytes, crypto), ...change }, crypto);
@@ -142,5 +144,40 @@ export default portableCases("provisioning/keystore", (test) => {
 		const other = storeBundle(new MemoryStorage(), domain.bundle(sensor, 0, roster0), crypto);
 		t.throws(() => applyEpochDelivery(new MemoryStorage(), other, domain.delivery(sensor, 1, roster1), crypto), { code: "not-in-roster" });
 		t.throws(() => openEpochDelivery(crypto, current.deliveryKey, concatBytes(delivery.subarray(0, 30))), { code: "truncated" });
+	});
+
+	/** Whoever can write NVS replaces the bundle's entries (not the anchor's): the simulator attacker's capability. */
+	const overwriteBundleEntries = (storage: MemoryStorage, bytes: Uint8Array) => rewriteBundleEntries(storage, bytes, crypto);
+
+	test("the trust anchor is pinned at first provisioning: another domain's bundle is refused, stored or written behind the keystore's back", (t) => {
+		const storage = new MemoryStorage();
+		storeBundle(storage, domain.bundle(sensor, 0, roster0), crypto);
+		const anchor = readTrustAnchor(storage)!;
+		t.deepEqual(anchor.authorityPublicKey, domain.authorityPublicKey);
+		t.is(anchor.epochFloor, 0);
+		t.deepEqual(storage.keys(ANCHOR_STORAGE_DOMAIN), ["anchor"]);
+		const foreign = outsiderDomain.bundle(outsider, 0, outsiderDomain.roster(0));
+		t.notThrows(() => openBundle(foreign, crypto), "a valid bundle of its own domain");
+		t.throws(() => storeBundle(storage, foreign, crypto), { code: "anchor-mismatch" });
+		overwriteBundleEntries(storage, foreign);
+		t.throws(() => loadCredentials(storage, crypto), { code: "anchor-mismatch" }, "another authority than the pinned one");
+		// A bundle of this domain built around a delivery key of the attacker's: consistent with itself, not with the anchor.
+		const crafted = reencode(domain.bundle(sensor, 0, roster0), { deliveryKey: new Uint8Array(16).fill(9) });
+		overwriteBundleEntries(storage, crafted);
+		t.throws(() => loadCredentials(storage, crypto), { code: "anchor-mismatch" }, "its tag is not under the pinned tag key");
+	});
+
+	test("an epoch floor outside the bundle: after a key-epoch delivery the old epoch's bundle (still listing the revoked member) is refused", (t) => {
+		const storage = new MemoryStorage();
+		const old = domain.bundle(responder, 0, roster0);
+		const current = storeBundle(storage, old, crypto);
+		const roster1 = domain.roster(1, [responder, relay]); // the sensor is revoked
+		applyEpochDelivery(storage, current, domain.delivery(responder, 1, roster1), crypto);
+		t.is(readTrustAnchor(storage)!.epochFloor, 1);
+		t.throws(() => storeBundle(storage, old, crypto), { code: "epoch-rollback" });
+		overwriteBundleEntries(storage, old);
+		t.throws(() => loadCredentials(storage, crypto), { code: "epoch-rollback" });
+		storage.write(ANCHOR_STORAGE_DOMAIN, "anchor", Uint8Array.of(1, 2, 3));
+		t.throws(() => loadCredentials(storage, crypto), { code: "bad-anchor" });
 	});
 });

@@ -61,7 +61,7 @@ export function picketCommand(args: readonly string[], env: NodeJS.ProcessEnv): 
 
 /** The environment of the provisioning commands: a test passphrase, scrypt cost 2^10 (the default is for real domains). */
 export function provisioningEnvironment(): NodeJS.ProcessEnv {
-	return { ...process.env, PICKET_PASSPHRASE: "picket-simulator-test", PICKET_SCRYPT_LOG_N: "10" };
+	return { ...process.env, PICKET_PASSPHRASE: "picket-simulator-test", PICKET_SCRYPT_LOG_N: "10", PICKET_INSECURE_TEST_KDF: "1" };
 }
 
 /** The domain folder and one instance folder per device: `picket domain init`, `device add`, `target sim`. */

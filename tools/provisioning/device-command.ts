@@ -1,7 +1,8 @@
 /**
- * `picket device add | revoke | inspect`: enrol a device (static X25519 key pair, roster
- * entry, bundle), revoke one (new epoch, key-epoch deliveries for the others), and check a
- * bundle file as the device's keystore would.
+ * `picket device add | revoke | reissue | inspect`: enrol a device (static X25519 key pair,
+ * roster entry, bundle), revoke one (new epoch, key-epoch deliveries for the others),
+ * re-issue one for a new or erased board (new epoch, nobody removed), and check a bundle
+ * file as the device's keystore would.
  */
 import { join } from "node:path";
 import { PicketError } from "picket/core/picket-error";
@@ -27,6 +28,7 @@ const GROUP_HELP = `Usage: picket device <command> [options]
 Commands:
   add       enrol a device: key pair, roster entry, bundle (.bundle + .json view)
   revoke    remove a device: new epoch, re-signed roster, deliveries for the others
+  reissue   a new or erased board for a device: new epoch, deliveries for the others
   inspect   check a bundle file as the device would and print its JSON view
 
 Run \`picket device <command> --help\` for its options.
@@ -49,6 +51,18 @@ all change; the roster is re-signed without it; and each remaining device gets a
 key-epoch delivery, sealed to it alone, in <domain>/epochs/epoch-<n>/device-<id>.delivery,
 to be carried to it over a pairwise session. Bundles of the remaining devices are
 re-issued for devices provisioned again by cable.
+
+${DOMAIN_OPTIONS_HELP}`;
+
+const REISSUE_HELP = `Usage: picket device reissue <id> [options]
+
+For a device whose board is replaced or whose flash was erased. Its new board would start
+its alert sequence at 0; under the same epoch's keys that repeats nonces its old board
+already used (two ciphertexts XORed with one known plaintext give the other). So the epoch
+advances for everyone, as in a revocation but removing nobody: every key changes, the
+device gets a bundle of the new epoch, and each other member a key-epoch delivery in
+<domain>/epochs/epoch-<n>/device-<id>.delivery, to be carried to it over a pairwise session.
+A second bundle for the same device in one epoch is refused ("needs-reissue").
 
 ${DOMAIN_OPTIONS_HELP}`;
 
@@ -95,6 +109,22 @@ function revoke(args: readonly string[], io: CommandIo): void {
 	io.stdout(`${lines.join("\n")}\n`);
 }
 
+function reissue(args: readonly string[], io: CommandIo): void {
+	const parsed = parseCommandLine(args, DOMAIN_OPTIONS, REISSUE_HELP, io);
+	if (parsed === undefined) return;
+	if (parsed.positionals.length !== 1) throw new PicketError<CommandErrorCode>("bad-usage", `one device id is required\n\n${REISSUE_HELP}`);
+	const id = parseInteger(parsed.positionals[0], "device id", 1, MAX_MEMBER_ID);
+	const folder = domainFolderOf(parsed);
+	const passphrase = readPassphrase(optionText(parsed, "passphrase-file"));
+	const domain = loadDomain(folder, passphrase);
+	const reissued = domain.reissue(id);
+	const epochFolder = writeRevocation(folder, reissued);
+	saveDomain(folder, domain, passphrase, sealCost());
+	const lines = [`re-issued device ${id} in epoch ${reissued.epoch}: ${bundlePath(folder, id)}`, `deliveries for the other members in ${epochFolder}:`];
+	for (const [member, delivery] of reissued.deliveries) lines.push(`  device ${member}: ${join(epochFolder, `device-${member}.delivery`)} (${delivery.length} bytes)`);
+	io.stdout(`${lines.join("\n")}\n`);
+}
+
 function inspect(args: readonly string[], io: CommandIo): void {
 	const parsed = parseCommandLine(args, { "reveal-secrets": { type: "boolean" } }, INSPECT_HELP, io);
 	if (parsed === undefined) return;
@@ -108,8 +138,8 @@ function inspect(args: readonly string[], io: CommandIo): void {
 
 const deviceCommand: CommandGroup = {
 	name: "device",
-	summary: "enrol, revoke and inspect devices (bundles, key-epoch deliveries)",
-	run: (args, io) => dispatch(args, io, GROUP_HELP, { add, revoke, inspect }),
+	summary: "enrol, revoke, re-issue and inspect devices (bundles, key-epoch deliveries)",
+	run: (args, io) => dispatch(args, io, GROUP_HELP, { add, revoke, reissue, inspect }),
 };
 
 export default deviceCommand;

@@ -20,7 +20,7 @@ import { PicketError } from "picket/core/picket-error";
 import { bundleView, decodeBundle } from "picket/provisioning/bundle";
 import type { CommandErrorCode } from "picket/tools/cli/command-group";
 import { writeFileAtomically } from "picket/tools/cli/write-atomically";
-import { DEFAULT_SCRYPT_COST, openDomain, sealDomain, type ScryptCost } from "picket/tools/provisioning/domain-seal";
+import { DEFAULT_SCRYPT_COST, type KdfPolicy, openDomain, sealDomain, type ScryptCost } from "picket/tools/provisioning/domain-seal";
 import type { Domain, Revocation } from "picket/tools/provisioning/domain-store";
 
 export const DOMAIN_FILE = "domain.picket";
@@ -55,8 +55,10 @@ export function readPassphrase(passphraseFile: string | undefined, environment: 
 }
 
 /**
- * The scrypt cost for sealing: the default, unless PICKET_SCRYPT_LOG_N lowers or raises N
- * (tests and simulations use 10; see domain-seal.ts).
+ * The scrypt cost for sealing: the default, unless PICKET_SCRYPT_LOG_N raises N. Lowering it
+ * (tests use 10) also needs PICKET_INSECURE_TEST_KDF=1, or sealing fails with
+ * "insecure-kdf-cost" before anything is written (domain-seal.ts): an environment variable
+ * left set must never silently weaken a real domain file.
  */
 export function sealCost(environment: NodeJS.ProcessEnv = process.env): ScryptCost {
 	const logN = environment.PICKET_SCRYPT_LOG_N;
@@ -64,15 +66,20 @@ export function sealCost(environment: NodeJS.ProcessEnv = process.env): ScryptCo
 	return { ...DEFAULT_SCRYPT_COST, logN: Number(logN) };
 }
 
+/** PICKET_INSECURE_TEST_KDF=1: tests and simulations may seal and open domain files below the default scrypt cost. */
+export function kdfPolicy(environment: NodeJS.ProcessEnv = process.env): KdfPolicy {
+	return { insecureTestKdf: environment.PICKET_INSECURE_TEST_KDF === "1" };
+}
+
 export function loadDomain(folder: string, passphrase: string): Domain {
 	const path = domainFilePath(folder);
 	if (!existsSync(path)) throw new PicketError<CommandErrorCode>("not-found", `no domain at ${folder} (${DOMAIN_FILE} missing; run \`picket domain init\`)`);
-	return openDomain(new Uint8Array(readFileSync(path)), passphrase);
+	return openDomain(new Uint8Array(readFileSync(path)), passphrase, kdfPolicy());
 }
 
 /** Re-issues the roster and every member's bundle, removes revoked members' bundles, then commits the domain file. */
 export function saveDomain(folder: string, domain: Domain, passphrase: string, cost: ScryptCost, options: { exclusive?: boolean } = {}): void {
-	const sealed = sealDomain(domain, passphrase, cost); // before any write: a bad cost or passphrase writes nothing
+	const sealed = sealDomain(domain, passphrase, cost, kdfPolicy()); // before any write: a bad cost or passphrase writes nothing
 	mkdirSync(folder, { recursive: true, mode: 0o700 });
 	mkdirSync(join(folder, "devices"), { recursive: true, mode: 0o700 });
 	writeFileAtomically(join(folder, "roster.bin"), domain.roster());
@@ -91,7 +98,7 @@ export function saveDomain(folder: string, domain: Domain, passphrase: string, c
 }
 
 /** Writes a revocation's outputs under epochs/epoch-<n>/; returns the folder. */
-export function writeRevocation(folder: string, revocation: Revocation): string {
+export function writeRevocation(folder: string, revocation: Pick<Revocation, "epoch" | "roster" | "deliveries">): string {
 	const epochFolder = join(folder, "epochs", `epoch-${revocation.epoch}`);
 	mkdirSync(epochFolder, { recursive: true });
 	for (const stale of readdirSync(epochFolder)) if (stale.endsWith(".delivery")) rmSync(join(epochFolder, stale), { force: true });

@@ -37,6 +37,7 @@ export type DomainErrorCode =
 	| "device-exists"
 	| "already-revoked"
 	| "domain-full"
+	| "needs-reissue" // a second bundle for a device in the epoch it was already issued one: `picket device reissue`
 	| "bad-state"; // the decrypted state does not have the expected shape
 
 function fail(code: DomainErrorCode, message?: string): never {
@@ -53,6 +54,19 @@ export interface DeviceRecord {
 	readonly staticSecretKey: Uint8Array;
 	/** The epoch in which it was removed, when revoked. */
 	readonly revokedAtEpoch?: number;
+	/** The last epoch for which it was issued a bundle (issueBundle) or a key-epoch delivery. */
+	readonly issuedEpoch?: number;
+}
+
+/** What a re-issue produces (Domain.reissue): a new epoch for everyone, nobody removed. */
+export interface Reissue {
+	readonly reissuedId: number;
+	readonly epoch: number;
+	readonly roster: Uint8Array;
+	/** Per other member: the key-epoch delivery that moves it to the new epoch. */
+	readonly deliveries: ReadonlyMap<number, Uint8Array>;
+	/** The re-issued device's bundle in the new epoch. */
+	readonly bundle: Uint8Array;
 }
 
 /** What one revocation produces. */
@@ -74,7 +88,7 @@ export interface DomainStateJson {
 	authoritySecretKey: string;
 	epoch: number;
 	groups: Record<string, number>;
-	devices: { id: number; role: MemberRole; groups: number; staticPublicKey: string; staticSecretKey: string; revokedAtEpoch?: number }[];
+	devices: { id: number; role: MemberRole; groups: number; staticPublicKey: string; staticSecretKey: string; revokedAtEpoch?: number; issuedEpoch?: number }[];
 }
 
 const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
@@ -164,6 +178,7 @@ export class Domain {
 					staticPublicKey: fromHex(device.staticPublicKey),
 					staticSecretKey: fromHex(device.staticSecretKey),
 					...(device.revokedAtEpoch === undefined ? {} : { revokedAtEpoch: device.revokedAtEpoch }),
+					...(device.issuedEpoch === undefined ? {} : { issuedEpoch: device.issuedEpoch }),
 				});
 			}
 			return domain;
@@ -188,6 +203,7 @@ export class Domain {
 				staticPublicKey: toHex(device.staticPublicKey),
 				staticSecretKey: toHex(device.staticSecretKey),
 				...(device.revokedAtEpoch === undefined ? {} : { revokedAtEpoch: device.revokedAtEpoch }),
+				...(device.issuedEpoch === undefined ? {} : { issuedEpoch: device.issuedEpoch }),
 			})),
 		};
 	}
@@ -286,6 +302,51 @@ export class Domain {
 		);
 	}
 
+	/**
+	 * Issues `id`'s bundle for a board (issue 12, item 5): at most once per device and epoch.
+	 * Keys and nonces are per epoch and a board starts its alert sequence at 0 on an empty
+	 * store, so a second board (a swap, an erased flash) given the same epoch's bundle would
+	 * seal new alerts under (key, nonce) pairs the first already used: XOR of two ciphertexts
+	 * and one known plaintext gives the other. A second issue in the same epoch is therefore
+	 * "needs-reissue": `reissue(id)` moves the domain to a new epoch first.
+	 */
+	issueBundle(id: number): Uint8Array {
+		const device = this.device(id);
+		if (device.issuedEpoch === this.#epoch) fail("needs-reissue", `device ${id} was already issued a bundle or delivery for epoch ${this.#epoch}: run \`picket device reissue ${id}\``);
+		const bundle = this.bundle(id);
+		this.#devices.set(id, { ...device, issuedEpoch: this.#epoch });
+		return bundle;
+	}
+
+	/**
+	 * A new board (or an erased one) for device `id`: the epoch advances for everyone — every
+	 * key changes, so every sender's nonce space is new — nobody is removed, the other members
+	 * get key-epoch deliveries as after a revocation, and `id` a bundle of the new epoch.
+	 */
+	reissue(id: number): Reissue {
+		const device = this.device(id);
+		if (device.revokedAtEpoch !== undefined) fail("already-revoked", `device ${id} was revoked in epoch ${device.revokedAtEpoch}`);
+		const { epoch, roster, deliveries } = this.#advanceEpoch((member) => member.id !== id);
+		return { reissuedId: id, epoch, roster, deliveries, bundle: this.issueBundle(id) };
+	}
+
+	/** The next epoch, its roster, and a key-epoch delivery for every current member `deliverTo` accepts. */
+	#advanceEpoch(deliverTo: (member: DeviceRecord) => boolean): { epoch: number; roster: Uint8Array; deliveries: Map<number, Uint8Array> } {
+		if (this.#epoch >= 0xffffffff) fail("bad-state", "epoch counter exhausted");
+		this.#epoch += 1;
+		this.#signedRoster = undefined;
+		const roster = this.roster();
+		const deliveries = new Map<number, Uint8Array>();
+		for (const member of this.members()) {
+			if (!deliverTo(member)) continue;
+			const deliveryKey = deriveDeliveryKey(this.#crypto, this.domainId, this.#domainSecret, member.id);
+			const delivery = { deviceId: member.id, epoch: this.#epoch, roster, ...this.#epochKeys(member.groups) };
+			deliveries.set(member.id, sealEpochDelivery(this.#crypto, deliveryKey, delivery, this.#crypto.randomBytes(13)));
+			this.#devices.set(member.id, { ...member, issuedEpoch: this.#epoch });
+		}
+		return { epoch: this.#epoch, roster, deliveries };
+	}
+
 	#epochKeys(groups: number): { handshakePsk: Uint8Array; networkKey: Uint8Array; groupKeys: GroupKey[] } {
 		const crypto = this.#crypto;
 		return {
@@ -304,17 +365,9 @@ export class Domain {
 		const device = this.device(id);
 		if (device.revokedAtEpoch !== undefined) fail("already-revoked", `device ${id} was revoked in epoch ${device.revokedAtEpoch}`);
 		if (this.#epoch >= 0xffffffff) fail("bad-state", "epoch counter exhausted");
-		this.#epoch += 1;
-		this.#devices.set(id, { ...device, revokedAtEpoch: this.#epoch });
-		this.#signedRoster = undefined;
-		const roster = this.roster();
-		const deliveries = new Map<number, Uint8Array>();
-		for (const member of this.members()) {
-			const deliveryKey = deriveDeliveryKey(this.#crypto, this.domainId, this.#domainSecret, member.id);
-			const delivery = { deviceId: member.id, epoch: this.#epoch, roster, ...this.#epochKeys(member.groups) };
-			deliveries.set(member.id, sealEpochDelivery(this.#crypto, deliveryKey, delivery, this.#crypto.randomBytes(13)));
-		}
-		return { revokedId: id, epoch: this.#epoch, roster, deliveries };
+		this.#devices.set(id, { ...device, revokedAtEpoch: this.#epoch + 1 });
+		const { epoch, roster, deliveries } = this.#advanceEpoch(() => true);
+		return { revokedId: id, epoch, roster, deliveries };
 	}
 
 	/** A summary for people: no secret in it. */
@@ -332,6 +385,7 @@ export class Domain {
 				groups: groupsOf(device.groups).map((g) => this.#groupName(g)),
 				staticPublicKey: toHex(device.staticPublicKey),
 				...(device.revokedAtEpoch === undefined ? {} : { revokedAtEpoch: device.revokedAtEpoch }),
+				...(device.issuedEpoch === undefined ? {} : { issuedEpoch: device.issuedEpoch }),
 			})),
 		};
 	}

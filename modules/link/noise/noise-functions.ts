@@ -17,8 +17,9 @@
  *
  * Noise's k is 32 bytes; AES-128 keeps its first 16 (128-bit security, the level of
  * Curve25519 itself). The protocol name says "AESCCM" (e.g. Noise_KKpsk0_25519_AESCCM_SHA256)
- * so a transcript can never be confused with a registered cipher's. A CCM cipher with an
- * 8-byte tag (Picket's session frames) gets its own name, "AESCCM8".
+ * so a transcript can never be confused with a registered cipher's. A CCM cipher with a
+ * shorter tag gets its own name: "AESCCM12" (Picket's handshake, whose 100 B budget also
+ * carries a mac1), "AESCCM8" (Picket's session frames).
  */
 import type { CcmTagLength, CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
 import { PicketError } from "picket/core/picket-error";
