@@ -96,8 +96,8 @@ test("item 7: a group insider's forged 'sequence 2^19 − 1' as another member d
 	}
 });
 
-test("hosts/sim/scenarios/attacks.json: every attack runs, no alert is missed and no forgery accepted", (t) => {
-	const scenario = scenarioFile("attacks.json");
+test("hosts/sim/scenarios/attacks-air.json: every attack runs, no alert is missed and no forgery accepted", (t) => {
+	const scenario = scenarioFile("attacks-air.json");
 	for (let seed = 1; seed <= 3; seed++) {
 		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
 		const kinds = new Set(summary.attacks.map((attack) => attack.kind));

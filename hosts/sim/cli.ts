@@ -7,6 +7,7 @@
  * calls is portable.
  */
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { isPicketError } from "picket/core/picket-error";
 import { DomainSimulation, type SimulationSummary, type TimelineEntry } from "picket/hosts/sim/domain-simulation";
 import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
@@ -205,8 +206,13 @@ function printAttackCosts(summary: SimulationSummary): void {
 	console.log(`Alerts missed by an authorised, reachable device: ${missed.length === 0 ? "none" : missed.join(", ")}\n`);
 }
 
-function loadScenario(file: string): Scenario | undefined {
+/**
+ * A scenario file, or a suite: `{ "suite", "description", "scenarios": [file, …] }` whose
+ * files (relative to the suite) run one after the other, each in its own domain.
+ */
+function loadScenarios(file: string): Scenario[] | undefined {
 	let text: string;
+	let parsed: unknown;
 	try {
 		text = readFileSync(file, "utf8");
 	} catch (error) {
@@ -214,9 +220,29 @@ function loadScenario(file: string): Scenario | undefined {
 		return undefined;
 	}
 	try {
-		return validateScenario(JSON.parse(text));
+		parsed = JSON.parse(text);
 	} catch (error) {
-		if (error instanceof SyntaxError || isPicketError(error, "bad-scenario")) {
+		console.error(`${file}: ${(error as Error).message}`);
+		return undefined;
+	}
+	const suite = parsed as { scenarios?: unknown };
+	if (typeof parsed === "object" && parsed !== null && "scenarios" in suite) {
+		if (!Array.isArray(suite.scenarios) || suite.scenarios.length === 0 || !suite.scenarios.every((entry) => typeof entry === "string")) {
+			console.error(`${file}: "scenarios" must list scenario files`);
+			return undefined;
+		}
+		const scenarios: Scenario[] = [];
+		for (const entry of suite.scenarios as string[]) {
+			const loaded = loadScenarios(resolve(dirname(file), entry));
+			if (loaded === undefined) return undefined;
+			scenarios.push(...loaded);
+		}
+		return scenarios;
+	}
+	try {
+		return [validateScenario(parsed)];
+	} catch (error) {
+		if (isPicketError(error, "bad-scenario")) {
 			console.error(`${file}: ${error.message}`);
 			return undefined;
 		}
@@ -233,8 +259,17 @@ function main(): number {
 		(error.exitCode === 0 ? console.log : console.error)(error.message);
 		return error.exitCode;
 	}
-	const scenario = options.file === undefined ? defaultScenario : loadScenario(options.file);
-	if (scenario === undefined) return 1;
+	const scenarios = options.file === undefined ? [defaultScenario] : loadScenarios(options.file);
+	if (scenarios === undefined) return 1;
+	let status = 0;
+	for (const scenario of scenarios) {
+		if (scenarios.length > 1 && !options.json) console.log(`\n######## ${scenario.name} ########\n`);
+		status = Math.max(status, runScenario(scenario, options));
+	}
+	return status;
+}
+
+function runScenario(scenario: Scenario, options: CliOptions): number {
 	const started = performance.now();
 	const long = scenario.devices.length > 200;
 	const simulation = new DomainSimulation(scenario, {
