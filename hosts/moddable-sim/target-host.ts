@@ -97,6 +97,7 @@ const SIMULATOR_PINS: { readonly [Role in DeviceRole]: BoardPins } = {
 	alarm: { button: "button", buttonActiveLevel: 1, led: "led-a", vibration: "led-b" },
 	responder: { button: "button", buttonActiveLevel: 1, led: "led-a", siren: "led-b" },
 	relay: { led: "led-a" },
+	gateway: { led: "led-a" },
 };
 
 /**

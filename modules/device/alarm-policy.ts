@@ -17,6 +17,7 @@
  * | alarm     | vibrate for `vibrateMs`                         | nothing                  |
  * | sensor    | log                                             | nothing                  |
  * | relay     | log (a relay holds no group key; never expected)| nothing                  |
+ * | gateway   | log (its bridge reports it to the command post) | nothing                  |
  *
  * A "cancel" alert stops what its incident started; a "silence" command from a peer (a
  * responder's operator pressed silence) stops outputs here, and at the sender also counts
@@ -190,6 +191,7 @@ export class AlarmPolicy {
 				return "vibrate";
 			case "sensor":
 			case "relay":
+			case "gateway":
 				return "log";
 		}
 	}
