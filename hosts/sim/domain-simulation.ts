@@ -87,6 +87,20 @@ export interface SimulationOptions {
 	 * passes its native PSA suite. test/sim-engines.test.ts checks the digests agree.
 	 */
 	readonly crypto?: (random: RandomSource) => CryptoSuite;
+	/** Settings every device's manifest layer gets on top of the scenario's (the command post runs turn heartbeats on). */
+	readonly settings?: { readonly heartbeatMs?: number; readonly lostAfterMissed?: number };
+	/** Enrol a command post (role "post", never booted) after the devices, so its key is in the signed roster. */
+	readonly enrolPost?: boolean;
+	/** Sees every device event, after the simulation did (a simulated gateway's bridge listens here). */
+	readonly onDeviceEvent?: (device: string, event: DeviceEvent) => void;
+}
+
+/** What a watcher outside the simulation may hold of a device: as an operator with a cable would. */
+export interface SimDeviceHandle {
+	readonly name: string;
+	readonly memberId: number;
+	readonly gpio: VirtualGpio;
+	readonly running: RunningDevice | undefined;
 }
 
 export interface TimelineEntry {
@@ -329,6 +343,8 @@ export class DomainSimulation {
 	readonly #durationMs: number;
 	#nonceReuses = 0;
 	#ran = false;
+	/** The command post's member id, when `enrolPost` asked for one. */
+	readonly postId: number | undefined;
 
 	constructor(scenario: Scenario, options: SimulationOptions) {
 		this.scenario = scenario;
@@ -342,6 +358,7 @@ export class DomainSimulation {
 		this.#crypto = this.#cryptoFactory(this.#random.fork("provisioning").randomSource());
 		this.domain = Domain.create({ groups: Object.fromEntries(scenario.groups.map((name, number) => [name, number])), crypto: this.#crypto });
 		for (const device of scenario.devices) this.domain.addDevice({ role: device.role, groups: device.groups });
+		if (options.enrolPost === true) this.postId = this.domain.addDevice({ role: "post", groups: [] }).id;
 		// The one shortcut (see the file comment): the shared roster's signature is verified once, here.
 		this.#verifiedRoster = { roster: this.domain.verifiedRoster(), bytes: this.domain.roster(), authorityPublicKey: this.domain.authorityPublicKey };
 		this.medium = new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
@@ -383,7 +400,7 @@ export class DomainSimulation {
 			crypto: this.#cryptoFactory(random),
 			pins: SIM_PINS,
 			role: spec.role,
-			manifestSettings: { alertGroup: alertGroup < 0 ? 0 : alertGroup, initialTtl: this.#initialTtl },
+			manifestSettings: { alertGroup: alertGroup < 0 ? 0 : alertGroup, initialTtl: this.#initialTtl, ...this.#options.settings },
 			log: {
 				info: (message) => {
 					if (this.#options.deviceLogs === true) this.#note(timers.now(), spec.name, `log: ${message}`);
@@ -392,6 +409,7 @@ export class DomainSimulation {
 			},
 			onEvent: (event) => {
 				if (device !== undefined) this.#onDeviceEvent(device, event);
+				this.#options.onDeviceEvent?.(spec.name, event);
 			},
 			verifiedRoster: this.#verifiedRoster,
 		};
@@ -443,6 +461,14 @@ export class DomainSimulation {
 		this.#byStation.set(station, self);
 		this.#byMember.set(memberId, self);
 		this.#boot(self);
+	}
+
+	/** A device by its scenario name, for watchers outside the simulation. */
+	deviceHandle(name: string): SimDeviceHandle {
+		const device = this.#device(name);
+		return { name: device.name, memberId: device.memberId, gpio: device.gpio, get running() {
+			return device.running;
+		} };
 	}
 
 	/** The board's entry point, as on power-up: main.ts on this device's bindings. */

@@ -154,7 +154,8 @@ export class DeviceNode {
 				onReadable: () => this.#onButton(),
 			});
 		}
-		if (settings.heartbeatMs > 0) {
+		// A relay holds no group key, so it cannot seal a heartbeat: supervision covers the others.
+		if (settings.heartbeatMs > 0 && identity.role !== "relay") {
 			if (identity.role === "responder") {
 				this.#supervision = new Supervision({ periodMs: settings.heartbeatMs, lostAfterMissed: settings.lostAfterMissed, members: [], now: timers.now() });
 			}

@@ -7,6 +7,9 @@
  * the command post (picket/gateway/supervision through a gateway) and responders report a
  * device lost after `lostAfterMissed` periods without one.
  *
+ * Relays hold no group key and send none (nobody can tell a silent relay from a lost one
+ * except by the alerts it stops carrying).
+ *
  * The heartbeat also carries the device's last receipt, so the post learns who read,
  * acted on, acknowledged or was silenced for an incident without any extra frame type: a
  * device sends one out of period when its receipt changes.

@@ -51,7 +51,7 @@ export class GatewayBridge {
 	readonly #queue: PostMessage[] = [];
 	/** The last operator action per peer, so that a dropped command reports against it. */
 	readonly #actionFor = new Map<number, number>();
-	readonly stats = { reported: 0, dropped: 0, refused: {} as Record<string, number> };
+	readonly stats = { reported: 0, stored: 0, dropped: 0, refused: {} as Record<string, number> };
 
 	constructor(options: GatewayBridgeOptions) {
 		this.#options = options;
@@ -138,6 +138,9 @@ export class GatewayBridge {
 				this.#actionFor.set(message.peer, message.action);
 				this.#options.sendEpochDelivery(message.peer, message.delivery);
 				this.#report({ kind: "outcome", action: message.action, peer: message.peer, outcome: "handed" });
+				return;
+			case "stored":
+				this.stats.stored = message.reports;
 				return;
 			default:
 				this.#refuse("unexpected-message", message.kind);

@@ -20,6 +20,7 @@
  * |      |           | peer count k u8, k × peer u16                                            |         |
  * | 0x82 | delivery  | action u32, peer u16 (the gateway itself for its own), sealed key-epoch  | 7 + n   |
  * |      |           | delivery (picket/provisioning/epoch-delivery), n bytes                   |         |
+ * | 0x83 | stored    | reports u32: how many of this link's reports are durably in the log      | 5       |
  *
  * `action` numbers the operator's action in the post's log, so the outcome finds its row.
  * Authentic but malformed messages are "bad-message": a buggy peer, never a crash.
@@ -43,7 +44,8 @@ export type PostMessage =
 	| { readonly kind: "heartbeat"; readonly source: number; readonly flags: number; readonly origin: number; readonly incident: number }
 	| { readonly kind: "outcome"; readonly action: number; readonly peer: number; readonly outcome: CommandOutcome }
 	| { readonly kind: "command"; readonly action: number; readonly command: "acknowledge" | "silence"; readonly origin: number; readonly incident: number; readonly peers: readonly number[] }
-	| { readonly kind: "delivery"; readonly action: number; readonly peer: number; readonly delivery: Uint8Array };
+	| { readonly kind: "delivery"; readonly action: number; readonly peer: number; readonly delivery: Uint8Array }
+	| { readonly kind: "stored"; readonly reports: number };
 
 export type CommandOutcome = "handed" | "dropped" | "installed" | "refused";
 const OUTCOMES: readonly CommandOutcome[] = ["handed", "dropped", "installed", "refused"];
@@ -57,6 +59,7 @@ const enum Code {
 	Outcome = 0x04,
 	Command = 0x81,
 	Delivery = 0x82,
+	Stored = 0x83,
 }
 
 function fail(message: string): never {
@@ -125,6 +128,12 @@ export function encodePostMessage(message: PostMessage): Uint8Array {
 			writeU16(head, 5, checked(message.peer, 0xffff, "peer"));
 			return concatBytes(head, message.delivery);
 		}
+		case "stored": {
+			const bytes = new Uint8Array(5);
+			bytes[0] = Code.Stored;
+			writeU32(bytes, 1, checked(message.reports, 0xffffffff, "reports"));
+			return bytes;
+		}
 	}
 }
 
@@ -172,6 +181,9 @@ export function decodePostMessage(bytes: Uint8Array): PostMessage {
 		case Code.Delivery:
 			if (bytes.length < 8) fail(`delivery: ${bytes.length} bytes`);
 			return { kind: "delivery", action: readU32(bytes, 1), peer: readU16(bytes, 5), delivery: bytes.slice(7) };
+		case Code.Stored:
+			length(bytes, 5, "stored");
+			return { kind: "stored", reports: readU32(bytes, 1) };
 		default:
 			return fail(`code ${bytes[0]}`);
 	}
