@@ -131,7 +131,7 @@ function drawAlerts() {
     const silence = el("button", { "data-action": "silence" }, "Silence");
     silence.addEventListener("click", () => act({ kind: "silence", alert: alert.id }));
     list.append(el("li", { class: "alert", "data-alert": String(alert.id), "data-event": alert.event },
-      el("b", {}, alert.event + " from " + name(alert.source)), " incident " + alert.incident + ", severity " + alert.severity + ", via gateway " + name(alert.gateway) + " (" + alert.hops + " hops) at " + time(alert.at),
+      el("b", {}, alert.event + " from " + name(alert.source)), " incident " + alert.incident + ", severity " + alert.severity + ", " + (alert.copies || 1) + " cop" + ((alert.copies || 1) > 1 ? "ies" : "y") + " via gateway " + name(alert.gateway) + " (" + alert.hops + " hops) at " + time(alert.at),
       ack, silence, el("div", { class: "receipts" }, receiptText(alert))));
   }
 }
@@ -171,7 +171,10 @@ async function start() {
   const snapshot = await api("/api/state");
   state.epoch = snapshot.epoch;
   for (const d of snapshot.devices) state.devices.set(d.id, d);
-  state.alerts = snapshot.alerts;
+  for (const a of snapshot.alerts.reverse()) {
+    const same = state.alerts.find((b) => b.source === a.source && b.incident === a.incident);
+    if (same) same.copies = (same.copies || 1) + 1; else state.alerts.unshift(a);
+  }
   for (const r of snapshot.receipts) addReceipt(r);
   for (const a of snapshot.actions) state.actions.set(a.id, a);
   draw();
@@ -181,12 +184,16 @@ async function start() {
   source.onmessage = (message) => {
     const event = JSON.parse(message.data);
     switch (event.type) {
-      case "alert":
-        state.alerts.unshift(event);
+      case "alert": {
+        // Repeats of an incident are one line: the first copy, counted.
+        const same = state.alerts.find((a) => a.source === event.source && a.incident === event.incident);
+        if (same) { same.copies = (same.copies || 1) + 1; same.severity = Math.max(same.severity, event.severity); }
+        else state.alerts.unshift(event);
         state.alerting.add(event.source);
         setTimeout(() => { state.alerting.delete(event.source); drawPlan(); }, 10000);
         draw();
         break;
+      }
       case "receipt": addReceipt(event); drawAlerts(); break;
       case "device": {
         const d = state.devices.get(event.device);
