@@ -18,6 +18,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GatewayBridge } from "picket/gateway/gateway-bridge";
+import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import type { PostLinkIdentity } from "picket/gateway/post-link";
 import { openBundle } from "picket/provisioning/keystore";
 import type { DeviceCredentials } from "picket/provisioning/keystore";
@@ -142,7 +143,7 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 		sendCommand: (peer, command) => gateway.running?.links.commands.send(peer, command),
 		sendEpochDelivery: (peer, delivery) => gateway.running?.links.sessions.sendEpochDelivery(peer, delivery),
 		applyOwnDelivery: (delivery) => gateway.running?.links.applyEpochDelivery(delivery),
-		initialTtl: scenario.initialTtl ?? 3,
+		initialTtl: scenario.initialTtl ?? DEFAULT_INITIAL_TTL,
 		epoch: () => gateway.running?.links.credentials.epoch ?? 0,
 		log: { info: (line) => note(`gateway: ${line}`), warn: (line) => note(`gateway: ${line}`) },
 	});

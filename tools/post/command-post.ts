@@ -57,7 +57,7 @@ export interface CommandPostOptions {
 
 /** What the page hears live (after the commit). */
 export type LiveEvent =
-	| { readonly type: "alert"; readonly id: number; readonly source: number; readonly event: string; readonly severity: number; readonly incident: number; readonly gateway: number; readonly hops: number; readonly at: number }
+	| { readonly type: "alert"; readonly id: number; readonly source: number; readonly sequence: number; readonly event: string; readonly severity: number; readonly incident: number; readonly gateway: number; readonly hops: number; readonly at: number }
 	| { readonly type: "receipt"; readonly device: number; readonly origin: number; readonly incident: number; readonly flags: string[] }
 	| { readonly type: "device"; readonly device: number; readonly state: "lost" | "found" | "heard"; readonly at: number }
 	| { readonly type: "action"; readonly id: number; readonly state: string; readonly detail?: string }
@@ -243,7 +243,7 @@ export class CommandPost {
 			case "alert": {
 				const event = EVENT_NAMES[message.event] ?? `event-${message.event}`;
 				const alert = { epoch: connection.epoch, source: message.source, sequence: message.sequence, group: message.group, event, severity: message.severity, incident: message.incident, repeat: message.repeat, gateway, hops: message.hops, at };
-				this.#queue({ kind: "alert", alert }, connection, (id) => (id === undefined ? undefined : { type: "alert", id, source: alert.source, event, severity: alert.severity, incident: alert.incident, gateway, hops: alert.hops, at }));
+				this.#queue({ kind: "alert", alert }, connection, (id) => (id === undefined ? undefined : { type: "alert", id, source: alert.source, sequence: alert.sequence, event, severity: alert.severity, incident: alert.incident, gateway, hops: alert.hops, at }));
 				this.#heard(message.source, at, undefined);
 				return;
 			}

@@ -84,7 +84,7 @@ function drawPlan() {
   if (placed.length === 0) return;
   const xs = placed.map((d) => d.x), ys = placed.map((d) => d.y);
   const minX = Math.min(...xs) - 10, minY = Math.min(...ys) - 10;
-  const width = Math.max(...xs) - minX + 10, height = Math.max(...ys) - minY + 10;
+  const width = Math.max(...xs) - minX + 30, height = Math.max(...ys) - minY + 10;
   plan.setAttribute("viewBox", [minX, minY, width, height].join(" "));
   const r = Math.max(width, height) / 70;
   for (const d of placed) {
