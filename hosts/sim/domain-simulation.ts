@@ -43,7 +43,7 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/alert-link";
 import type { DeviceEvent } from "picket/device/device-events";
-import type { HostBindings } from "picket/device/host-bindings";
+import type { HostBindings, PostLinkPort } from "picket/device/host-bindings";
 import { EPOCH_KEY_ID_MASK, decodeAlertFrame } from "picket/link/alert-frame";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
@@ -91,8 +91,8 @@ export interface SimulationOptions {
 	readonly settings?: { readonly heartbeatMs?: number; readonly lostAfterMissed?: number };
 	/** Enrol a command post (role "post", never booted) after the devices, so its key is in the signed roster. */
 	readonly enrolPost?: boolean;
-	/** Sees every device event, after the simulation did (a simulated gateway's bridge listens here). */
-	readonly onDeviceEvent?: (device: string, event: DeviceEvent) => void;
+	/** A gateway's wire to the command post (HostBindings.postLink), by device name. */
+	readonly postLink?: (device: string) => PostLinkPort | undefined;
 }
 
 /** What a watcher outside the simulation may hold of a device: as an operator with a cable would. */
@@ -390,6 +390,7 @@ export class DomainSimulation {
 		const random = this.#random.fork(`device ${index}`).randomSource();
 		const alertGroup = this.scenario.groups.indexOf(spec.alertGroup ?? spec.groups[0] ?? this.scenario.groups[0]);
 		let device: SimDevice | undefined;
+		const postLink = this.#options.postLink?.(spec.name);
 		const host: HostBindings = {
 			target: "sim",
 			gpio,
@@ -409,10 +410,11 @@ export class DomainSimulation {
 			},
 			onEvent: (event) => {
 				if (device !== undefined) this.#onDeviceEvent(device, event);
-				this.#options.onDeviceEvent?.(spec.name, event);
 			},
 			verifiedRoster: this.#verifiedRoster,
+			...(postLink === undefined ? {} : { postLink }),
 		};
+
 		// The provisioning tool writes the device's bundle into its flash, through the keystore.
 		storeBundle(storage, this.domain.bundle(memberId), host.crypto, { verifiedRoster: this.#verifiedRoster });
 		device = {

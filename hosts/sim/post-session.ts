@@ -3,9 +3,9 @@
  * on loopback to a real command post (tools/post) and its dashboard.
  *
  *   DomainSimulation (virtual clock paced to the wall clock)
- *     └─ device "gateway" (role gateway, the firmware's node) ─ onEvent ─► GatewayBridge
- *                                                                   │ wire frames, Noise KKpsk0
- *                                                        TCP 127.0.0.1 ▼
+ *     └─ device "gateway" (role gateway): main.ts ─► picket/gateway/gateway-start ─► GatewayBridge
+ *                                                    HostBindings.postLink │ wire frames, Noise KKpsk0
+ *                                                             TCP 127.0.0.1 ▼
  *   CommandPost ─ EventLog (SQLite) ─ dashboard (HTTP + SSE on 127.0.0.1)
  *
  * The scenario runs with heartbeats on (every device, `heartbeatMs`), a command post
@@ -17,8 +17,7 @@ import { mkdtempSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GatewayBridge } from "picket/gateway/gateway-bridge";
-import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
+import type { PostLinkPort } from "picket/device/host-bindings";
 import type { PostLinkIdentity } from "picket/gateway/post-link";
 import { openBundle } from "picket/provisioning/keystore";
 import type { DeviceCredentials } from "picket/provisioning/keystore";
@@ -57,7 +56,6 @@ export interface PostSession {
 	readonly simulation: DomainSimulation;
 	readonly post: CommandPost;
 	readonly dashboard: Dashboard;
-	readonly bridge: GatewayBridge;
 	readonly database: string;
 	readonly domainFolder: string;
 	/** Runs the simulation paced to the wall clock until virtual time `until`. */
@@ -83,21 +81,50 @@ function postIdentity(domain: Domain, postId: number): PostLinkIdentity {
 	return identityOf(openBundle(domain.bundle(postId), domain.crypto));
 }
 
+/**
+ * The gateway's cable: HostBindings.postLink over a TCP socket. The gateway boots (and
+ * writes its handshake) before the socket exists, so writes wait for `attach`.
+ */
+class SocketPort implements PostLinkPort {
+	#socket: Socket | undefined;
+	#waiting: Uint8Array[] = [];
+	#receiver: ((bytes: Uint8Array) => void) | undefined;
+
+	attach(socket: Socket): void {
+		this.#socket = socket;
+		socket.on("data", (chunk: Buffer) => this.#receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+		for (const bytes of this.#waiting) socket.write(bytes);
+		this.#waiting = [];
+	}
+
+	write(bytes: Uint8Array): void {
+		if (this.#socket === undefined) this.#waiting.push(bytes);
+		else if (!this.#socket.destroyed) this.#socket.write(bytes);
+	}
+
+	onReceive(receiver: (bytes: Uint8Array) => void): void {
+		this.#receiver = receiver;
+	}
+
+	close(): void {
+		this.#socket?.destroy();
+	}
+}
+
 export async function startPostSession(options: PostSessionOptions = {}): Promise<PostSession> {
 	const note = options.note ?? (() => {});
 	const heartbeatMs = options.heartbeatMs ?? 2_000;
 	const lostAfterMissed = options.lostAfterMissed ?? 3;
 	const scenario = postScenario();
-	let bridge: GatewayBridge | undefined;
+	const wire = new SocketPort();
 	const simulation = new DomainSimulation(scenario, {
 		seed: options.seed ?? 1,
 		timeline: false,
 		crypto: createNodeCryptoSuite,
 		settings: { heartbeatMs, lostAfterMissed },
 		enrolPost: true,
-		onDeviceEvent: (device, event) => {
-			if (device === GATEWAY_NAME) bridge?.onDeviceEvent(event);
-		},
+		// The gateway runs main.ts like every board; main.ts starts its bridge on this wire.
+		postLink: (device) => (device === GATEWAY_NAME ? wire : undefined),
 	});
 	const postId = simulation.postId!;
 	const work = mkdtempSync(join(tmpdir(), "picket-post-"));
@@ -126,30 +153,12 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 	});
 	const port = await post.listen();
 	const dashboard = await startDashboard(post, options.dashboardPort ?? 0);
-
-	// The gateway's USB cable: a TCP connection to the post.
-	const gateway = simulation.deviceHandle(GATEWAY_NAME);
-	const running = gateway.running;
-	if (running === undefined) throw new RangeError("the gateway did not start");
 	const socket: Socket = await new Promise((resolve, reject) => {
 		const s = connect(port, "127.0.0.1", () => resolve(s));
 		s.once("error", reject);
 	});
 	socket.setNoDelay(true);
-	bridge = new GatewayBridge({
-		identity: identityOf(running.links.credentials),
-		postId,
-		write: (bytes) => socket.write(bytes),
-		sendCommand: (peer, command) => gateway.running?.links.commands.send(peer, command),
-		sendEpochDelivery: (peer, delivery) => gateway.running?.links.sessions.sendEpochDelivery(peer, delivery),
-		applyOwnDelivery: (delivery) => gateway.running?.links.applyEpochDelivery(delivery),
-		initialTtl: scenario.initialTtl ?? DEFAULT_INITIAL_TTL,
-		epoch: () => gateway.running?.links.credentials.epoch ?? 0,
-		log: { info: (line) => note(`gateway: ${line}`), warn: (line) => note(`gateway: ${line}`) },
-	});
-	const activeBridge = bridge;
-	socket.on("data", (chunk: Buffer) => activeBridge.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-	activeBridge.connect();
+	wire.attach(socket);
 
 	const speed = options.speed ?? 1;
 	let stopped = false;
@@ -170,13 +179,12 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 		simulation,
 		post,
 		dashboard,
-		bridge: activeBridge,
 		database,
 		domainFolder,
 		runUntil,
 		stop: async () => {
 			stopped = true;
-			socket.destroy();
+			wire.close();
 			await dashboard.close();
 			await post.close();
 			post.log.close();
@@ -198,7 +206,7 @@ export async function runPostDemo(options: PostSessionOptions & { readonly linge
 	await session.runUntil(durationMs + (options.lingerMs ?? 0));
 	process.off("SIGINT", stop);
 	const log = session.post.log;
-	console.log(`Post: ${log.count("alerts")} alerts, ${log.count("receipts")} receipts, ${log.count("actions")} operator actions, ${log.count("events")} events stored; gateway reported ${session.bridge.stats.reported}, post confirmed ${session.bridge.stats.stored} stored`);
+	console.log(`Post: ${log.count("alerts")} alerts, ${log.count("receipts")} receipts, ${log.count("actions")} operator actions, ${log.count("events")} events stored (${log.path})`);
 	await session.stop();
 	return 0;
 }

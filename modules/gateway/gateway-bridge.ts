@@ -27,7 +27,8 @@ const QUEUE_LIMIT = 256;
 const EVENT_CODES: Record<string, number> = { motion: 1, panic: 2, cancel: 3 };
 
 export interface GatewayBridgeOptions {
-	readonly identity: PostLinkIdentity;
+	/** The gateway's identity in the key epoch in force (read at each handshake). */
+	readonly identity: () => PostLinkIdentity;
 	/** The post's member id in the roster. */
 	readonly postId: number;
 	/** Writes bytes to the wired link (UART, TCP). */
@@ -65,7 +66,7 @@ export class GatewayBridge {
 	/** (Re)starts the handshake: on a new connection, or after the post refused something. */
 	connect(): void {
 		this.#channel = undefined;
-		this.#initiator = new PostLinkInitiator(this.#options.identity, this.#options.postId);
+		this.#initiator = new PostLinkInitiator(this.#options.identity(), this.#options.postId);
 		this.#options.write(encodeWireFrame(PostLinkType.Message1, this.#initiator.message1));
 	}
 
@@ -125,7 +126,7 @@ export class GatewayBridge {
 				}
 				return;
 			case "delivery":
-				if (message.peer === this.#options.identity.memberId) {
+				if (message.peer === this.#options.identity().memberId) {
 					try {
 						this.#options.applyOwnDelivery(message.delivery);
 						this.#report({ kind: "outcome", action: message.action, peer: message.peer, outcome: "installed" });
