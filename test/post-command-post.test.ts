@@ -184,3 +184,38 @@ test("kill -9 mid-write: every report the post acknowledged as stored is in the 
 	t.is(missing, 0);
 	log.close();
 });
+
+test("revoke: a new epoch, every remaining member's sealed delivery out through the gateway (its own last), the device marked revoked", async (t) => {
+	const fixture = createPostFixture();
+	const log = new EventLog(tempDatabase());
+	const gatewayId = fixture.gatewayIds[0];
+	const post = new CommandPost({
+		log,
+		identity: fixture.identity(fixture.postId),
+		devices: fixture.devices,
+		heartbeatMs: 0,
+		lostAfterMissed: 3,
+		revoke: (device, passphrase) => {
+			if (passphrase !== "right") throw new RangeError("wrong passphrase");
+			const revocation = fixture.domain.revoke(device);
+			return { revocation, identity: fixture.identity(fixture.postId) };
+		},
+	});
+	const gateway = new TestGateway(fixture.identity(gatewayId), fixture.postId);
+	const pipe = attachGateway(post, gateway);
+	pipe.send(gateway.hello());
+	t.throws(() => post.revoke(fixture.sensorId, "wrong"), { message: /wrong passphrase/ });
+	t.is(log.actions().length, 0, "nothing logged as done when the domain file did not open");
+	const action = post.revoke(fixture.sensorId, "right");
+	const deliveries = gateway.received.filter((message) => message.kind === "delivery");
+	t.deepEqual(deliveries.map((message) => (message.kind === "delivery" ? message.peer : 0)), [fixture.responderId, gatewayId]);
+	t.true(deliveries.every((message) => message.kind === "delivery" && message.action === action && message.delivery.length > 100));
+	t.is(post.epoch, 1);
+	t.is(log.epoch(), 1);
+	t.is(log.devices().find((device) => device.id === fixture.sensorId)?.revoked_epoch, 1);
+	pipe.send(gateway.seal({ kind: "outcome", action, peer: gatewayId, outcome: "installed" }));
+	await settle();
+	t.is(log.action(action)?.state, "installed-on-gateway");
+	await post.close();
+	log.close();
+});
