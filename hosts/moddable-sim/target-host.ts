@@ -22,6 +22,7 @@ import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/pref
 import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
 import { type SimulatorInstance, simulatorInstance } from "picket/hosts/moddable-sim/instance";
 import { udpRadio } from "picket/hosts/moddable-sim/udp-radio";
+import { tcpPostLink } from "picket/hosts/moddable-sim/tcp-post-link";
 
 /** The part of the simulator's controls Picket uses (build/simulators/modules/button.js, led.js). */
 interface SimulatorButton {
@@ -167,5 +168,6 @@ export function targetHost(): HostBindings {
 		settingsOverrides: preferenceNumbers(SETTINGS_DOMAIN),
 		log,
 		onEvent: eventLog(log),
+		...(role === "gateway" && instance.postPort !== undefined ? { postLink: tcpPostLink(instance.postPort, log) } : {}),
 	};
 }

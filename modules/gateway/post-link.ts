@@ -30,7 +30,7 @@
 import { concatBytes, constantTimeEqual, readU16, readU32, utf8, writeU32 } from "picket/core/bytes";
 import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
-import type { Member } from "picket/link/membership";
+import type { Member, Membership } from "picket/link/membership";
 import type { CipherState } from "picket/link/noise/cipher-state";
 import { KKPSK0 } from "picket/link/noise/handshake-patterns";
 import { HandshakeState } from "picket/link/noise/handshake-state";
@@ -68,7 +68,7 @@ export interface PostLinkIdentity {
 	readonly memberId: number;
 	readonly staticKeyPair: X25519KeyPair;
 	readonly psk: Uint8Array;
-	readonly roster: { member(id: number): Member | undefined };
+	readonly roster: Membership;
 }
 
 function fail(code: PostLinkErrorCode, message?: string): never {

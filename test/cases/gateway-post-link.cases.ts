@@ -29,7 +29,7 @@ export default portableCases("gateway/post-link", (test) => {
 		keys.set(id, pair);
 		members.set(id, { id, role, groups: role === "post" ? 0 : 1, staticPublicKey: pair.publicKey });
 	}
-	const roster = { member: (id: number) => members.get(id) };
+	const roster = { member: (id: number) => members.get(id), epoch: 1 };
 	const psk = deriveHandshakePsk(crypto, TEST_DOMAIN_ID, TEST_DOMAIN_SECRET, 1);
 	const identity = (id: number, overrides: Partial<PostLinkIdentity> = {}): PostLinkIdentity => ({ crypto, domainId: TEST_DOMAIN_ID, memberId: id, staticKeyPair: keys.get(id)!, psk, roster, ...overrides });
 	const code = (step: () => unknown): string => {
@@ -78,7 +78,7 @@ export default portableCases("gateway/post-link", (test) => {
 		// With a roster that lists the impostor's key, the genuine gateway's message 1 (made for the real key) fails.
 		const forged = new Map(members);
 		forged.set(POST, { ...members.get(POST)!, staticPublicKey: impostor.staticKeyPair.publicKey });
-		t.is(code(() => acceptGateway({ ...impostor, roster: { member: (id: number) => forged.get(id) } }, initiator.message1)), "bad-tag");
+		t.is(code(() => acceptGateway({ ...impostor, roster: { member: (id: number) => forged.get(id), epoch: 1 } }, initiator.message1)), "bad-tag");
 		const otherEpoch = identity(POST, { psk: deriveHandshakePsk(crypto, TEST_DOMAIN_ID, TEST_DOMAIN_SECRET, 2) });
 		t.is(code(() => acceptGateway(otherEpoch, initiator.message1)), "bad-tag");
 		const altered = Uint8Array.from(initiator.message1);

@@ -119,7 +119,7 @@ export class CommandPost {
 		this.#clock = options.clock ?? Date.now;
 		for (const device of options.devices) this.#devices.set(device.id, device);
 		this.log.upsertDevices(options.devices);
-		this.log.recordEpoch(options.identity.roster.member(options.identity.memberId) === undefined ? 0 : this.#epochOf(options.identity), options.devices.length, this.#clock());
+		this.log.recordEpoch(options.identity.roster.epoch, options.devices.length, this.#clock());
 		// Relays hold no group key and cannot seal a heartbeat; the post is not on the air.
 		const supervised = options.devices.filter((device) => device.role !== "post" && device.role !== "relay").map((device) => device.id);
 		if (options.heartbeatMs > 0) {
@@ -129,12 +129,8 @@ export class CommandPost {
 		}
 	}
 
-	#epochOf(identity: PostLinkIdentity): number {
-		return (identity.roster as { epoch?: number }).epoch ?? 0;
-	}
-
 	get epoch(): number {
-		return this.#epochOf(this.#identity);
+		return this.#identity.roster.epoch;
 	}
 
 	device(id: number): PostDevice | undefined {
