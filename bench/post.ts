@@ -121,7 +121,7 @@ async function alertToScreen(): Promise<void> {
 	await session.stop();
 	latencies.sort((a, b) => a - b);
 	const at = (q: number): string => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(1);
-	console.log(`alert-to-screen latency in the simulator (real time, ${alertsOnly} alert frames the gateway reported, seal → radio hops → gateway → TCP → durable commit → SSE): median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
+	console.log(`alert-to-screen latency in the simulator (real time, ${alertsOnly} alert frames the gateway reported, first copy on air → radio hops → gateway → TCP → durable commit → SSE): median ${at(0.5)} ms, p90 ${at(0.9)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms`);
 }
 
 await throughput();
