@@ -11,6 +11,7 @@ import { targetHost } from "picket/host";
 import { isPicketError } from "picket/core/picket-error";
 import { type DeviceNode, startDevice } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
+import { type StartedGateway, startGatewayBridge } from "picket/gateway/gateway-start";
 import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
 
 /** A started device: its node, and the links built from its provisioning. */
@@ -31,8 +32,23 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 		return undefined;
 	}
 	let links: ProvisionedLinks | undefined;
-	const node = startDevice(host, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)));
+	// A gateway with a wire to the command post bridges its node's events there (picket/gateway).
+	let gateway: StartedGateway | undefined;
+	const port = provisioning.identity.role === "gateway" ? host.postLink : undefined;
+	const nodeHost: HostBindings =
+		port === undefined
+			? host
+			: {
+					...host,
+					onEvent: (event) => {
+						host.onEvent?.(event);
+						gateway?.onEvent(event);
+					},
+				};
+	const node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)));
 	// startDevice builds the links before it returns (DeviceNode's constructor).
 	if (links === undefined) throw new RangeError("startDevice did not build the links");
+	const built = links;
+	if (port !== undefined) gateway = startGatewayBridge(host, port, () => built, node.settings.initialTtl);
 	return { node, links };
 }

@@ -51,7 +51,7 @@ test("50 devices enrolled, one revoked: the others move to the new epoch, the re
 		const credentials = loadCredentials(storage, crypto);
 		t.is(credentials.roster.size, 50);
 		t.is(credentials.self.role, member.role);
-		t.is(credentials.groupKeys.size, member.role === "relay" ? 0 : groupsByRole[member.role].length);
+		t.is(credentials.groupKeys.size, member.role === "relay" ? 0 : groupsByRole[member.role as keyof typeof groupsByRole].length);
 		devices.set(member.id, { storage, credentials });
 	}
 	const revokedId = 17;

@@ -8,16 +8,19 @@
  * - storage → Preference (NVS), settings overrides from Preference domain SETTINGS_DOMAIN;
  * - radio → the native ESP-NOW module (espnow/);
  * - crypto and random → the PSA suite (picket/crypto/native-suite): AES on the accelerator,
- *   random from the hardware RNG.
+ *   random from the hardware RNG;
+ * - a gateway's post link → ECMA-419 `embedded:io/serial` on the UART its manifest names
+ *   (`config.picket.postLink`), written as the UART's transmit buffer has room.
  */
 import Digital from "embedded:io/digital";
+import Serial from "embedded:io/serial";
 import device from "embedded:provider/builtin";
 import config from "mc/config";
 import { PicketError } from "picket/core/picket-error";
 import { createNativeSuite } from "picket/crypto/native-suite";
 import { SETTINGS_DOMAIN, isDeviceRole } from "picket/device/device-settings";
 import type { DigitalInputOptions, Gpio } from "picket/device/gpio";
-import type { BoardPins, HostBindings } from "picket/device/host-bindings";
+import type { BoardPins, HostBindings, PostLinkPort } from "picket/device/host-bindings";
 import type { Radio, RadioFactory } from "picket/device/radio";
 import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/preference-storage";
 import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
@@ -31,14 +34,23 @@ interface BoardConfig {
 	readonly role: unknown;
 	readonly pins: BoardPins;
 	readonly settings?: unknown;
+	readonly postLink?: SerialConfig;
+}
+
+interface SerialConfig {
+	readonly port: number;
+	readonly receive: number;
+	readonly transmit: number;
+	readonly baud: number;
 }
 
 function boardConfig(): BoardConfig {
 	const picket: unknown = config.picket;
 	if (typeof picket !== "object" || picket === null) throw new PicketError<TargetHostErrorCode>("bad-board-config", "no config.picket in the manifest");
-	const { board, role, pins, settings } = picket as Record<string, unknown>;
+	const { board, role, pins, settings, postLink } = picket as Record<string, unknown>;
 	if (typeof pins !== "object" || pins === null) throw new PicketError<TargetHostErrorCode>("bad-board-config", "config.picket.pins");
-	return { board: typeof board === "string" ? board : "esp32", role, pins: pins as BoardPins, settings };
+	if (postLink !== undefined && (typeof postLink !== "object" || postLink === null)) throw new PicketError<TargetHostErrorCode>("bad-board-config", "config.picket.postLink");
+	return { board: typeof board === "string" ? board : "esp32", role, pins: pins as BoardPins, settings, ...(postLink === undefined ? {} : { postLink: postLink as SerialConfig }) };
 }
 
 function resolvePin(pin: number | string): number {
@@ -103,6 +115,47 @@ export const espNowRadio: RadioFactory = (options) => {
 	return radio;
 };
 
+/** The gateway's wire to the command post on a UART: bytes in as they arrive, bytes out as the transmit buffer takes them. */
+export function serialPostLink(config: SerialConfig): PostLinkPort {
+	let receiver: ((bytes: Uint8Array) => void) | undefined;
+	const waiting: Uint8Array[] = [];
+	let room = 0;
+	const serial = new Serial({
+		port: config.port,
+		receive: config.receive,
+		transmit: config.transmit,
+		baud: config.baud,
+		format: "buffer",
+		onReadable(count) {
+			const bytes = this.read(count);
+			if (bytes instanceof ArrayBuffer) receiver?.(new Uint8Array(bytes));
+		},
+		onWritable(count) {
+			room = count;
+			flush();
+		},
+	});
+	const flush = (): void => {
+		while (room > 0 && waiting.length > 0) {
+			const chunk = waiting[0];
+			const length = Math.min(room, chunk.length);
+			serial.write(chunk.subarray(0, length));
+			room -= length;
+			if (length === chunk.length) waiting.shift();
+			else waiting[0] = chunk.subarray(length);
+		}
+	};
+	return {
+		write(bytes) {
+			waiting.push(bytes);
+			flush();
+		},
+		onReceive(next) {
+			receiver = next;
+		},
+	};
+}
+
 export function targetHost(): HostBindings {
 	const board = boardConfig();
 	if (!isDeviceRole(board.role)) throw new PicketError<TargetHostErrorCode>("bad-board-config", `config.picket.role ${String(board.role)}`);
@@ -120,5 +173,6 @@ export function targetHost(): HostBindings {
 		manifestSettings: board.settings,
 		settingsOverrides: preferenceNumbers(SETTINGS_DOMAIN),
 		log: consoleLogger,
+		...(board.role === "gateway" && board.postLink !== undefined ? { postLink: serialPostLink(board.postLink) } : {}),
 	};
 }

@@ -10,6 +10,7 @@
  * | PICKET_SIM_HOME          | folder of this instance's Preference store (preferences.json) | /tmp/picket-sim-<station>     |
  * | PICKET_SIM_IN_RANGE      | stations heard, comma-separated ("1,2"): radio range on loopback | every station              |
  * | PICKET_SIM_TEST_PRESS_MS | TEST ONLY: press the simulator's button once, this many ms after boot | unset: never         |
+ * | PICKET_SIM_POST_PORT     | a gateway's command post: TCP port on 127.0.0.1 (`picket post serve`) | unset: no post link     |
  *
  * `picket sim provision --home <folder>` writes a device's bundle and settings into a
  * PICKET_SIM_HOME folder. The test press exists because a headless simulator has nobody to
@@ -31,9 +32,11 @@ export interface SimulatorInstance {
 	readonly inRange: readonly number[];
 	/** TEST ONLY: when set, the button is pressed once this many ms after boot. */
 	readonly testPressMs: number | undefined;
+	/** A gateway's command post on 127.0.0.1, when set. */
+	readonly postPort: number | undefined;
 }
 
-export type SimulatorInstanceErrorCode = "bad-station" | "bad-port" | "bad-range" | "bad-test-press";
+export type SimulatorInstanceErrorCode = "bad-station" | "bad-port" | "bad-range" | "bad-test-press" | "bad-post-port";
 
 function integerIn(text: string, minimum: number, maximum: number, code: SimulatorInstanceErrorCode, name: string): number {
 	const value = Number(text);
@@ -60,6 +63,8 @@ export function simulatorInstance(): SimulatorInstance {
 				: range.split(",").map((text) => integerIn(text, 0, STATIONS - 1, "bad-range", "PICKET_SIM_IN_RANGE"));
 	const press = environmentVariable("PICKET_SIM_TEST_PRESS_MS");
 	const testPressMs = press === undefined ? undefined : integerIn(press, 0, 3_600_000, "bad-test-press", "PICKET_SIM_TEST_PRESS_MS");
-	current = { station, basePort, home: home.endsWith("/") ? home : `${home}/`, inRange, testPressMs };
+	const post = environmentVariable("PICKET_SIM_POST_PORT");
+	const postPort = post === undefined ? undefined : integerIn(post, 1, 65_535, "bad-post-port", "PICKET_SIM_POST_PORT");
+	current = { station, basePort, home: home.endsWith("/") ? home : `${home}/`, inRange, testPressMs, postPort };
 	return current;
 }

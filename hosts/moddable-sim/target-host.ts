@@ -22,6 +22,7 @@ import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/pref
 import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
 import { type SimulatorInstance, simulatorInstance } from "picket/hosts/moddable-sim/instance";
 import { udpRadio } from "picket/hosts/moddable-sim/udp-radio";
+import { tcpPostLink } from "picket/hosts/moddable-sim/tcp-post-link";
 
 /** The part of the simulator's controls Picket uses (build/simulators/modules/button.js, led.js). */
 interface SimulatorButton {
@@ -97,6 +98,7 @@ const SIMULATOR_PINS: { readonly [Role in DeviceRole]: BoardPins } = {
 	alarm: { button: "button", buttonActiveLevel: 1, led: "led-a", vibration: "led-b" },
 	responder: { button: "button", buttonActiveLevel: 1, led: "led-a", siren: "led-b" },
 	relay: { led: "led-a" },
+	gateway: { led: "led-a" },
 };
 
 /**
@@ -166,5 +168,6 @@ export function targetHost(): HostBindings {
 		settingsOverrides: preferenceNumbers(SETTINGS_DOMAIN),
 		log,
 		onEvent: eventLog(log),
+		...(role === "gateway" && instance.postPort !== undefined ? { postLink: tcpPostLink(instance.postPort, log) } : {}),
 	};
 }

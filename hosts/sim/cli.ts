@@ -12,6 +12,7 @@ import { isPicketError } from "picket/core/picket-error";
 import { DomainSimulation, type SimulationSummary, type TimelineEntry } from "picket/hosts/sim/domain-simulation";
 import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
 import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
+import { runPostDemo } from "picket/hosts/sim/post-session";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 interface CliOptions {
@@ -21,9 +22,14 @@ interface CliOptions {
 	quiet: boolean;
 	logs: boolean;
 	json: boolean;
+	/** `--post`: run with a simulated gateway and a real command post (hosts/sim/post-session.ts). */
+	post: boolean;
+	speed: number;
+	lingerMs: number;
+	database: string | undefined;
 }
 
-const USAGE = "usage: npm start -- [scenario.json] [--seed N] [--quiet] [--logs] [--json]";
+const USAGE = "usage: npm start -- [scenario.json] [--seed N] [--quiet] [--logs] [--json]\n       npm start -- --post [--seed N] [--speed X] [--linger SECONDS] [--db FILE]";
 
 function parseArguments(argv: readonly string[]): CliOptions {
 	const options: CliOptions = {
@@ -32,6 +38,10 @@ function parseArguments(argv: readonly string[]): CliOptions {
 		quiet: false,
 		logs: false,
 		json: false,
+		post: false,
+		speed: 1,
+		lingerMs: 0,
+		database: undefined,
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const argument = argv[i];
@@ -42,6 +52,13 @@ function parseArguments(argv: readonly string[]): CliOptions {
 		} else if (argument === "--quiet") options.quiet = true;
 		else if (argument === "--logs") options.logs = true;
 		else if (argument === "--json") options.json = true;
+		else if (argument === "--post") options.post = true;
+		else if (argument === "--speed" || argument === "--linger") {
+			const value = Number(argv[++i]);
+			if (!Number.isFinite(value) || value < 0 || (argument === "--speed" && value === 0)) throw new UsageError(`${argument} needs a positive number\n${USAGE}`);
+			if (argument === "--speed") options.speed = value;
+			else options.lingerMs = value * 1000;
+		} else if (argument === "--db") options.database = argv[++i];
 		else if (argument === "--help" || argument === "-h") throw new UsageError(USAGE, 0);
 		else if (argument.startsWith("--")) throw new UsageError(`unknown option ${argument}\n${USAGE}`);
 		else options.file = argument;
@@ -258,6 +275,11 @@ function main(): number {
 		if (!(error instanceof UsageError)) throw error;
 		(error.exitCode === 0 ? console.log : console.error)(error.message);
 		return error.exitCode;
+	}
+	if (options.post) {
+		if (options.file !== undefined) console.error("--post runs the default scenario; the file is ignored");
+		void runPostDemo({ seed: options.seed, speed: options.speed, lingerMs: options.lingerMs, database: options.database }).then((code) => (process.exitCode = code));
+		return 0;
 	}
 	const scenarios = options.file === undefined ? [defaultScenario] : loadScenarios(options.file);
 	if (scenarios === undefined) return 1;

@@ -45,7 +45,7 @@ import type { AlarmCommand, AlertOutcome, SessionOutcome } from "picket/device/a
 import type { DeviceEvent } from "picket/device/device-events";
 import { decodeBundle } from "picket/provisioning/bundle";
 import type { CommandAction } from "picket/device/alarm-policy";
-import type { HostBindings } from "picket/device/host-bindings";
+import type { HostBindings, PostLinkPort } from "picket/device/host-bindings";
 import { EPOCH_KEY_ID_MASK, decodeAlertFrame } from "picket/link/alert-frame";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
@@ -91,6 +91,20 @@ export interface SimulationOptions {
 	 * passes its native PSA suite. test/sim-engines.test.ts checks the digests agree.
 	 */
 	readonly crypto?: (random: RandomSource) => CryptoSuite;
+	/** Settings every device's manifest layer gets on top of the scenario's (the command post runs turn heartbeats on). */
+	readonly settings?: { readonly heartbeatMs?: number; readonly lostAfterMissed?: number };
+	/** Enrol a command post (role "post", never booted) after the devices, so its key is in the signed roster. */
+	readonly enrolPost?: boolean;
+	/** A gateway's wire to the command post (HostBindings.postLink), by device name. */
+	readonly postLink?: (device: string) => PostLinkPort | undefined;
+}
+
+/** What a watcher outside the simulation may hold of a device: as an operator with a cable would. */
+export interface SimDeviceHandle {
+	readonly name: string;
+	readonly memberId: number;
+	readonly gpio: VirtualGpio;
+	readonly running: RunningDevice | undefined;
 }
 
 export interface TimelineEntry {
@@ -355,6 +369,8 @@ export class DomainSimulation {
 	/** Each member's bundle of its first provisioning (bundle-rollback writes it back). */
 	readonly #firstBundles = new Map<number, Uint8Array>();
 	#ran = false;
+	/** The command post's member id, when `enrolPost` asked for one. */
+	readonly postId: number | undefined;
 
 	constructor(scenario: Scenario, options: SimulationOptions) {
 		this.scenario = scenario;
@@ -368,6 +384,7 @@ export class DomainSimulation {
 		this.#crypto = this.#cryptoFactory(this.#random.fork("provisioning").randomSource());
 		this.domain = Domain.create({ groups: Object.fromEntries(scenario.groups.map((name, number) => [name, number])), crypto: this.#crypto });
 		for (const device of scenario.devices) this.domain.addDevice({ role: device.role, groups: device.groups });
+		if (options.enrolPost === true) this.postId = this.domain.addDevice({ role: "post", groups: [] }).id;
 		// The one shortcut (see the file comment): the shared roster's signature is verified once, here.
 		this.#verifiedRoster = { roster: this.domain.verifiedRoster(), bytes: this.domain.roster(), authorityPublicKey: this.domain.authorityPublicKey };
 		this.medium = new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
@@ -405,6 +422,7 @@ export class DomainSimulation {
 		const random = this.#random.fork(`device ${index}`).randomSource();
 		const alertGroup = this.scenario.groups.indexOf(spec.alertGroup ?? spec.groups[0] ?? this.scenario.groups[0]);
 		let device: SimDevice | undefined;
+		const postLink = this.#options.postLink?.(spec.name);
 		const host: HostBindings = {
 			target: "sim",
 			gpio,
@@ -415,7 +433,7 @@ export class DomainSimulation {
 			crypto: this.#cryptoFactory(random),
 			pins: SIM_PINS,
 			role: spec.role,
-			manifestSettings: { alertGroup: alertGroup < 0 ? 0 : alertGroup, initialTtl: this.#initialTtl },
+			manifestSettings: { alertGroup: alertGroup < 0 ? 0 : alertGroup, initialTtl: this.#initialTtl, ...this.#options.settings },
 			log: {
 				info: (message) => {
 					if (this.#options.deviceLogs === true) this.#note(timers.now(), spec.name, `log: ${message}`);
@@ -426,7 +444,9 @@ export class DomainSimulation {
 				if (device !== undefined) this.#onDeviceEvent(device, event);
 			},
 			verifiedRoster: this.#verifiedRoster,
+			...(postLink === undefined ? {} : { postLink }),
 		};
+
 		// The provisioning tool writes the device's bundle into its flash, through the keystore.
 		const bundle = this.domain.bundle(memberId);
 		storeBundle(storage, bundle, host.crypto, { verifiedRoster: this.#verifiedRoster });
@@ -484,6 +504,14 @@ export class DomainSimulation {
 		this.#byStation.set(station, self);
 		this.#byMember.set(memberId, self);
 		this.#boot(self);
+	}
+
+	/** A device by its scenario name, for watchers outside the simulation. */
+	deviceHandle(name: string): SimDeviceHandle {
+		const device = this.#device(name);
+		return { name: device.name, memberId: device.memberId, gpio: device.gpio, get running() {
+			return device.running;
+		} };
 	}
 
 	/** The board's entry point, as on power-up: main.ts on this device's bindings. */

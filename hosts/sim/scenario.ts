@@ -35,8 +35,8 @@ export type ScenarioErrorCode = "bad-scenario";
 
 const GROUP_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
-export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
-export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
+export type DeviceRole = "sensor" | "alarm" | "responder" | "relay" | "gateway";
+export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay", "gateway"];
 
 export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garbage" | AirAttackName | KeysAttackName;
 /**

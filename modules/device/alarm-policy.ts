@@ -17,6 +17,7 @@
  * | alarm     | vibrate for `vibrateMs`                         | nothing                  |
  * | sensor    | log                                             | nothing                  |
  * | relay     | log (a relay holds no group key; never expected)| nothing                  |
+ * | gateway   | log (its bridge reports it to the command post) | nothing                  |
  *
  * A "cancel" alert stops what its incident started; a "silence" command from a peer (a
  * responder's operator pressed silence) stops outputs here, and at the sender also counts
@@ -33,6 +34,8 @@
  * |                                  |                                                | answers it (siren, a person) may say "help is coming"         |
  * | silence (own incident)           | a responder of the incident's group            | a responder's operator silenced its siren: someone responded  |
  * | silence (an incident sounding here) | a responder, or the incident's origin       | an operator stops the sirens; the origin may end its own      |
+ * | acknowledge or silence, any      | a gateway                                      | it carries the command post's operator, who authenticated to  |
+ * |                                  |                                                | it over the post link (picket/gateway/post-link)              |
  * | anything else                    | nobody ("refused", logged)                     |                                                               |
  *
  * Sensors, alarms and relays never send these commands (the policy only acknowledges as a
@@ -213,6 +216,7 @@ export class AlarmPolicy {
 				return "vibrate";
 			case "sensor":
 			case "relay":
+			case "gateway":
 				return "log";
 		}
 	}
@@ -245,6 +249,7 @@ export class AlarmPolicy {
 	#mayCommand(peer: number, command: AlarmCommand): boolean {
 		const member = this.#options.members.member(peer);
 		if (member === undefined) return false;
+		if (member.role === "gateway") return true;
 		if (command.origin === this.#options.self) return member.role === "responder" && memberInGroup(member, this.#options.settings.alertGroup);
 		return command.kind === "silence" && (member.role === "responder" || peer === command.origin);
 	}

@@ -23,7 +23,9 @@ import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { TimerId } from "picket/core/host-contracts";
 import { AlarmPolicy } from "picket/device/alarm-policy";
 import type { AlarmCommand, DeviceLinks, RelayInstruction } from "picket/device/alert-link";
-import { Severity } from "picket/device/alert-payload";
+import { Severity, decodeAlertPayload } from "picket/device/alert-payload";
+import { NO_RECEIPT, type Receipt, ReceiptFlag, encodeHeartbeat, isHeartbeatPayload } from "picket/device/heartbeat";
+import { Supervision } from "picket/device/supervision";
 import { type DeviceRole, type DeviceSettings, resolveSettings } from "picket/device/device-settings";
 import type { HostBindings } from "picket/device/host-bindings";
 import { MotionSensor } from "picket/device/motion-sensor";
@@ -84,6 +86,11 @@ export class DeviceNode {
 	#relays = new Set<TimerId>();
 	/** The scheduled turn, if any (see the header: work from callbacks runs in turns). */
 	#turn: TimerId | undefined;
+	#heartbeat: TimerId | undefined;
+	/** What this device last did about an incident, carried by its heartbeats. */
+	#receipt: Receipt = NO_RECEIPT;
+	/** Responders supervise the heartbeats they hear (see picket/device/heartbeat). */
+	#supervision: Supervision | undefined;
 	readonly #commands: { readonly peer: number; readonly command: AlarmCommand }[] = [];
 
 	constructor(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory) {
@@ -148,12 +155,46 @@ export class DeviceNode {
 				onReadable: () => this.#onButton(),
 			});
 		}
+		// A relay holds no group key, so it cannot seal a heartbeat: supervision covers the others.
+		if (settings.heartbeatMs > 0 && identity.role !== "relay") {
+			if (identity.role === "responder") {
+				this.#supervision = new Supervision({ periodMs: settings.heartbeatMs, lostAfterMissed: settings.lostAfterMissed, members: [], now: timers.now() });
+			}
+			// A random first beat: devices powered up together do not beat together.
+			const offset = host.random(2);
+			this.#scheduleHeartbeat((((offset[0] << 8) | offset[1]) * settings.heartbeatMs) >>> 16);
+		}
 		host.log.info(`picket ${host.target}: member ${identity.memberId} as ${identity.role}, group ${settings.alertGroup}`);
+	}
+
+	#scheduleHeartbeat(delayMs: number): void {
+		this.#heartbeat = this.#host.timers.setTimeout(() => {
+			this.#sendHeartbeat();
+			for (const change of this.#supervision?.check(this.#host.timers.now()) ?? []) this.#host.log.warn(`device ${change.member} lost: no heartbeat for ${this.settings.lostAfterMissed} periods`);
+			this.#scheduleHeartbeat(this.settings.heartbeatMs);
+		}, delayMs);
+	}
+
+	#sendHeartbeat(): void {
+		const frame = this.#links.alerts.sendAlert(this.settings.alertGroup, encodeHeartbeat(this.#receipt));
+		this.#host.onEvent?.({ kind: "alert-sealed", frame });
+		this.#broadcast(frame);
+	}
+
+	/** Records what this device did about an incident; a change goes out at once, not at the next period. */
+	#updateReceipt(origin: number, incident: number, flags: number): void {
+		const current = this.#receipt;
+		const merged = current.origin === origin && current.incident === incident ? current.flags | flags : flags;
+		if (current.origin === origin && current.incident === incident && merged === current.flags) return;
+		this.#receipt = { origin, incident, flags: merged };
+		if (this.settings.heartbeatMs > 0) this.#sendHeartbeat();
 	}
 
 	close(): void {
 		if (this.#turn !== undefined) this.#host.timers.clearTimeout(this.#turn);
 		this.#turn = undefined;
+		if (this.#heartbeat !== undefined) this.#host.timers.clearTimeout(this.#heartbeat);
+		this.#heartbeat = undefined;
 		this.#commands.length = 0;
 		for (const relay of this.#relays) this.#host.timers.clearTimeout(relay);
 		this.#relays.clear();
@@ -250,7 +291,10 @@ export class DeviceNode {
 				// its origin, from `from`: where a command can reach it (neighbour-table.ts: why this
 				// suffices, and what a faked TTL costs). Before the policy, which may acknowledge at once.
 				if (frameDetail(bytes[0]) === this.settings.initialTtl) this.#links.sessions.heardDirectly(outcome.source, from);
-				this.policy.onAlert(outcome.source, outcome.payload);
+				if (isHeartbeatPayload(outcome.payload)) {
+					const found = this.#supervision?.heard(outcome.source, this.#host.timers.now());
+					if (found !== undefined) this.#host.log.info(`device ${outcome.source} heard again`);
+				} else this.#onAlert(outcome.source, outcome.payload);
 				this.#relay(outcome.relay);
 				break;
 			case "relay-only":
@@ -264,6 +308,21 @@ export class DeviceNode {
 		}
 	}
 
+	#onAlert(source: number, payload: Uint8Array): void {
+		const action = this.policy.onAlert(source, payload);
+		if (this.settings.heartbeatMs === 0 || (action !== "sound" && action !== "vibrate" && action !== "log")) return;
+		let incident: number;
+		try {
+			incident = decodeAlertPayload(payload).incident;
+		} catch (error) {
+			if (isPicketError(error)) return; // the policy already judged it malformed
+			throw error;
+		}
+		const acted = action === "log" ? 0 : ReceiptFlag.Acted;
+		const acknowledged = this.identity.role === "responder" ? ReceiptFlag.Acknowledged : 0;
+		this.#updateReceipt(source, incident, ReceiptFlag.Read | acted | acknowledged);
+	}
+
 	#onSessionFrame(bytes: Uint8Array, from: Uint8Array): void {
 		const outcome = this.#links.sessions.receive(bytes, from);
 		const action = outcome.kind === "command" ? this.policy.onCommand(outcome.peer, outcome.command) : undefined;
@@ -272,6 +331,7 @@ export class DeviceNode {
 			case "command":
 				this.stats.commands++;
 				if (action === "refused") this.#drop("command-refused");
+				if (action !== "refused" && outcome.command.kind === "silence" && outcome.command.origin !== this.identity.memberId) this.#updateReceipt(outcome.command.origin, outcome.command.incident, ReceiptFlag.Silenced);
 				break;
 			case "handled":
 				break;

@@ -14,8 +14,8 @@ import { MAX_TTL } from "picket/link/alert-frame";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 
 /** The roster's roles (the same strings as `picket/provisioning/roster`). */
-export type DeviceRole = "sensor" | "alarm" | "responder" | "relay";
-export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay"];
+export type DeviceRole = "sensor" | "alarm" | "responder" | "relay" | "gateway";
+export const DEVICE_ROLES: readonly DeviceRole[] = ["sensor", "alarm", "responder", "relay", "gateway"];
 
 /** The Preference domain the ESP32 and Moddable-simulator hosts read overrides from. */
 export const SETTINGS_DOMAIN = "picket-cfg";
@@ -53,6 +53,14 @@ export interface DeviceSettings {
 	readonly vibrateMs: number;
 	/** Hops an alert this device originates may travel (the TTL it starts with); a domain-wide choice in practice. */
 	readonly initialTtl: number;
+	/**
+	 * Period of the supervision heartbeat (picket/device/heartbeat), 0 = none. A board's
+	 * manifest sets it per role; the command post and the responders report a device lost
+	 * after `lostAfterMissed` periods without one.
+	 */
+	readonly heartbeatMs: number;
+	/** Heartbeat periods missed before a device counts as lost. */
+	readonly lostAfterMissed: number;
 }
 
 export type SettingName = keyof DeviceSettings;
@@ -73,6 +81,8 @@ const RANGES: { readonly [Name in SettingName]: readonly [min: number, max: numb
 	sirenMs: [0, 3_600_000, true],
 	vibrateMs: [0, 600_000, true],
 	initialTtl: [0, MAX_TTL, true],
+	heartbeatMs: [0, 3_600_000, true],
+	lostAfterMissed: [1, 100, true],
 };
 
 export const SETTING_NAMES: readonly SettingName[] = Object.keys(RANGES) as SettingName[];
@@ -92,6 +102,8 @@ const COMMON: DeviceSettings = {
 	sirenMs: 60_000,
 	vibrateMs: 3_000,
 	initialTtl: DEFAULT_INITIAL_TTL,
+	heartbeatMs: 0,
+	lostAfterMissed: 3,
 };
 
 /**
@@ -104,6 +116,7 @@ export const ROLE_DEFAULTS: { readonly [Role in DeviceRole]: DeviceSettings } = 
 	alarm: { ...COMMON, debounceMs: 30, repeatLimit: 10, repeatFirstMs: 300 },
 	responder: { ...COMMON, debounceMs: 30 },
 	relay: { ...COMMON, repeatLimit: 0 },
+	gateway: { ...COMMON, repeatLimit: 0 },
 };
 
 export type SettingsErrorCode = "bad-setting" | "unknown-setting" | "bad-role";

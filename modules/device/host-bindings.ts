@@ -60,4 +60,16 @@ export interface HostBindings {
 	 * host simulator, whose devices share one roster; a board leaves it unset and verifies its own.
 	 */
 	readonly verifiedRoster?: VerifiedRoster;
+	/**
+	 * A gateway's wire to the command post (a UART on the ESP32, TCP on loopback in the
+	 * simulators): main.ts starts the gateway bridge (picket/gateway/gateway-start) on it.
+	 */
+	readonly postLink?: PostLinkPort;
+}
+
+/** A byte stream to the command post, both ways; framing and security are the bridge's. */
+export interface PostLinkPort {
+	write(bytes: Uint8Array): void;
+	/** Sets the one receiver of what arrives. */
+	onReceive(receiver: (bytes: Uint8Array) => void): void;
 }

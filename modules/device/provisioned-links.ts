@@ -12,7 +12,7 @@
  * new epoch is installed with `keepPrevious: false`, so frames of the old epoch — the only
  * ones a revoked device can still make — are "wrong-epoch" from then on and never relayed.
  */
-import { isPicketError } from "picket/core/picket-error";
+import { PicketError, isPicketError } from "picket/core/picket-error";
 import type { HostBindings } from "picket/device/host-bindings";
 import type { DeviceIdentity, DeviceLinks, LinkContext } from "picket/device/device-node";
 import type { HandshakeIdentity } from "picket/link/handshake";
@@ -34,7 +34,10 @@ export function loadProvisioning(host: HostBindings): DeviceProvisioning {
 
 /** The provisioning of already verified credentials (the simulator opens bundles against a shared roster). */
 export function provisioningFrom(credentials: DeviceCredentials): DeviceProvisioning {
-	return { identity: { memberId: credentials.deviceId, role: credentials.self.role }, credentials };
+	const role = credentials.self.role;
+	// The command post's entry pins its key for the gateway link; it never runs as a board.
+	if (role === "post") throw new PicketError<"not-a-device">("not-a-device", `member ${credentials.deviceId} is the command post`);
+	return { identity: { memberId: credentials.deviceId, role }, credentials };
 }
 
 /** Tuning the simulator and tests may pass; devices use the defaults. */

@@ -5,7 +5,12 @@
  */
 import { MAX_GROUP } from "picket/link/key-schedule";
 
-export type MemberRole = "sensor" | "alarm" | "responder" | "relay";
+/**
+ * "gateway": a board that reads the alerts of its groups and bridges them to the command
+ * post over a wired link; "post": the command post (a laptop, never on the air), listed so
+ * that its static key is pinned for the gateway link (picket/gateway/post-link).
+ */
+export type MemberRole = "sensor" | "alarm" | "responder" | "relay" | "gateway" | "post";
 
 export interface Member {
 	/** 0..MAX_SOURCE_ID (see alert-frame.ts): the source id this member puts on the air. */

@@ -27,7 +27,7 @@
  * |--------|------|----------------------------------------------------------------|
  * | 0      | 2    | id (u16, 1..8191): the source id of the member's alert frames  |
  * | 2      | 32   | static X25519 public key                                       |
- * | 34     | 1    | role: 0 sensor, 1 alarm, 2 responder, 3 relay                  |
+ * | 34     | 1    | role: 0 sensor, 1 alarm, 2 responder, 3 relay, 4 gateway, 5 post |
  * | 35     | 4    | groups (u32 bit mask, bit g = member of group g); relay: 0     |
  *
  * The decoded roster keeps the signed bytes and searches them in place: a device holds one
@@ -48,7 +48,7 @@ export const STATIC_PUBLIC_KEY_LENGTH = 32;
 export const MAX_MEMBER_ID = 8191;
 
 /** Wire codes of the roles, index = code. */
-export const MEMBER_ROLES: readonly MemberRole[] = ["sensor", "alarm", "responder", "relay"];
+export const MEMBER_ROLES: readonly MemberRole[] = ["sensor", "alarm", "responder", "relay", "gateway", "post"];
 
 export type RosterErrorCode =
 	| "truncated" // shorter than its header, member count and signature say

@@ -27,7 +27,7 @@ export default portableCases("device/settings", (test) => {
 
 	test("settings that contradict each other and unknown roles are refused", (t) => {
 		t.throws(() => resolveSettings("responder", { repeatFirstMs: 5_000, backoffMaxMs: 1_000 }), { code: "bad-setting" });
-		t.throws(() => resolveSettings("gateway" as never), { code: "bad-role" });
+		t.throws(() => resolveSettings("siren-tower" as never), { code: "bad-role" });
 	});
 
 	test("absent layers are empty", (t) => {

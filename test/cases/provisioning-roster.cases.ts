@@ -1,6 +1,7 @@
 import { PicketError } from "picket/core/picket-error";
 import {
 	MAX_MEMBER_ID,
+	MEMBER_ROLES,
 	ROSTER_HEADER_LENGTH,
 	ROSTER_MEMBER_LENGTH,
 	ROSTER_SIGNATURE_LENGTH,
@@ -43,6 +44,23 @@ export default portableCases("provisioning/roster", (test) => {
 		t.deepEqual(body.subarray(17, 49), key);
 		t.is(body[49], 2, "role code: 0 sensor, 1 alarm, 2 responder, 3 relay");
 		t.deepEqual(body.subarray(50, 54), Uint8Array.of(0x80, 0, 0, 5));
+	});
+
+	test("the gateway and the command post are roles 4 and 5, signed and read back like any member", (t) => {
+		const body = encodeRosterBody({
+			domainId: domain.domainId,
+			epoch: 1,
+			members: [
+				{ id: 3, role: "gateway", groups: 0b11, staticPublicKey: new Uint8Array(32).fill(3) },
+				{ id: 9, role: "post", groups: 0, staticPublicKey: new Uint8Array(32).fill(9) },
+			],
+		});
+		t.is(body[15 + 34], 4);
+		t.is(body[15 + 39 + 34], 5);
+		const roster = decode(resign(body));
+		t.is(roster.member(3)?.role, "gateway");
+		t.is(roster.member(9)?.role, "post");
+		t.deepEqual(roster.member(9)?.staticPublicKey, new Uint8Array(32).fill(9));
 	});
 
 	test("decodes, sorts by id and finds members", (t) => {
@@ -101,7 +119,7 @@ export default portableCases("provisioning/roster", (test) => {
 		zero[member(0) + 1] = 0;
 		t.throws(() => decode(resign(zero)), { code: "bad-member-id" });
 		const role = body.slice();
-		role[member(0) + 34] = 4;
+		role[member(0) + 34] = MEMBER_ROLES.length; // the first code no role has
 		t.throws(() => decode(resign(role)), { code: "bad-role" });
 		const relay = body.slice();
 		relay[member(2) + 38] = 1; // member 40 is the relay

@@ -13,6 +13,7 @@
  * override written with its bundle, `--setting alertGroup=1`). A fifth member, a motion
  * sensor, has no instance: its bundle is for the motion-sensor board's NVS image.
  */
+import type { MemberRole } from "picket/link/membership";
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -40,8 +41,13 @@ export const SCENARIO_DEVICES: readonly ScenarioDevice[] = [
 	{ name: "far-responder", role: "responder", member: 4, groups: "panic", station: 3, inRange: [1] },
 ];
 
-/** The domain's members: the instances above, and a motion sensor (5) whose bundle only goes to a board. */
-export const DOMAIN_MEMBERS: readonly Pick<ScenarioDevice, "role" | "member" | "groups">[] = [...SCENARIO_DEVICES, { role: "sensor", member: 5, groups: "intrusion" }];
+/** The domain's members: the instances above, and a motion sensor (5), a gateway (6) and the command post (7) whose bundles only go to boards. */
+export const DOMAIN_MEMBERS: readonly { readonly role: MemberRole; readonly member: number; readonly groups?: string }[] = [
+	...SCENARIO_DEVICES,
+	{ role: "sensor", member: 5, groups: "intrusion" },
+	{ role: "gateway", member: 6, groups: "intrusion,panic" },
+	{ role: "post", member: 7 },
+];
 
 export function bundlePath(work: string, member: number): string {
 	return join(work, "site-a", "devices", `device-${member}.bundle`);

@@ -15,6 +15,7 @@
  * `N passed, N failed`; exits 1 on any failure. Without an SDK it prints one "skipped: …"
  * line and exits 0 (moddable-sdk.ts).
  */
+import { eventually, startGatewayWithPost } from "picket/test/moddable/gateway-post";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -202,13 +203,26 @@ async function runSimulators(sdk: ScenarioOptions["sdk"], work: string, librarie
 	console.log(`# simulators on display ${display.display}, UDP ports ${basePort}..${basePort + 7}`);
 	const options: ScenarioOptions = { sdk, work, display: display.display, basePort, libraries };
 	const everyone: SimulatorInstance[] = [];
+	let closeGateway: (() => Promise<void>) | undefined;
 	try {
 		const unprovisionedHome = instanceHome(work, "unprovisioned");
 		rmSync(unprovisionedHome, { recursive: true, force: true });
 		const unprovisioned = await SimulatorInstance.start({ sdk, name: "unprovisioned", library: libraries.alarm, display: display.display, home: unprovisionedHome, station: 5, basePort, inRange: [] });
 		everyone.push(unprovisioned);
+		// The gateway listens before the alarm presses, so it reads the panic and reports it to a real post.
+		const gateway = await startGatewayWithPost(options);
+		closeGateway = gateway.close;
+		check(gateway.provisioning.ok, gateway.provisioning.command.split(work).join("<work>"), gateway.provisioning.output);
+		if (gateway.instance !== undefined) everyone.push(gateway.instance);
 		const run = await runAlarmScenario(options);
 		everyone.push(...run.instances.values());
+		if (gateway.instance !== undefined) {
+			const listener = gateway.instance.listener;
+			const up = await listener.waitFor(() => listener.logged(/^post link up \(post 7\)$/), 10_000);
+			check(up && gateway.post.log.events("link-up").length > 0, "gateway instance: authenticated to the command post over TCP (Noise KKpsk0, keys from the roster)", transcript(listener));
+			const stored = await eventually(() => gateway.post.log.alerts().some((alert) => alert.source === 1 && alert.event === "panic"), 10_000);
+			check(stored, `command post: stored the alarm's panic, read and reported by the gateway instance (${gateway.post.log.count("alerts")} alerts in its log)`, transcript(listener));
+		}
 		check(run.settled, "the alarm logged an acknowledgement and the far responder its dropped one, within 30 s");
 
 		const log = (name: string): XsbugListener => run.instances.get(name)!.listener;
@@ -280,6 +294,7 @@ async function runSimulators(sdk: ScenarioOptions["sdk"], work: string, librarie
 		}
 	} finally {
 		await Promise.all(everyone.map((instance) => instance.stop()));
+		await closeGateway?.();
 		await display.stop();
 	}
 }

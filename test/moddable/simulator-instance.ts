@@ -93,6 +93,8 @@ export interface InstanceOptions {
 	readonly inRange?: readonly number[];
 	/** TEST ONLY: the simulator presses its button this long after boot. */
 	readonly testPressMs?: number;
+	/** A gateway's command post: TCP port on 127.0.0.1 (PICKET_SIM_POST_PORT). */
+	readonly postPort?: number;
 	readonly breakpoints?: readonly Breakpoint[];
 }
 
@@ -124,6 +126,7 @@ export class SimulatorInstance {
 		};
 		if (options.inRange !== undefined) env.PICKET_SIM_IN_RANGE = options.inRange.join(",");
 		if (options.testPressMs !== undefined) env.PICKET_SIM_TEST_PRESS_MS = String(options.testPressMs);
+		if (options.postPort !== undefined) env.PICKET_SIM_POST_PORT = String(options.postPort);
 		const output = createWriteStream(join(options.home, "mcsim.out"));
 		const child = spawn(join(options.sdk.root, "build", "bin", "lin", "release", "mcsim"), [join(options.sdk.root, "build", "simulators"), options.library], {
 			env,

@@ -1,0 +1,212 @@
+/**
+ * `npm start -- --post`: the default scenario with a simulated gateway connected over TCP
+ * on loopback to a real command post (tools/post) and its dashboard.
+ *
+ *   DomainSimulation (virtual clock paced to the wall clock)
+ *     └─ device "gateway" (role gateway): main.ts ─► picket/gateway/gateway-start ─► GatewayBridge
+ *                                                    HostBindings.postLink │ wire frames, Noise KKpsk0
+ *                                                             TCP 127.0.0.1 ▼
+ *   CommandPost ─ EventLog (SQLite) ─ dashboard (HTTP + SSE on 127.0.0.1)
+ *
+ * The scenario runs with heartbeats on (every device, `heartbeatMs`), a command post
+ * enrolled in the roster, and the gateway placed between the wings; its key-epoch
+ * revocation events are left out, because here the operator revokes from the page (the
+ * domain file is saved sealed under the printed passphrase for that).
+ */
+import { mkdtempSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PostLinkPort } from "picket/device/host-bindings";
+import type { PostLinkIdentity } from "picket/gateway/post-link";
+import { openBundle } from "picket/provisioning/keystore";
+import type { DeviceCredentials } from "picket/provisioning/keystore";
+import { DomainSimulation } from "picket/hosts/sim/domain-simulation";
+import type { Scenario } from "picket/hosts/sim/scenario";
+import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+import { CommandPost, type PostDevice } from "picket/tools/post/command-post";
+import { type Dashboard, startDashboard } from "picket/tools/post/dashboard-server";
+import { EventLog } from "picket/tools/post/event-log";
+import { loadDomain, saveDomain, writeRevocation } from "picket/tools/provisioning/domain-folder";
+import type { Domain } from "picket/tools/provisioning/domain-store";
+
+export const GATEWAY_NAME = "gateway";
+/** The demo domain file's passphrase (printed; a real domain has the operator's own). */
+export const DEMO_PASSPHRASE = "picket demo passphrase";
+const DEMO_SCRYPT_COST = { logN: 14, r: 8, p: 1 };
+const PACE_MS = 10;
+
+export interface PostSessionOptions {
+	readonly seed?: number;
+	/** Virtual milliseconds per wall millisecond (default 1: real time). */
+	readonly speed?: number;
+	/** Heartbeat period of every device (virtual ms). */
+	readonly heartbeatMs?: number;
+	readonly lostAfterMissed?: number;
+	/** The event log's file (default: a new one in a temporary folder). */
+	readonly database?: string;
+	/** Where the sealed domain file goes (default: a temporary folder). */
+	readonly domainFolder?: string;
+	readonly dashboardPort?: number;
+	readonly note?: (line: string) => void;
+}
+
+export interface PostSession {
+	readonly simulation: DomainSimulation;
+	readonly post: CommandPost;
+	readonly dashboard: Dashboard;
+	readonly database: string;
+	readonly domainFolder: string;
+	/** Runs the simulation paced to the wall clock until virtual time `until`. */
+	runUntil(until: number): Promise<void>;
+	stop(): Promise<void>;
+}
+
+/** The default scenario with a gateway between the wings and without the scripted revocation. */
+export function postScenario(base: Scenario = defaultScenario): Scenario {
+	return {
+		...base,
+		name: `${base.name}, with a gateway and a command post`,
+		devices: [...base.devices, { name: GATEWAY_NAME, role: "gateway", groups: [...base.groups], x: 60, y: -12 }],
+		events: base.events.filter((event) => event.type !== "revoke"),
+	};
+}
+
+function identityOf(credentials: DeviceCredentials): PostLinkIdentity {
+	return { crypto: createNodeCryptoSuite(), domainId: credentials.domainId, memberId: credentials.deviceId, staticKeyPair: credentials.staticKeyPair, psk: credentials.handshakePsk, roster: credentials.roster };
+}
+
+function postIdentity(domain: Domain, postId: number): PostLinkIdentity {
+	return identityOf(openBundle(domain.bundle(postId), domain.crypto));
+}
+
+/**
+ * The gateway's cable: HostBindings.postLink over a TCP socket. The gateway boots (and
+ * writes its handshake) before the socket exists, so writes wait for `attach`.
+ */
+class SocketPort implements PostLinkPort {
+	#socket: Socket | undefined;
+	#waiting: Uint8Array[] = [];
+	#receiver: ((bytes: Uint8Array) => void) | undefined;
+
+	attach(socket: Socket): void {
+		this.#socket = socket;
+		socket.on("data", (chunk: Buffer) => this.#receiver?.(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+		for (const bytes of this.#waiting) socket.write(bytes);
+		this.#waiting = [];
+	}
+
+	write(bytes: Uint8Array): void {
+		if (this.#socket === undefined) this.#waiting.push(bytes);
+		else if (!this.#socket.destroyed) this.#socket.write(bytes);
+	}
+
+	onReceive(receiver: (bytes: Uint8Array) => void): void {
+		this.#receiver = receiver;
+	}
+
+	close(): void {
+		this.#socket?.destroy();
+	}
+}
+
+export async function startPostSession(options: PostSessionOptions = {}): Promise<PostSession> {
+	const note = options.note ?? (() => {});
+	const heartbeatMs = options.heartbeatMs ?? 2_000;
+	const lostAfterMissed = options.lostAfterMissed ?? 3;
+	const scenario = postScenario();
+	const wire = new SocketPort();
+	const simulation = new DomainSimulation(scenario, {
+		seed: options.seed ?? 1,
+		timeline: false,
+		crypto: createNodeCryptoSuite,
+		settings: { heartbeatMs, lostAfterMissed },
+		enrolPost: true,
+		// The gateway runs main.ts like every board; main.ts starts its bridge on this wire.
+		postLink: (device) => (device === GATEWAY_NAME ? wire : undefined),
+	});
+	const postId = simulation.postId!;
+	const work = mkdtempSync(join(tmpdir(), "picket-post-"));
+	const domainFolder = options.domainFolder ?? join(work, "domain");
+	saveDomain(domainFolder, simulation.domain, DEMO_PASSPHRASE, DEMO_SCRYPT_COST);
+	const database = options.database ?? join(work, "events.sqlite");
+
+	const devices: PostDevice[] = simulation.domain.members().map((member) => {
+		const spec = scenario.devices[member.id - 1];
+		return spec === undefined ? { id: member.id, name: "command post", role: member.role, groups: member.groups } : { id: member.id, name: spec.name, role: member.role, groups: member.groups, x: spec.x, y: spec.y };
+	});
+	const post = new CommandPost({
+		log: new EventLog(database),
+		identity: postIdentity(simulation.domain, postId),
+		devices,
+		heartbeatMs: heartbeatMs / (options.speed ?? 1),
+		lostAfterMissed,
+		note,
+		revoke: (device, passphrase) => {
+			const domain = loadDomain(domainFolder, passphrase);
+			const revocation = domain.revoke(device);
+			saveDomain(domainFolder, domain, passphrase, DEMO_SCRYPT_COST);
+			writeRevocation(domainFolder, revocation);
+			return { revocation, identity: postIdentity(domain, postId) };
+		},
+	});
+	const port = await post.listen();
+	const dashboard = await startDashboard(post, options.dashboardPort ?? 0);
+	const socket: Socket = await new Promise((resolve, reject) => {
+		const s = connect(port, "127.0.0.1", () => resolve(s));
+		s.once("error", reject);
+	});
+	socket.setNoDelay(true);
+	wire.attach(socket);
+
+	const speed = options.speed ?? 1;
+	let stopped = false;
+	const runUntil = (until: number): Promise<void> =>
+		new Promise((resolve) => {
+			const wallStart = performance.now();
+			const virtualStart = simulation.clock.now();
+			const timer = setInterval(() => {
+				const target = Math.min(until, virtualStart + (performance.now() - wallStart) * speed);
+				simulation.clock.runUntil(target);
+				if (target >= until || stopped) {
+					clearInterval(timer);
+					resolve();
+				}
+			}, PACE_MS);
+		});
+	return {
+		simulation,
+		post,
+		dashboard,
+		database,
+		domainFolder,
+		runUntil,
+		stop: async () => {
+			stopped = true;
+			wire.close();
+			await dashboard.close();
+			await post.close();
+			post.log.close();
+		},
+	};
+}
+
+/** What `npm start -- --post` does: start, print the addresses, run the scenario in real time, linger, stop. */
+export async function runPostDemo(options: PostSessionOptions & { readonly lingerMs?: number }): Promise<number> {
+	const session = await startPostSession({ ...options, note: (line) => console.log(`  post  ${line}`) });
+	const durationMs = session.simulation.scenario.durationMs ?? 25_000;
+	console.log(`Command post dashboard: ${session.dashboard.url}`);
+	console.log(`  event log ${session.database}; domain ${session.domainFolder} (passphrase "${DEMO_PASSPHRASE}")`);
+	console.log(`  scenario "${session.simulation.scenario.name}": ${durationMs / 1000} s at ${options.speed ?? 1}× real time, then ${(options.lingerMs ?? 0) / 1000} s more (Ctrl-C stops)`);
+	const stop = (): void => {
+		void session.stop().then(() => process.exit(130));
+	};
+	process.once("SIGINT", stop);
+	await session.runUntil(durationMs + (options.lingerMs ?? 0));
+	process.off("SIGINT", stop);
+	const log = session.post.log;
+	console.log(`Post: ${log.count("alerts")} alerts, ${log.count("receipts")} receipts, ${log.count("actions")} operator actions, ${log.count("events")} events stored (${log.path})`);
+	await session.stop();
+	return 0;
+}
