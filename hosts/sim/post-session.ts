@@ -29,12 +29,14 @@ import { CommandPost, type PostDevice } from "picket/tools/post/command-post";
 import { type Dashboard, startDashboard } from "picket/tools/post/dashboard-server";
 import { EventLog } from "picket/tools/post/event-log";
 import { loadDomain, saveDomain, writeRevocation } from "picket/tools/provisioning/domain-folder";
+import { DEFAULT_SCRYPT_COST } from "picket/tools/provisioning/domain-seal";
 import type { Domain } from "picket/tools/provisioning/domain-store";
 
 export const GATEWAY_NAME = "gateway";
 /** The demo domain file's passphrase (printed; a real domain has the operator's own). */
 export const DEMO_PASSPHRASE = "picket demo passphrase";
-const DEMO_SCRYPT_COST = { logN: 14, r: 8, p: 1 };
+/** The demo file is sealed as a real one is: a lower cost needs PICKET_INSECURE_TEST_KDF=1 to open (issue 12, item 11). */
+const DEMO_SCRYPT_COST = DEFAULT_SCRYPT_COST;
 const PACE_MS = 10;
 
 export interface PostSessionOptions {
