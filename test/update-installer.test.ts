@@ -149,7 +149,7 @@ test("a power cut at any flash write, at any byte, leaves a board that resumes a
 			}
 		}
 		board.reset(); // power back: the old image runs, the installer resumes
-		t.is(board.installer.state, index < chunks.length ? "receiving" : "marked");
+		t.is(board.installer.state, index < chunks.length ? "receiving" : "trial");
 		if (board.installer.state === "receiving") {
 			const again = chunks.filter((chunk) => !board.installer.has(7, chunk.index));
 			t.is(deliverAll(board, again).at(-1), "installed", `cut at chunk ${cutAt}`);

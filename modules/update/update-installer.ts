@@ -27,7 +27,7 @@
  * | floor    | u32: the lowest security counter this board accepts (raised on confirm)  |
  *
  * States: 1 receiving, 2 verified (about to mark bootable), 3 marked (bootable, waiting for
- * the trial boot), 4 refused (a signed offer whose image failed step 4, or whose trial boot
+ * the trial boot; in RAM "trial" once the new image runs and until it confirms), 4 refused (a signed offer whose image failed step 4, or whose trial boot
  * rolled back: not fetched again). After a cut, `resume` re-verifies the stored offer, erases
  * every page not yet verified (it may hold half a write) and carries on: only verified pages
  * are kept, so a cut at any instant costs at most the pages in flight.
@@ -37,7 +37,7 @@ import type { Storage } from "picket/core/host-contracts";
 import { isPicketError, PicketError } from "picket/core/picket-error";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import type { FirmwareSlot } from "picket/update/firmware-slot";
-import { acceptImage, hashSlot, type AcceptedImage } from "picket/update/image-acceptance";
+import { acceptImage, type AcceptedImage } from "picket/update/image-acceptance";
 import type { ImageVersion } from "picket/update/mcuboot-structure";
 import { PAGE_DIGEST_LENGTH, TransferPlan } from "picket/update/transfer-plan";
 import { UPDATE_STORAGE_DOMAIN } from "picket/update/update-anchor";
@@ -49,7 +49,7 @@ export type InstallerErrorCode =
 	| "too-large" // the image does not fit the slot
 	| "refused-rollout"; // this rollout's image already failed its check or its trial boot
 
-export type InstallerState = "idle" | "receiving" | "verified" | "marked" | "refused";
+export type InstallerState = "idle" | "receiving" | "verified" | "marked" | "trial" | "refused";
 
 /** What storing one chunk did. */
 export type ChunkOutcome =
@@ -79,7 +79,7 @@ export interface UpdateInstallerOptions {
 	readonly running: RunningFirmware;
 }
 
-const STATE_CODES: Record<Exclude<InstallerState, "idle">, number> = { receiving: 1, verified: 2, marked: 3, refused: 4 };
+const STATE_CODES: Record<Exclude<InstallerState, "idle" | "trial">, number> = { receiving: 1, verified: 2, marked: 3, refused: 4 };
 const READ_PIECE = 4096;
 
 function fail(code: InstallerErrorCode, message: string): never {
@@ -172,8 +172,11 @@ export class UpdateInstaller {
 			const versusRunning = compareVersions(offer.version, this.#running.version);
 			if (this.#slot.bootState().trial || versusRunning <= 0) {
 				// The new image runs (on trial: confirmHealthy finishes; confirmed: nothing left).
-				this.#state = "marked";
-				if (!this.#slot.bootState().trial) this.#finishConfirmed();
+				this.#state = "trial";
+				if (!this.#slot.bootState().trial) {
+					this.#finishConfirmed();
+					return this.#forget();
+				}
 				return this.#state;
 			}
 			if (code === STATE_CODES.marked) {
@@ -303,6 +306,7 @@ export class UpdateInstaller {
 		if (!this.#slot.bootState().trial) return;
 		this.#slot.confirm();
 		this.#finishConfirmed();
+		this.#forget();
 	}
 
 	#finishConfirmed(): void {
@@ -419,7 +423,7 @@ export class UpdateInstaller {
 		this.#slot.erase(page * plan.pageSize, Math.min(length, this.#slot.capacity - page * plan.pageSize));
 	}
 
-	#saveProgress(state: Exclude<InstallerState, "idle">): void {
+	#saveProgress(state: Exclude<InstallerState, "idle" | "trial">): void {
 		const record = new Uint8Array(5 + this.#verifiedPages.length);
 		record[0] = STATE_CODES[state];
 		writeU32(record, 1, this.#offer!.rollout);
@@ -448,9 +452,4 @@ export class UpdateInstaller {
 		this.#state = "marked";
 		return "installed";
 	}
-}
-
-/** SHA-256 of the image the slot holds (for logs and tests). */
-export function slotDigest(crypto: CryptoSuite, slot: FirmwareSlot, length: number): Uint8Array {
-	return hashSlot(crypto, slot, length);
 }

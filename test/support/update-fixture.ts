@@ -10,6 +10,7 @@ import { parseImageHeader } from "picket/update/mcuboot-structure";
 import { pinUpdateAnchor, loadUpdateAnchor } from "picket/update/update-anchor";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { TransferPlan } from "picket/update/transfer-plan";
+import { RolloutSimulation, type RolloutSimulationOptions } from "picket/hosts/sim/rollout-simulation";
 
 export const updateKeyPem = generateImageKeyPem("ecdsa-p256");
 export const otherKeyPem = generateImageKeyPem("ecdsa-p256");
@@ -94,5 +95,53 @@ export function chunksOf(pkg: RolloutPackage): { index: number; bytes: Uint8Arra
 		const place = plan.place(index)!;
 		const source = place.segment === "table" ? pkg.pageTable : pkg.image;
 		return { index, bytes: source.slice(place.offset, place.offset + place.length) };
+	});
+}
+
+/** A signed image of exactly `length` bytes (the body is sized to make it so). */
+export function signedImageOfLength(version: ImageVersion, securityCounter: number, length: number, keyPem = updateKeyPem): Uint8Array {
+	const overhead = signedImage(version, securityCounter, 16, keyPem).length - 16;
+	let image = signedImage(version, securityCounter, length - overhead, keyPem);
+	// An ECDSA DER signature varies by a byte or two: adjust once.
+	if (image.length !== length) image = signedImage(version, securityCounter, length - overhead - (image.length - length), keyPem);
+	return image;
+}
+
+export interface RolloutScenarioOptions {
+	readonly boards: number;
+	readonly imageLength: number;
+	readonly seed?: number;
+	readonly lossProbability?: number;
+	readonly attack?: boolean;
+	readonly powerCut?: { readonly atMs: number; readonly forMs: number; readonly boards: number };
+	readonly budgetMs?: number;
+	readonly onOtherFrame?: RolloutSimulationOptions["onOtherFrame"];
+}
+
+/** The rollout the bench and the tests run: v1.0.0 (SEC_CNT 1) everywhere, v1.1.0 (SEC_CNT 2) offered. */
+export function rolloutScenario(options: RolloutScenarioOptions): RolloutSimulation {
+	const crypto = createNodeCryptoSuite();
+	const factory = signedImage({ major: 1, minor: 0, revision: 0, build: 0 }, 1, 32_768);
+	const next = signedImageOfLength({ major: 1, minor: 1, revision: 0, build: 0 }, 2, options.imageLength);
+	return new RolloutSimulation({
+		seed: options.seed ?? 1,
+		boards: options.boards,
+		crypto,
+		networkKey: new Uint8Array(16).fill(0x11),
+		anchor,
+		factory: { image: factory, securityCounter: 1 },
+		rollout: packageRollout(next, updateKeyPem, { rollout: 0x0101, pageShift: 14 }),
+		lossProbability: options.lossProbability ?? 0.1,
+		...(options.attack === true
+			? {
+					attack: {
+						olderRollout: packageRollout(signedImage({ major: 0, minor: 9, revision: 0, build: 0 }, 0, 32_768), updateKeyPem, { rollout: 0x0090, pageShift: 14 }),
+						forgedRollout: packageRollout(signedImage({ major: 9, minor: 0, revision: 0, build: 0 }, 9, 32_768, otherKeyPem), otherKeyPem, { rollout: 0x0900, pageShift: 14 }),
+					},
+				}
+			: {}),
+		...(options.powerCut === undefined ? {} : { powerCut: options.powerCut }),
+		...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+		...(options.onOtherFrame === undefined ? {} : { onOtherFrame: options.onOtherFrame }),
 	});
 }
