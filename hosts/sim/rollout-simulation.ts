@@ -25,7 +25,7 @@ import { parseImageHeader, type ImageVersion } from "picket/update/mcuboot-struc
 import { RolloutAgent, type ChunkSource, type RolloutEvent } from "picket/update/rollout-agent";
 import { TransferPlan } from "picket/update/transfer-plan";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
-import { decodeUpdateFrame, encodeUpdateFrame, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
+import { encodeUpdateFrame, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
 import { UpdateInstaller } from "picket/update/update-installer";
 import type { UpdateOffer } from "picket/update/update-offer";
 
@@ -61,6 +61,8 @@ export interface RolloutSimulationOptions {
 	readonly powerCut?: { readonly atMs: number; readonly forMs: number; readonly boards: number };
 	/** Simulated time to give up at (default 10 min). */
 	readonly budgetMs?: number;
+	/** When the seeder starts the rollout (default 0; Infinity: never, a domain without a rollout). */
+	readonly seederStartMs?: number;
 	/** Frames of other kinds (alerts) a board hears, and what the test does with them. */
 	readonly onOtherFrame?: (board: RolloutBoard, frame: ReceivedFrame) => void;
 }
@@ -153,7 +155,7 @@ export class RolloutSimulation {
 	readonly clock = new VirtualClock();
 	readonly medium: Medium;
 	readonly boards: RolloutBoard[] = [];
-	readonly seeder: RolloutAgent;
+	seeder: RolloutAgent | undefined;
 	readonly #options: RolloutSimulationOptions;
 	readonly #random: SeededRandom;
 	readonly #frameKey: Uint8Array;
@@ -173,20 +175,25 @@ export class RolloutSimulation {
 		const seederRadio: SimulatedRadio = this.medium.openRadio(this.#seederStation, {
 			onReadable: () => {
 				for (let frame = seederRadio.read(); frame !== undefined; frame = seederRadio.read()) {
-					if (frame.payload.length > 0 && frameKind(frame.payload[0]) === FrameKind.Update) this.seeder.receive(frame.payload);
+					if (frame.payload.length > 0 && frameKind(frame.payload[0]) === FrameKind.Update) this.seeder?.receive(frame.payload);
+					else this.seeder?.yieldToAlert();
 				}
 			},
 		});
-		const seederTimers = this.clock.timersFor("seeder");
-		this.seeder = new RolloutAgent({
-			crypto: options.crypto,
-			timers: seederTimers,
-			random: this.#random.fork("seeder").randomSource(),
-			frameKey: this.#frameKey,
-			self: SEEDER_ID,
-			broadcast: (frame) => seederRadio.write(BROADCAST_MAC, frame),
-			seed: { offer: options.rollout.offerBytes, source: new PackageSource(options.rollout) },
-		});
+		const startSeeder = () => {
+			this.seeder = new RolloutAgent({
+				crypto: options.crypto,
+				timers: this.clock.timersFor("seeder"),
+				random: this.#random.fork("seeder").randomSource(),
+				frameKey: this.#frameKey,
+				self: SEEDER_ID,
+				broadcast: (frame) => seederRadio.write(BROADCAST_MAC, frame),
+				seed: { offer: options.rollout.offerBytes, source: new PackageSource(options.rollout) },
+			});
+		};
+		const startAt = options.seederStartMs ?? 0;
+		if (startAt === 0) startSeeder();
+		else if (Number.isFinite(startAt)) this.clock.scheduleAt(startSeeder, startAt);
 
 		const perCluster = Math.ceil(options.boards / 3);
 		for (let index = 0; index < options.boards; index++) {
@@ -219,7 +226,10 @@ export class RolloutSimulation {
 			onReadable: () => {
 				for (let frame = radio.read(); frame !== undefined; frame = radio.read()) {
 					if (frame.payload.length > 0 && frameKind(frame.payload[0]) === FrameKind.Update) board.agent.receive(frame.payload);
-					else this.#options.onOtherFrame?.(board, frame);
+					else {
+						board.agent.yieldToAlert();
+						this.#options.onOtherFrame?.(board, frame);
+					}
 				}
 			},
 		});
@@ -346,6 +356,13 @@ export class RolloutSimulation {
 		}
 	}
 
+	/** A board sends a frame of another kind (an alert): its rollout agent yields first. */
+	sendOther(board: RolloutBoard, frame: Uint8Array): void {
+		if (board.radio === undefined) return;
+		board.agent.yieldToAlert();
+		board.radio.write(BROADCAST_MAC, frame);
+	}
+
 	/** Runs until every board confirmed the new image, or the budget. */
 	run(): RolloutReport {
 		const budget = this.#options.budgetMs ?? 600_000;
@@ -355,7 +372,7 @@ export class RolloutSimulation {
 			if (next === undefined) break;
 			this.clock.runUntil(Math.min(budget, this.clock.now() + 1000));
 		}
-		this.seeder.close();
+		this.seeder?.close();
 		return this.report();
 	}
 
@@ -390,7 +407,7 @@ export class RolloutSimulation {
 			onOther: this.boards.length - onNew - onOld,
 			airtimeMs: this.medium.statistics.airtimeMs,
 			transmissions: this.medium.statistics.transmissions,
-			seeder: { chunks: this.seeder.counts.chunksSent, offers: this.seeder.counts.offersSent },
+			seeder: { chunks: this.seeder?.counts.chunksSent ?? 0, offers: this.seeder?.counts.offersSent ?? 0 },
 			relays: this.boards.filter((board) => board.serves).map((board) => ({ id: board.id, ...sentOf(board) })),
 			boardFrames: { mean: plain.reduce((sum, value) => sum + value, 0) / Math.max(1, plain.length), max: Math.max(0, ...plain) },
 			attackerFrames: this.#attackerFrames,
@@ -414,9 +431,4 @@ function disc(random: SeededRandom, centre: { x: number; y: number }, radius: nu
 	const angle = random.nextFloat() * 2 * Math.PI;
 	const distance = Math.sqrt(random.nextFloat()) * radius;
 	return { x: centre.x + distance * Math.cos(angle), y: centre.y + distance * Math.sin(angle) };
-}
-
-/** Whether a received frame is an update frame that authenticates under `key` (for observers). */
-export function isAuthenticUpdateFrame(crypto: CryptoSuite, key: Uint8Array, payload: Uint8Array): boolean {
-	return decodeUpdateFrame(crypto, key, payload).ok;
 }

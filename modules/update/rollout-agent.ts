@@ -15,10 +15,15 @@
  *      Reports repeat until nothing is missing, so loss, collisions and reboots are repaired
  *      the same way.
  *
- * Rate limit, so that alerts always go first: an agent writes at most one update frame per
- * frameIntervalMs (default 6 ms, a 239-byte frame takes 2.3 ms of air at 1 Mbps), so at most one
- * update frame ever waits in the radio's queue ahead of an alert; an alert waits for that one
- * frame at most (≈ 2.3 ms per hop), never behind a backlog.
+ * Alerts always go first, two ways:
+ * - rate limit: an agent writes at most one update frame per frameIntervalMs (default 10 ms; a
+ *   239-byte frame takes 2.3 ms of air at 1 Mbps), so at most one update frame ever waits in
+ *   the radio's queue ahead of an alert: an alert waits for that one frame at most, never
+ *   behind a backlog;
+ * - yield: a board that hears (or sends) any other frame calls yieldToAlert() and sends no
+ *   update frame for alertHoldMs (default 300 ms): the flood of an alert silences the rollout
+ *   around it as it spreads, so that its copies do not collide with chunks from boards that
+ *   cannot hear them (hidden terminals).
  */
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { TimerId, Timers } from "picket/core/host-contracts";
@@ -53,6 +58,7 @@ export interface RolloutAgentOptions {
 	readonly frameIntervalMs?: number;
 	readonly offerIntervalMs?: number;
 	readonly statusQuietMs?: number;
+	readonly alertHoldMs?: number;
 	/** Called with each installer outcome and each refusal (for logs and the simulator's report). */
 	readonly onEvent?: (event: RolloutEvent) => void;
 }
@@ -96,11 +102,12 @@ export class RolloutAgent {
 	#sendTimer: TimerId | undefined;
 	#statusTimer: TimerId | undefined;
 	#closed = false;
+	#holdUntil = -Infinity;
 
 	constructor(options: RolloutAgentOptions) {
 		this.#options = options;
 		this.#serves = options.serves === true || options.seed !== undefined;
-		this.#frameIntervalMs = options.frameIntervalMs ?? 6;
+		this.#frameIntervalMs = options.frameIntervalMs ?? 10;
 		this.#statusQuietMs = options.statusQuietMs ?? 800;
 		if (options.seed !== undefined) {
 			this.#hops = 0;
@@ -130,6 +137,11 @@ export class RolloutAgent {
 	/** Chunks waiting to be sent. */
 	get pending(): number {
 		return this.#pendingChunks;
+	}
+
+	/** Another frame (an alert, a handshake) was heard or sent: no update frame for alertHoldMs. */
+	yieldToAlert(): void {
+		this.#holdUntil = this.#options.timers.now() + (this.#options.alertHoldMs ?? 300);
 	}
 
 	close(): void {
@@ -241,11 +253,12 @@ export class RolloutAgent {
 	#schedule(): void {
 		if (this.#closed || this.#sendTimer !== undefined) return;
 		if (!this.#offerDue && this.#pendingChunks === 0) return;
+		const now = this.#options.timers.now();
 		this.#sendTimer = this.#options.timers.setTimeout(() => {
 			this.#sendTimer = undefined;
-			this.#sendOne();
+			if (this.#options.timers.now() >= this.#holdUntil) this.#sendOne();
 			this.#schedule();
-		}, this.#frameIntervalMs);
+		}, Math.max(this.#frameIntervalMs, this.#holdUntil - now));
 	}
 
 	#sendOne(): void {
@@ -294,7 +307,7 @@ export class RolloutAgent {
 			const installer = this.#options.installer;
 			if (installer === undefined || installer.state !== "receiving" || this.#rollout === undefined) return;
 			const now = this.#options.timers.now();
-			if (this.#server !== NO_SERVER && now - this.#lastChunkAt >= this.#statusQuietMs && now - this.#lastStatusAt >= this.#statusQuietMs) {
+			if (this.#server !== NO_SERVER && now >= this.#holdUntil && now - this.#lastChunkAt >= this.#statusQuietMs && now - this.#lastStatusAt >= this.#statusQuietMs) {
 				const base = installer.firstMissing();
 				if (base >= 0) {
 					const count = Math.min(STATUS_WINDOW, this.#totalChunks - base);

@@ -116,6 +116,8 @@ export interface RolloutScenarioOptions {
 	readonly powerCut?: { readonly atMs: number; readonly forMs: number; readonly boards: number };
 	readonly budgetMs?: number;
 	readonly onOtherFrame?: RolloutSimulationOptions["onOtherFrame"];
+	readonly networkKey?: Uint8Array;
+	readonly seederStartMs?: number;
 }
 
 /** The rollout the bench and the tests run: v1.0.0 (SEC_CNT 1) everywhere, v1.1.0 (SEC_CNT 2) offered. */
@@ -127,7 +129,8 @@ export function rolloutScenario(options: RolloutScenarioOptions): RolloutSimulat
 		seed: options.seed ?? 1,
 		boards: options.boards,
 		crypto,
-		networkKey: new Uint8Array(16).fill(0x11),
+		networkKey: options.networkKey ?? new Uint8Array(16).fill(0x11),
+		...(options.seederStartMs === undefined ? {} : { seederStartMs: options.seederStartMs }),
 		anchor,
 		factory: { image: factory, securityCounter: 1 },
 		rollout: packageRollout(next, updateKeyPem, { rollout: 0x0101, pageShift: 14 }),
