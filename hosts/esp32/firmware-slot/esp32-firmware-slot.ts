@@ -22,7 +22,7 @@
 import type { Storage } from "picket/core/host-contracts";
 import { PicketError } from "picket/core/picket-error";
 import type { BootState, FirmwareSlot } from "picket/update/firmware-slot";
-import flash, { type FlashPartition } from "embedded:storage/flash";
+import flash from "embedded:storage/flash";
 import update from "embedded:update";
 import { bootConfirm, bootTrial } from "picket/hosts/esp32/firmware-slot/boot-state";
 
@@ -30,11 +30,14 @@ const HEADER_REGION = 4096;
 const HEADER_KEPT = 32;
 const PARTITION = "nextota";
 
+/** What flash.open returns (named so by neither the SDK's typings nor ours: they differ). */
+type Partition = ReturnType<typeof flash.open>;
+
 export class Esp32FirmwareSlot implements FirmwareSlot {
 	readonly capacity: number;
 	readonly eraseBlock: number;
 	readonly #storage: Storage;
-	readonly #partition: FlashPartition;
+	readonly #partition: Partition;
 
 	constructor(storage: Storage) {
 		this.#storage = storage;
