@@ -7,7 +7,8 @@
  *
  *   1. offer: signed by the pinned update key; security counter ≥ the board's floor
  *      ("downgrade"); version newer than the running one ("not-newer"); fits the slot
- *      ("too-large"). A replayed or older offer is refused here, before any flash is erased.
+ *      ("too-large"); no image marked bootable or on trial ("install-pending"). A replayed
+ *      or older offer is refused here, before any flash is erased.
  *   2. page table (the first chunks): SHA-256 = the offer's page table digest, else dropped
  *      and fetched again.
  *   3. each page, read back from flash once its chunks are in: its digest = the table's, else
@@ -47,7 +48,8 @@ export type InstallerErrorCode =
 	| "downgrade" // security counter below the board's floor
 	| "not-newer" // version not newer than the running firmware
 	| "too-large" // the image does not fit the slot
-	| "refused-rollout"; // this rollout's image already failed its check or its trial boot
+	| "refused-rollout" // this rollout's image already failed its check or its trial boot
+	| "install-pending"; // an image is marked bootable or runs on trial: the slot holds the way back, not touched until confirm
 
 export type InstallerState = "idle" | "receiving" | "verified" | "marked" | "trial" | "refused";
 
@@ -223,6 +225,10 @@ export class UpdateInstaller {
 		if (this.#offer !== undefined && offer.rollout === this.#offer.rollout && compareVersions(offer.version, this.#offer.version) === 0) {
 			if (this.#state === "refused") fail("refused-rollout", "this rollout's image was refused");
 			return "current";
+		}
+		if (this.#state === "verified" || this.#state === "marked" || this.#slot.bootState().trial) {
+			// Erasing the slot now would erase what the bootloader is about to boot, or the image it falls back to.
+			fail("install-pending", "an installed image waits for its trial boot and confirmation");
 		}
 		if (offer.securityCounter < this.floor) fail("downgrade", `security counter ${offer.securityCounter} is below this board's ${this.floor}`);
 		if (compareVersions(offer.version, this.#running.version) <= 0) fail("not-newer", "the offered version is not newer than the running firmware");
