@@ -23,6 +23,7 @@ import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { ecdsaP256SignatureToRaw, p256PublicKeyInfo } from "picket/update/ecdsa-signature";
 import type { FirmwareSlot } from "picket/update/firmware-slot";
 import {
+	ALLOWED_UNPROTECTED_TLVS,
 	IMAGE_HEADER_SIZE,
 	onlyTlv,
 	parseImageHeader,
@@ -45,10 +46,6 @@ export type ImageAcceptanceErrorCode =
 	| "unsigned" // no ECDSASIG TLV
 	| "bad-signature"; // the signature does not verify
 
-/** MCUboot's allowed unprotected TLVs (image_validate.c allowed_unprot_tlvs), as tools/image applies them. */
-const ALLOWED_UNPROTECTED_TLVS: ReadonlySet<number> = new Set([
-	0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x30, 0x31, 0x32, 0x33, 0x34,
-]);
 /** Flash is read in pieces this long: a board never holds the image. */
 const READ_PIECE = 4096;
 

@@ -49,6 +49,15 @@ export const TlvType = {
 	securityCounter: 0x50,
 } as const;
 
+/**
+ * The only TLVs MCUboot lets stand outside the protected area (image_validate.c:164
+ * `allowed_unprot_tlvs`, on by default in every port, Espressif's included): whatever else
+ * an attacker appends there is refused, not ignored.
+ */
+export const ALLOWED_UNPROTECTED_TLVS: ReadonlySet<number> = new Set([
+	0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x30, 0x31, 0x32, 0x33, 0x34,
+]);
+
 export interface ImageVersion {
 	readonly major: number; // u8
 	readonly minor: number; // u8

@@ -51,8 +51,10 @@ import { concatBytes, constantTimeEqual, toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { ecdsaP256SignatureToRaw, padEcdsaP256Signature } from "picket/update/ecdsa-signature";
 import {
+	ALLOWED_UNPROTECTED_TLVS,
 	IMAGE_HEADER_SIZE,
 	IMAGE_MAGIC,
+	onlyTlv as onlyNamedTlv,
 	parseImageHeader,
 	readTlvArea,
 	TLV_HEADER_SIZE,
@@ -114,14 +116,6 @@ const TLV_NAMES: Record<number, string> = {
 	0x75: "UUID_CID",
 };
 
-/**
- * The only TLVs MCUboot lets stand outside the protected area (image_validate.c:164
- * `allowed_unprot_tlvs`, on by default in every port, Espressif's included): whatever else
- * an attacker appends there is refused, not ignored.
- */
-const ALLOWED_UNPROTECTED_TLVS: ReadonlySet<number> = new Set([
-	0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x30, 0x31, 0x32, 0x33, 0x34,
-]);
 /** ENCRSA2048 … ENCX25519_SHA512: imgtool writes one only with an ENCRYPTED_AES* flag (image.py:813 add_header). */
 const ENCRYPTION_KEY_TLVS: ReadonlySet<number> = new Set([0x30, 0x31, 0x32, 0x33, 0x34]);
 
@@ -515,12 +509,9 @@ export function parseImage(image: Uint8Array): ParsedImage {
 	};
 }
 
+/** The board's onlyTlv (mcuboot-structure.ts), with imgtool's TLV names in its messages. */
 function onlyTlv(tlvs: readonly ImageTlv[], type: number, length?: number): ImageTlv | undefined {
-	const found = tlvs.filter((tlv) => tlv.type === type);
-	if (found.length > 1) fail("bad-tlv", `${tlvName(type)} TLV appears ${found.length} times`);
-	const tlv = found[0];
-	if (tlv !== undefined && length !== undefined && tlv.value.length !== length) fail("bad-tlv", `${tlvName(type)} TLV is ${tlv.value.length} bytes, not ${length}`);
-	return tlv;
+	return onlyNamedTlv(tlvs, type, length, tlvName(type));
 }
 
 function isEncrypted(parsed: ParsedImage): boolean {
