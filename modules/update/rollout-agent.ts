@@ -13,8 +13,7 @@
  *   3. repair: a board still missing chunks and quiet for statusQuietMs reports to its server
  *      a bitmap of the next missing chunks (up to 1,600); the server sends those it holds.
  *      Reports repeat until nothing is missing, so loss, collisions and reboots are repaired
- *      the same way. After 4 reports with no chunk in between, the board forgets its server
- *      and takes the next one an offer names.
+ *      the same way.
  *
  * Alerts always go first, two ways:
  * - rate limit: an agent writes at most one update frame per frameIntervalMs (default 10 ms; a
@@ -80,7 +79,6 @@ export interface RolloutCounts {
 const UNKNOWN_HOPS = 255;
 const NO_SERVER = 0xffff;
 const STATUS_WINDOW = STATUS_BITMAP_MAX * 8;
-const UNANSWERED_LIMIT = 4;
 
 export class RolloutAgent {
 	readonly counts: RolloutCounts = { offersSent: 0, chunksSent: 0, statusSent: 0, bytesSent: 0 };
@@ -105,8 +103,6 @@ export class RolloutAgent {
 	#statusTimer: TimerId | undefined;
 	#closed = false;
 	#holdUntil = -Infinity;
-	/** Status reports sent since a chunk last arrived: a server that stops answering is dropped. */
-	#unanswered = 0;
 
 	constructor(options: RolloutAgentOptions) {
 		this.#options = options;
@@ -211,7 +207,6 @@ export class RolloutAgent {
 		if (outcome === "not-current" || outcome === "duplicate") return;
 		this.#options.onEvent?.({ type: "chunk", outcome });
 		this.#lastChunkAt = this.#options.timers.now();
-		this.#unanswered = 0;
 		if (this.#serves && rollout === this.#rollout && outcome !== "bad-length" && installer.has(rollout, index)) {
 			this.#queueChunk(index);
 			this.#schedule();
@@ -319,13 +314,6 @@ export class RolloutAgent {
 					this.#lastStatusAt = now;
 					this.#send({ type: UpdateFrameType.Status, rollout: this.#rollout, reporter: this.#options.self, server: this.#server, base, missing: installer.missingBitmap(base, count) });
 					this.counts.statusSent++;
-					if (++this.#unanswered >= UNANSWERED_LIMIT) {
-						// The server rebooted, left, or was never one (an insider replaying the offer
-						// with hops 0): learn a server again from the next offer heard.
-						this.#hops = UNKNOWN_HOPS;
-						this.#server = NO_SERVER;
-						this.#unanswered = 0;
-					}
 				}
 			}
 			this.#armStatus();
