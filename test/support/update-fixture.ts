@@ -101,10 +101,11 @@ export function chunksOf(pkg: RolloutPackage): { index: number; bytes: Uint8Arra
 /** A signed image of exactly `length` bytes (the body is sized to make it so). */
 export function signedImageOfLength(version: ImageVersion, securityCounter: number, length: number, keyPem = updateKeyPem): Uint8Array {
 	const overhead = signedImage(version, securityCounter, 16, keyPem).length - 16;
-	let image = signedImage(version, securityCounter, length - overhead, keyPem);
-	// An ECDSA DER signature varies by a byte or two: adjust once.
-	if (image.length !== length) image = signedImage(version, securityCounter, length - overhead - (image.length - length), keyPem);
-	return image;
+	// An ECDSA DER signature varies by a byte or two (node:crypto signs with a random nonce): sign again until it fits.
+	for (let attempt = 0; ; attempt++) {
+		const image = signedImage(version, securityCounter, length - overhead, keyPem);
+		if (image.length === length || attempt === 20) return image;
+	}
 }
 
 export interface RolloutScenarioOptions {
