@@ -181,3 +181,23 @@ test("the anchor is pinned once: another key cannot replace it", (t) => {
 	pinUpdateAnchor(board.storage, anchor);
 	t.is(code(t.throws(() => pinUpdateAnchor(board.storage, updateKeyPoint(otherKeyPem)))), "anchor-pinned");
 });
+
+test("a cut while marking bootable spoils the slot's first block (the ESP32 rewrites it): the board checks every page again and fetches that one", (t) => {
+	const board = new TestBoard(v1);
+	board.installer.considerOffer(pkg.offerBytes);
+	const slot = board.slot;
+	const markBootable = slot.markBootable.bind(slot);
+	slot.markBootable = () => {
+		slot.erase(0, slot.eraseBlock); // the rewrite of block 0 erased it, then the power failed
+		slot.markBootable = markBootable;
+		throw new Error("power cut while marking bootable");
+	};
+	t.throws(() => deliverAll(board), { message: /power cut/ });
+	board.reset();
+	t.is(board.installer.state, "receiving");
+	const again = chunksOf(pkg).filter((chunk) => !board.installer.has(7, chunk.index));
+	t.true(again.length > 0 && again.length < 30, `${again.length} chunks: page 0 only`);
+	t.is(deliverAll(board, again).at(-1), "installed");
+	board.reset();
+	t.deepEqual(board.runningVersion, pkg.offer.version);
+});

@@ -188,8 +188,19 @@ export class UpdateInstaller {
 				this.#state = "refused";
 				return this.#state;
 			}
-			// A cut between the check and markBootable: check again and mark.
-			this.#install();
+			// A cut between the check and markBootable (which may rewrite the slot's first block,
+			// as the ESP32's does): check every page again, fetch what is bad, then install.
+			const table = this.#storage.read(UPDATE_STORAGE_DOMAIN, "table");
+			if (table === undefined || table.length !== this.#plan!.tableLength || !this.#tableMatches(table)) return this.#forget();
+			this.#table = table;
+			this.#state = "receiving";
+			for (let index = 0; index < this.#plan!.tableChunks; index++) this.#mark(index);
+			for (let page = 0; page < this.#plan!.pageCount; page++) {
+				const { first, end } = this.#plan!.pageChunks(page);
+				for (let index = first; index < end; index++) this.#mark(index);
+				this.#checkPage(page);
+			}
+			if (this.#held === this.#plan!.totalChunks) this.#install();
 			return this.#state;
 		}
 		// Receiving: keep the verified pages, erase the rest (they may hold half a write).

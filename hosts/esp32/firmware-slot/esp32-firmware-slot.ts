@@ -16,7 +16,7 @@
  * erases each block before it writes it, so the first block of the app is read back and
  * written again through embedded:update, then `complete()` checks the app image and sets the
  * boot partition. A cut during that rewrite spoils block 0: the installer's progress still
- * says "verified", so the next boot checks the image again, finds page 0 bad, and the repair
+ * says "verified", so the next boot checks every page again, finds page 0 bad, and the repair
  * phase fetches it.
  */
 import type { Storage } from "picket/core/host-contracts";
