@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench [name…]`: runs each compiled benchmark in build/bench (crypto, link, sim),
-// or only those named. Each prints its own table.
+// `npm run bench [name…]`: runs each compiled benchmark in build/bench (crypto, device, link, ota, sim,
+// storage), or only those named. Each prints its own table.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";

@@ -6,6 +6,7 @@
 import * as nodeCrypto from "node:crypto";
 import type { CcmTagLength, CryptoSuite, RandomSource, X25519KeyPair } from "picket/crypto/crypto-suite";
 import { PicketError } from "picket/core/picket-error";
+import { p256 } from "@noble/curves/nist.js";
 
 // DER wrappers that let node:crypto take raw 32-byte X25519 keys (RFC 8410).
 const X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
@@ -94,6 +95,22 @@ export function createNodeCryptoSuite(random: RandomSource = nodeRandomSource())
 				throw new PicketError("bad-signature-encoding", "not a P-256 public key");
 			}
 			return nodeCrypto.verify("sha256", message, { key, dsaEncoding: "ieee-p1363" }, signature);
+		},
+		ecdsaP256VerifyDigest(publicKey, digest, signature) {
+			if (digest.length !== 32) throw new PicketError("bad-length", "digest must be SHA-256, 32 bytes");
+			if (signature.length !== 64) throw new PicketError("bad-signature-encoding", "signature must be r ‖ s, 64 bytes");
+			// node:crypto verifies only what it hashed itself (a null algorithm hashes with SHA-256
+			// too), so the digest form goes through noble's verify, after OpenSSL has checked the key.
+			try {
+				nodeCrypto.createPublicKey({ key: { kty: "EC", crv: "P-256", ...p256Coordinates(publicKey) }, format: "jwk" });
+			} catch {
+				throw new PicketError("bad-signature-encoding", "not a P-256 public key");
+			}
+			return p256.verify(signature, digest, publicKey, { lowS: false, prehash: false });
+		},
+		sha256Stream() {
+			const hash = nodeCrypto.createHash("sha256");
+			return { update: (bytes) => void hash.update(bytes), digest: () => bytes(hash.digest()), abort: () => undefined };
 		},
 		randomBytes: (length) => random(length),
 	};

@@ -27,6 +27,17 @@ export interface X25519KeyPair {
 	readonly publicKey: Uint8Array; // 32 B
 }
 
+/**
+ * SHA-256 over input given piece by piece (a firmware image read from flash, which no board
+ * can hold at once). `digest` ends the stream; `abort` frees it unfinished (the native suite
+ * holds a PSA operation from a small pool until one of the two is called).
+ */
+export interface Sha256Stream {
+	update(bytes: Uint8Array): void;
+	digest(): Uint8Array;
+	abort(): void;
+}
+
 export interface CryptoSuite {
 	/** Short name for logs and benchmarks ("software", "native"). */
 	readonly name: string;
@@ -57,6 +68,15 @@ export interface CryptoSuite {
 	 * "bad-signature-encoding" for a signature of the wrong length or an unparsable key.
 	 */
 	ecdsaP256Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+
+	/** A new streaming SHA-256. */
+	sha256Stream(): Sha256Stream;
+	/**
+	 * ECDSA P-256 over a SHA-256 digest computed elsewhere (32 B; "bad-length" otherwise): a
+	 * firmware image is hashed as it is read, then its signature checked against the digest.
+	 * Key, signature and results as ecdsaP256Verify.
+	 */
+	ecdsaP256VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean;
 
 	randomBytes(length: number): Uint8Array;
 }

@@ -9,7 +9,7 @@
  * use the software suite or the node:crypto reference.
  */
 import { PicketError } from "picket/core/picket-error";
-import type { CcmTagLength, CryptoErrorCode, CryptoSuite, X25519KeyPair } from "picket/crypto/crypto-suite";
+import type { CcmTagLength, CryptoErrorCode, CryptoSuite, Sha256Stream, X25519KeyPair } from "picket/crypto/crypto-suite";
 import * as psa from "picket/crypto/native/psa-crypto";
 
 /** Codes the native layer writes, followed by ": ", into a RangeError message (see psa-crypto.d.ts). */
@@ -58,6 +58,15 @@ export function createNativeSuite(): CryptoSuite {
 		hkdfSha256: (inputKeyMaterial, salt, info, length) =>
 			new Uint8Array(throughPsa(() => psa.hkdfSha256(inputKeyMaterial, salt, info, length))),
 		ecdsaP256Verify: (publicKey, message, signature) => throughPsa(() => psa.ecdsaP256Verify(publicKey, message, signature)),
+		ecdsaP256VerifyDigest: (publicKey, digest, signature) => throughPsa(() => psa.ecdsaP256VerifyDigest(publicKey, digest, signature)),
+		sha256Stream(): Sha256Stream {
+			const stream = throughPsa(() => psa.sha256Begin());
+			return {
+				update: (bytes) => throughPsa(() => psa.sha256Update(stream, bytes)),
+				digest: () => new Uint8Array(throughPsa(() => psa.sha256Finish(stream))),
+				abort: () => psa.sha256Abort(stream),
+			};
+		},
 		randomBytes: (length) => new Uint8Array(throughPsa(() => psa.randomBytes(length))),
 	};
 	return suite;

@@ -13,7 +13,7 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { PicketError } from "picket/core/picket-error";
 import { ccmOpen, ccmSeal } from "picket/crypto/aes-ccm";
-import type { CryptoErrorCode, CryptoSuite, RandomSource, X25519KeyPair } from "picket/crypto/crypto-suite";
+import type { CryptoErrorCode, CryptoSuite, RandomSource, Sha256Stream, X25519KeyPair } from "picket/crypto/crypto-suite";
 
 const CCM_NONCE_LENGTH = 13;
 const X25519_KEY_LENGTH = 32;
@@ -36,6 +36,21 @@ function isAllZero(bytes: Uint8Array): boolean {
 	let accumulated = 0;
 	for (let i = 0; i < bytes.length; i++) accumulated |= bytes[i];
 	return accumulated === 0;
+}
+
+/** ECDSA P-256 of `input`: the message (hashed here) when `prehash`, else its SHA-256 digest. */
+function ecdsaP256Check(publicKey: Uint8Array, input: Uint8Array, signature: Uint8Array, prehash: boolean): boolean {
+	if (signature.length !== 64) fail("bad-signature-encoding", "signature must be r ‖ s, 64 bytes");
+	if (publicKey.length !== 33 && publicKey.length !== 65) fail("bad-signature-encoding", "public key must be SEC1, 33 or 65 bytes");
+	try {
+		p256.ProjectivePoint.fromHex(publicKey).assertValidity();
+	} catch {
+		return fail("bad-signature-encoding", "not a P-256 public key");
+	}
+	// lowS: false accepts both s and n − s, as OpenSSL (node:crypto) and Mbed TLS do:
+	// roster and firmware signatures are checked, never used as identifiers, so
+	// malleability does not matter, and the two providers must agree.
+	return p256.verify(signature, input, publicKey, { lowS: false, prehash });
 }
 
 /** Creates the software suite; `random` backs x25519KeyPair and randomBytes. */
@@ -82,18 +97,19 @@ export function createSoftwareSuite(random: RandomSource): CryptoSuite {
 			return hkdf(sha256, inputKeyMaterial, salt, info, length);
 		},
 
-		ecdsaP256Verify(publicKey, message, signature) {
-			if (signature.length !== 64) fail("bad-signature-encoding", "signature must be r ‖ s, 64 bytes");
-			if (publicKey.length !== 33 && publicKey.length !== 65) fail("bad-signature-encoding", "public key must be SEC1, 33 or 65 bytes");
-			try {
-				p256.ProjectivePoint.fromHex(publicKey).assertValidity();
-			} catch {
-				return fail("bad-signature-encoding", "not a P-256 public key");
-			}
-			// lowS: false accepts both s and n − s, as OpenSSL (node:crypto) and Mbed TLS do:
-			// roster and firmware signatures are checked, never used as identifiers, so
-			// malleability does not matter, and the two providers must agree.
-			return p256.verify(signature, message, publicKey, { lowS: false, prehash: true });
+		ecdsaP256Verify: (publicKey, message, signature) => ecdsaP256Check(publicKey, message, signature, true),
+		ecdsaP256VerifyDigest(publicKey, digest, signature) {
+			if (digest.length !== 32) fail("bad-length", "digest must be SHA-256, 32 bytes");
+			return ecdsaP256Check(publicKey, digest, signature, false);
+		},
+
+		sha256Stream(): Sha256Stream {
+			const hash = sha256.create();
+			return {
+				update: (bytes) => void hash.update(bytes),
+				digest: () => hash.digest(),
+				abort: () => hash.destroy(),
+			};
 		},
 
 		randomBytes(length) {

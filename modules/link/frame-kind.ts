@@ -5,8 +5,8 @@
  * | bits | field   | values                                                        |
  * |------|---------|---------------------------------------------------------------|
  * | 7..6 | version | 0 = Picket v1; anything else is "unknown-version"             |
- * | 5..4 | kind    | 0 alert, 1 handshake, 2 session, 3 reserved ("unknown-kind")  |
- * | 3..0 | detail  | alert: TTL (hops left); handshake: message number; session: 0 |
+ * | 5..4 | kind    | 0 alert, 1 handshake, 2 session, 3 update (modules/update/update-frame.ts) |
+ * | 3..0 | detail  | alert: TTL (hops left); handshake: message number; session: 0; update: its type |
  */
 export const PICKET_VERSION = 0;
 
@@ -14,6 +14,7 @@ export const enum FrameKind {
 	Alert = 0,
 	Handshake = 1,
 	Session = 2,
+	Update = 3,
 }
 
 export function frameVersion(byte0: number): number {

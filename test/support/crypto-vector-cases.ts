@@ -256,6 +256,38 @@ export function cryptoVectorCases(title: string, createSuite: () => CryptoSuite)
 			t.is(outcome(() => suite.ecdsaP256Verify(new Uint8Array(65), message, signature)), "bad-signature-encoding");
 		});
 
+		test("ECDSA P-256 verify of a digest accepts the RFC 6979 signatures over SHA-256 of their message, and nothing else", (t) => {
+			const suite = createSuite();
+			const [sample, other] = RFC6979_P256.signatures;
+			for (const { message, signature } of RFC6979_P256.signatures) {
+				t.true(suite.ecdsaP256VerifyDigest(RFC6979_P256.publicKey, suite.sha256(message), signature));
+				t.false(suite.ecdsaP256VerifyDigest(RFC6979_P256.publicKey, message.length === 32 ? message : suite.sha256(suite.sha256(message)), signature), "the digest, not the message hashed again");
+			}
+			t.false(suite.ecdsaP256VerifyDigest(RFC6979_P256.publicKey, suite.sha256(other.message), sample.signature));
+			for (const bit of [0, 255, 256, 511]) t.false(suite.ecdsaP256VerifyDigest(RFC6979_P256.publicKey, suite.sha256(sample.message), flipBit(sample.signature, bit)), `bit ${bit}`);
+			t.is(outcome(() => suite.ecdsaP256VerifyDigest(RFC6979_P256.publicKey, suite.sha256(sample.message).subarray(0, 31), sample.signature)), "bad-length");
+			t.is(outcome(() => suite.ecdsaP256VerifyDigest(RFC6979_P256.publicKey, suite.sha256(sample.message), sample.signature.subarray(0, 63))), "bad-signature-encoding");
+		});
+
+		// ---- streaming SHA-256 ----
+
+		test("streaming SHA-256 gives the one-shot digest whatever the pieces, and frees its stream on digest and abort", (t) => {
+			const suite = createSuite();
+			for (const vector of SHA256_VECTORS) {
+				const stream = suite.sha256Stream();
+				for (let at = 0; at < vector.message.length; at += 7) stream.update(vector.message.subarray(at, at + 7));
+				t.deepEqual(stream.digest(), vector.digest);
+			}
+			const long = new Uint8Array(10_000).map((_, i) => i * 31);
+			for (let round = 0; round < 5; round++) {
+				const kept = suite.sha256Stream();
+				suite.sha256Stream().abort(); // a second one at once, abandoned
+				kept.update(long.subarray(0, 4096));
+				kept.update(long.subarray(4096));
+				t.deepEqual(kept.digest(), suite.sha256(long), `round ${round}`);
+			}
+		});
+
 		// ---- randomness ----
 
 		test("randomBytes returns the length asked, fresh each call", (t) => {

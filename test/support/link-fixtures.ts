@@ -56,6 +56,8 @@ export function countingSuite(inner: CryptoSuite): { suite: CryptoSuite; counts:
 		hmacSha256: (key, message) => inner.hmacSha256(key, message),
 		hkdfSha256: (ikm, salt, info, length) => inner.hkdfSha256(ikm, salt, info, length),
 		ecdsaP256Verify: (publicKey, message, signature) => inner.ecdsaP256Verify(publicKey, message, signature),
+		ecdsaP256VerifyDigest: (publicKey, digest, signature) => inner.ecdsaP256VerifyDigest(publicKey, digest, signature),
+		sha256Stream: () => inner.sha256Stream(),
 		randomBytes: (length) => inner.randomBytes(length),
 		ccmSeal(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, plaintext: Uint8Array, tagLength: CcmTagLength) {
 			counts.ccm++;

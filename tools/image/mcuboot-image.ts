@@ -2,8 +2,9 @@
  * The MCUboot image format, as imgtool 2.4.0 writes it (mcu-tools/mcuboot
  * `scripts/imgtool/image.py`, `docs/design.md` "Image Format"). Builds, parses and verifies
  * images; the signature algorithms themselves come in through `ImageSigningKey` /
- * `ImageVerifyingKey` (tools/image/image-keys.ts over node:crypto), so this codec touches no
- * Node API and could move under modules/ for on-device checks.
+ * `ImageVerifyingKey` (tools/image/image-keys.ts over node:crypto). The header and TLV area
+ * parsers are the board's own (modules/update/mcuboot-structure.ts), so the tool and the
+ * device read an image with the same code.
  *
  * Image layout (all integers little-endian):
  *
@@ -48,13 +49,29 @@
 import { sha256, sha384, sha512 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, toHex } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { ecdsaP256SignatureToRaw, padEcdsaP256Signature } from "picket/tools/image/ecdsa-signature";
+import { ecdsaP256SignatureToRaw, padEcdsaP256Signature } from "picket/update/ecdsa-signature";
+import {
+	ALLOWED_UNPROTECTED_TLVS,
+	IMAGE_HEADER_SIZE,
+	IMAGE_MAGIC,
+	onlyTlv as onlyNamedTlv,
+	parseImageHeader,
+	readTlvArea,
+	TLV_HEADER_SIZE,
+	TLV_INFO_MAGIC,
+	TLV_INFO_SIZE,
+	TLV_PROT_INFO_MAGIC,
+	TlvType,
+	type ImageHeader,
+	type ImageStructureErrorCode,
+	type ImageTlv,
+	type ImageVersion,
+} from "picket/update/mcuboot-structure";
+
+export { IMAGE_HEADER_SIZE, IMAGE_MAGIC, TLV_INFO_MAGIC, TLV_PROT_INFO_MAGIC, TlvType, type ImageHeader, type ImageTlv, type ImageVersion };
 
 export type ImageErrorCode =
-	| "bad-magic" // the first word is not 0x96f3b83d: not an MCUboot image
-	| "bad-header" // header fields that cannot describe an image (header size < 32, …)
-	| "truncated" // the file ends before what its header and TLV info say
-	| "bad-tlv" // TLV area malformed: wrong info magic, entries that do not tile it, missing/duplicate TLV
+	| ImageStructureErrorCode // bad-magic, bad-header, truncated, bad-tlv (modules/update/mcuboot-structure.ts)
 	| "bad-hash" // the hash TLV does not match the hashed region
 	| "encrypted" // the body is encrypted (-E): its hash covers the plaintext, which needs the decryption key
 	| "unverifiable" // a pure image without a hash TLV checked without a key: nothing can vouch for it
@@ -66,28 +83,9 @@ export type ImageErrorCode =
 
 export type ImageError = PicketError<ImageErrorCode>;
 
-export const IMAGE_MAGIC = 0x96f3b83d;
-export const IMAGE_HEADER_SIZE = 32;
-export const TLV_INFO_MAGIC = 0x6907;
-export const TLV_PROT_INFO_MAGIC = 0x6908;
-const TLV_HEADER_SIZE = 4;
-const TLV_INFO_SIZE = 4;
 const DEFAULT_MAX_SECTORS = 128;
 const DEFAULT_MAX_ALIGN = 8;
 const BOOT_MAGIC_SIZE = 16;
-
-/** TLV types Picket writes or reads (image.py TLV_VALUES). */
-export const TlvType = {
-	keyHash: 0x01,
-	publicKey: 0x02,
-	sha256: 0x10,
-	sha384: 0x11,
-	sha512: 0x12,
-	ecdsaSignature: 0x22,
-	ed25519Signature: 0x24,
-	sigPure: 0x25,
-	securityCounter: 0x50,
-} as const;
 
 /** Every name in image.py TLV_VALUES, for dump. */
 const TLV_NAMES: Record<number, string> = {
@@ -118,14 +116,6 @@ const TLV_NAMES: Record<number, string> = {
 	0x75: "UUID_CID",
 };
 
-/**
- * The only TLVs MCUboot lets stand outside the protected area (image_validate.c:164
- * `allowed_unprot_tlvs`, on by default in every port, Espressif's included): whatever else
- * an attacker appends there is refused, not ignored.
- */
-const ALLOWED_UNPROTECTED_TLVS: ReadonlySet<number> = new Set([
-	0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x30, 0x31, 0x32, 0x33, 0x34,
-]);
 /** ENCRSA2048 … ENCX25519_SHA512: imgtool writes one only with an ENCRYPTED_AES* flag (image.py:813 add_header). */
 const ENCRYPTION_KEY_TLVS: ReadonlySet<number> = new Set([0x30, 0x31, 0x32, 0x33, 0x34]);
 
@@ -182,13 +172,6 @@ export interface ImageSigningKey extends ImageVerifyingKey {
 	sign(message: Uint8Array): Uint8Array;
 }
 
-export interface ImageVersion {
-	readonly major: number; // u8
-	readonly minor: number; // u8
-	readonly revision: number; // u16
-	readonly build: number; // u32
-}
-
 export type FlashAlignment = 1 | 2 | 4 | 8 | 16 | 32;
 
 /** imgtool `sign` options Picket supports, with imgtool's names in the comments. */
@@ -225,23 +208,6 @@ export interface SignedImage {
 	readonly image: Uint8Array;
 	/** With --pad / --confirm / --test: the slot, erased except for the image and these trailer writes. */
 	readonly slot?: { readonly size: number; readonly erasedValue: number; readonly trailer: readonly SlotWrite[] };
-}
-
-export interface ImageHeader {
-	readonly magic: number;
-	readonly loadAddress: number;
-	readonly headerSize: number;
-	readonly protectedTlvSize: number;
-	readonly imageSize: number;
-	readonly flags: number;
-	readonly version: ImageVersion;
-}
-
-export interface ImageTlv {
-	readonly type: number;
-	/** Offset of the TLV's 4-byte header in the image. */
-	readonly offset: number;
-	readonly value: Uint8Array;
 }
 
 export interface ImageTrailer {
@@ -496,31 +462,6 @@ function signedMessage(algorithm: ImageKeyAlgorithm, hashedRegion: Uint8Array, d
 	return digest!;
 }
 
-function readTlvArea(image: Uint8Array, offset: number, magic: number, expectedSize: number | undefined): { tlvs: ImageTlv[]; end: number } {
-	const areaName = magic === TLV_PROT_INFO_MAGIC ? "protected TLV area" : "TLV area";
-	if (offset + TLV_INFO_SIZE > image.length) fail("truncated", `image ends before its ${areaName} at 0x${offset.toString(16)}`);
-	const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-	const foundMagic = view.getUint16(offset, true);
-	const total = view.getUint16(offset + 2, true);
-	if (foundMagic !== magic) fail("bad-tlv", `${areaName} at 0x${offset.toString(16)} has magic 0x${foundMagic.toString(16)}, not 0x${magic.toString(16)}`);
-	if (expectedSize !== undefined && total !== expectedSize) fail("bad-tlv", `${areaName} is ${total} bytes but the header says ${expectedSize}`);
-	if (total < TLV_INFO_SIZE) fail("bad-tlv", `${areaName} length ${total} is shorter than its info`);
-	const end = offset + total;
-	if (end > image.length) fail("truncated", `${areaName} runs past the end of the image (0x${end.toString(16)} > 0x${image.length.toString(16)})`);
-	const tlvs: ImageTlv[] = [];
-	let cursor = offset + TLV_INFO_SIZE;
-	while (cursor < end) {
-		if (cursor + TLV_HEADER_SIZE > end) fail("bad-tlv", `TLV at 0x${cursor.toString(16)} overruns its area`);
-		const type = view.getUint16(cursor, true);
-		const length = view.getUint16(cursor + 2, true);
-		const valueEnd = cursor + TLV_HEADER_SIZE + length;
-		if (valueEnd > end) fail("bad-tlv", `TLV 0x${type.toString(16)} at 0x${cursor.toString(16)} (length ${length}) overruns its area`);
-		tlvs.push({ type, offset: cursor, value: image.subarray(cursor + TLV_HEADER_SIZE, valueEnd) });
-		cursor = valueEnd;
-	}
-	return { tlvs, end };
-}
-
 function readTrailer(rest: Uint8Array): ImageTrailer | undefined {
 	if (rest.length === 0) return undefined;
 	if (rest.length >= BOOT_MAGIC_SIZE) {
@@ -543,22 +484,7 @@ function readTrailer(rest: Uint8Array): ImageTrailer | undefined {
  * MCUboot's bootutil_tlv_iter does; it does not check the hash (see verifyImage).
  */
 export function parseImage(image: Uint8Array): ParsedImage {
-	if (image.length < 4) fail("truncated", `${image.length} bytes cannot hold an image header`);
-	const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-	const magic = view.getUint32(0, true);
-	if (magic !== IMAGE_MAGIC) fail("bad-magic", `image magic is 0x${magic.toString(16).padStart(8, "0")}, not 0x96f3b83d: is this an MCUboot image?`);
-	if (image.length < IMAGE_HEADER_SIZE) fail("truncated", `${image.length} bytes cannot hold the 32-byte image header`);
-	const header: ImageHeader = {
-		magic,
-		loadAddress: view.getUint32(4, true),
-		headerSize: view.getUint16(8, true),
-		protectedTlvSize: view.getUint16(10, true),
-		imageSize: view.getUint32(12, true),
-		flags: view.getUint32(16, true),
-		version: { major: view.getUint8(20), minor: view.getUint8(21), revision: view.getUint16(22, true), build: view.getUint32(24, true) },
-	};
-	if (header.headerSize < IMAGE_HEADER_SIZE) fail("bad-header", `header size ${header.headerSize} is below ${IMAGE_HEADER_SIZE}`);
-	if (header.protectedTlvSize !== 0 && header.protectedTlvSize < TLV_INFO_SIZE) fail("bad-header", `protected TLV size ${header.protectedTlvSize} cannot hold its info`);
+	const header = parseImageHeader(image);
 	const bodyEnd = header.headerSize + header.imageSize;
 	if (bodyEnd > image.length) fail("truncated", `header promises ${header.imageSize} body bytes after a ${header.headerSize}-byte header; the file has ${image.length}`);
 
@@ -583,12 +509,9 @@ export function parseImage(image: Uint8Array): ParsedImage {
 	};
 }
 
+/** The board's onlyTlv (mcuboot-structure.ts), with imgtool's TLV names in its messages. */
 function onlyTlv(tlvs: readonly ImageTlv[], type: number, length?: number): ImageTlv | undefined {
-	const found = tlvs.filter((tlv) => tlv.type === type);
-	if (found.length > 1) fail("bad-tlv", `${tlvName(type)} TLV appears ${found.length} times`);
-	const tlv = found[0];
-	if (tlv !== undefined && length !== undefined && tlv.value.length !== length) fail("bad-tlv", `${tlvName(type)} TLV is ${tlv.value.length} bytes, not ${length}`);
-	return tlv;
+	return onlyNamedTlv(tlvs, type, length, tlvName(type));
 }
 
 function isEncrypted(parsed: ParsedImage): boolean {

@@ -14,6 +14,7 @@ import { PicketError } from "picket/core/picket-error";
 import { type DeviceRole, SETTINGS_DOMAIN, validateSettingsLayer } from "picket/device/device-settings";
 import { type PreferenceEntry, preferenceEntries } from "picket/core/power-safe-storage";
 import { type DeviceCredentials, storeBundle } from "picket/provisioning/keystore";
+import { pinUpdateAnchor } from "picket/update/update-anchor";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 /** One Preference entry a target holds: a power-safe record (an ArrayBuffer on the device, an NVS blob) or a settings override (an integer, NVS i32). */
@@ -26,6 +27,8 @@ export interface DevicePreferencesOptions {
 	readonly role: DeviceRole;
 	/** Settings overrides for Preference domain SETTINGS_DOMAIN, checked as the device checks them. */
 	readonly settings?: Readonly<Record<string, number>>;
+	/** The domain's update key (65-byte SEC1 point), pinned as the board's update anchor (modules/update/update-anchor.ts). */
+	readonly updateKey?: Uint8Array;
 }
 
 /**
@@ -36,7 +39,10 @@ export interface DevicePreferencesOptions {
  */
 export function devicePreferences(bundle: Uint8Array, options: DevicePreferencesOptions): TargetEntry[] {
 	let stored: DeviceCredentials | undefined;
-	const entries: TargetEntry[] = preferenceEntries((storage) => (stored = storeBundle(storage, bundle, createNodeCryptoSuite())));
+	const entries: TargetEntry[] = preferenceEntries((storage) => {
+		stored = storeBundle(storage, bundle, createNodeCryptoSuite());
+		if (options.updateKey !== undefined) pinUpdateAnchor(storage, options.updateKey);
+	});
 	const credentials = stored!;
 	if (credentials.self.role !== options.role) {
 		throw new PicketError<DevicePreferencesErrorCode>("wrong-role", `the bundle is for device ${credentials.deviceId} as ${credentials.self.role}, the target is built as ${options.role}`);

@@ -13,6 +13,7 @@ import { dispatch, readInputFile } from "picket/tools/provisioning/command-line"
 import { devicePreferences } from "picket/tools/target/device-preferences";
 import { MODDABLE_NVS_OFFSET, MODDABLE_NVS_SIZE, NVS_PAGE_SIZE, nvsImage } from "picket/tools/target/nvs-image";
 import { writeSimPreferences } from "picket/tools/target/sim-preferences";
+import { updateKeyPoint } from "picket/tools/update/update-signing";
 
 const GROUP_HELP = `Usage: picket target <command> [options]
 
@@ -26,6 +27,7 @@ Run \`picket target <command> --help\` for its options.
 const COMMON_HELP = `  -b, --bundle <file>         the device's bundle (picket device add wrote it)
   -r, --role <role>           the role the target was built as: ${DEVICE_ROLES.join(", ")}
   -s, --setting <name=n>      a settings override (Preference domain picket-cfg), repeatable
+  -u, --update-key <file>     the domain's update key (PEM): pinned as the board's update anchor
 `;
 
 const SIM_HELP = `Usage: picket target sim --bundle <file> --role <role> --home <folder> [--setting name=n …]
@@ -54,12 +56,14 @@ const COMMON_OPTIONS = {
 	bundle: { type: "string", short: "b" },
 	role: { type: "string", short: "r" },
 	setting: { type: "string", short: "s", multiple: true },
+	"update-key": { type: "string", short: "u" },
 } as const;
 
 interface CommonOptions {
 	readonly bundle: Uint8Array;
 	readonly role: DeviceRole;
 	readonly settings: Record<string, number>;
+	readonly updateKey?: Uint8Array;
 }
 
 function commonOptions(parsed: ParsedCommandLine, help: string): CommonOptions {
@@ -76,7 +80,8 @@ function commonOptions(parsed: ParsedCommandLine, help: string): CommonOptions {
 		if (match === null) throw new PicketError<CommandErrorCode>("bad-option", `--setting ${text}: expected name=number`);
 		settings[match[1]!] = Number(match[2]);
 	}
-	return { bundle: readInputFile(bundlePath), role, settings };
+	const updateKeyPath = optionText(parsed, "update-key");
+	return { bundle: readInputFile(bundlePath), role, settings, ...(updateKeyPath === undefined ? {} : { updateKey: updateKeyPoint(new TextDecoder().decode(readInputFile(updateKeyPath))) }) };
 }
 
 function sim(args: readonly string[], io: CommandIo): void {
@@ -85,7 +90,7 @@ function sim(args: readonly string[], io: CommandIo): void {
 	const options = commonOptions(parsed, SIM_HELP);
 	const home = optionText(parsed, "home");
 	if (home === undefined) throw new PicketError<CommandErrorCode>("bad-usage", `--home is required\n\n${SIM_HELP}`);
-	const entries = devicePreferences(options.bundle, { role: options.role, settings: options.settings });
+	const entries = devicePreferences(options.bundle, { role: options.role, settings: options.settings, ...(options.updateKey === undefined ? {} : { updateKey: options.updateKey }) });
 	const path = writeSimPreferences(home, entries);
 	io.stdout(`wrote ${entries.length} Preference entries to ${path}\nstart the instance with PICKET_SIM_HOME=${home}\n`);
 }
@@ -100,7 +105,7 @@ function nvs(args: readonly string[], io: CommandIo): void {
 	const sizeText = optionText(parsed, "size");
 	const offset = offsetText === undefined ? MODDABLE_NVS_OFFSET : parseBasedInteger(offsetText, "--offset");
 	const size = sizeText === undefined ? MODDABLE_NVS_SIZE : parseBasedInteger(sizeText, "--size");
-	const entries = devicePreferences(options.bundle, { role: options.role, settings: options.settings });
+	const entries = devicePreferences(options.bundle, { role: options.role, settings: options.settings, ...(options.updateKey === undefined ? {} : { updateKey: options.updateKey }) });
 	const image = nvsImage(entries, size);
 	writeFileAtomically(output, image, { mode: 0o600 });
 	const hex = (value: number): string => `0x${value.toString(16)}`;

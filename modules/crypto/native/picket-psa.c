@@ -498,8 +498,13 @@ picket_psa_result picket_hkdf_sha256(const uint8_t *inputKeyMaterial, size_t inp
 
 /* ---- ECDSA P-256 verification (FIPS 186-4, SEC1 keys) ---- */
 
-picket_psa_result picket_ecdsa_p256_verify(const uint8_t *publicKey, size_t publicKeyLength, const uint8_t *message,
-	size_t messageLength, const uint8_t *signature, size_t signatureLength)
+/*
+ * ECDSA P-256 verify of `input`: the message itself (hashed here with SHA-256, psa_verify_message)
+ * when `inputIsDigest` is 0, or a SHA-256 digest computed elsewhere (psa_verify_hash), as a
+ * firmware image's is, streamed from flash.
+ */
+static picket_psa_result ecdsa_p256_verify(const uint8_t *publicKey, size_t publicKeyLength, const uint8_t *input,
+	size_t inputLength, int inputIsDigest, const uint8_t *signature, size_t signatureLength)
 {
 	psa_algorithm_t algorithm = PSA_ALG_ECDSA(PSA_ALG_SHA_256);
 	uint8_t uncompressed[PICKET_P256_UNCOMPRESSED_LENGTH];
@@ -508,6 +513,8 @@ picket_psa_result picket_ecdsa_p256_verify(const uint8_t *publicKey, size_t publ
 	picket_psa_result result;
 
 	if (signatureLength != PICKET_P256_SIGNATURE_LENGTH)
+		return PICKET_PSA_BAD_LENGTH;
+	if (inputIsDigest && inputLength != PICKET_SHA256_LENGTH)
 		return PICKET_PSA_BAD_LENGTH;
 	if (publicKeyLength == PICKET_P256_COMPRESSED_LENGTH) {
 		if (!picket_p256_decompress(publicKey, uncompressed))
@@ -520,18 +527,115 @@ picket_psa_result picket_ecdsa_p256_verify(const uint8_t *publicKey, size_t publ
 	if ((result = ready()) != PICKET_PSA_OK)
 		return result;
 	/* psa_import_key checks that the point lies on the curve (and is not the point at infinity). */
-	status = import_key(PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), PSA_KEY_USAGE_VERIFY_MESSAGE, algorithm,
-		uncompressed, sizeof(uncompressed), &keyId);
+	status = import_key(PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1),
+		inputIsDigest ? PSA_KEY_USAGE_VERIFY_HASH : PSA_KEY_USAGE_VERIFY_MESSAGE, algorithm, uncompressed,
+		sizeof(uncompressed), &keyId);
 	if (status == PSA_ERROR_INVALID_ARGUMENT || status == PSA_ERROR_NOT_SUPPORTED)
 		return PICKET_PSA_BAD_ENCODING;
-	if (status == PSA_SUCCESS)
-		status = psa_verify_message(keyId, algorithm, message, messageLength, signature, signatureLength);
+	if (status == PSA_SUCCESS) {
+		if (inputIsDigest)
+			status = psa_verify_hash(keyId, algorithm, input, inputLength, signature, signatureLength);
+		else
+			status = psa_verify_message(keyId, algorithm, input, inputLength, signature, signatureLength);
+	}
 	psa_destroy_key(keyId);
 	if (status == PSA_SUCCESS)
 		return PICKET_PSA_OK;
 	if (status == PSA_ERROR_INVALID_SIGNATURE)
 		return PICKET_PSA_INVALID_SIGNATURE;
 	return failure(status);
+}
+
+picket_psa_result picket_ecdsa_p256_verify(const uint8_t *publicKey, size_t publicKeyLength, const uint8_t *message,
+	size_t messageLength, const uint8_t *signature, size_t signatureLength)
+{
+	return ecdsa_p256_verify(publicKey, publicKeyLength, message, messageLength, 0, signature, signatureLength);
+}
+
+picket_psa_result picket_ecdsa_p256_verify_digest(const uint8_t *publicKey, size_t publicKeyLength, const uint8_t *digest,
+	size_t digestLength, const uint8_t *signature, size_t signatureLength)
+{
+	return ecdsa_p256_verify(publicKey, publicKeyLength, digest, digestLength, 1, signature, signatureLength);
+}
+
+/* ---- Streaming SHA-256 ----
+ *
+ * A fixed pool of PSA hash operations in static memory, addressed by index: XS may move the
+ * data of any buffer it owns, and a PSA operation (which may hold an accelerator's context on
+ * the ESP32) must stay where it was set up. Two streams are enough: a board hashes one image
+ * at a time. A stream is freed by finish or abort.
+ */
+#define SHA256_STREAMS 2
+static psa_hash_operation_t sha256Streams[SHA256_STREAMS];
+static uint8_t sha256StreamInUse[SHA256_STREAMS];
+
+picket_psa_result picket_sha256_stream_begin(int *stream)
+{
+	psa_status_t status;
+	picket_psa_result result;
+	int index;
+
+	if ((result = ready()) != PICKET_PSA_OK)
+		return result;
+	for (index = 0; index < SHA256_STREAMS; index++) {
+		if (!sha256StreamInUse[index])
+			break;
+	}
+	if (index == SHA256_STREAMS)
+		return PICKET_PSA_BUSY;
+	sha256Streams[index] = psa_hash_operation_init();
+	status = psa_hash_setup(&sha256Streams[index], PSA_ALG_SHA_256);
+	if (status != PSA_SUCCESS)
+		return failure(status);
+	sha256StreamInUse[index] = 1;
+	*stream = index;
+	return PICKET_PSA_OK;
+}
+
+static int stream_valid(int stream)
+{
+	return stream >= 0 && stream < SHA256_STREAMS && sha256StreamInUse[stream];
+}
+
+picket_psa_result picket_sha256_stream_update(int stream, const uint8_t *bytes, size_t length)
+{
+	psa_status_t status;
+
+	if (!stream_valid(stream))
+		return PICKET_PSA_BAD_LENGTH;
+	status = psa_hash_update(&sha256Streams[stream], bytes, length);
+	if (status != PSA_SUCCESS) {
+		picket_sha256_stream_abort(stream);
+		return failure(status);
+	}
+	return PICKET_PSA_OK;
+}
+
+picket_psa_result picket_sha256_stream_finish(int stream, uint8_t *out)
+{
+	psa_status_t status;
+	size_t written = 0;
+
+	if (!stream_valid(stream))
+		return PICKET_PSA_BAD_LENGTH;
+	status = psa_hash_finish(&sha256Streams[stream], out, PICKET_SHA256_LENGTH, &written);
+	sha256StreamInUse[stream] = 0;
+	if (status == PSA_SUCCESS && written != PICKET_SHA256_LENGTH)
+		status = PSA_ERROR_CORRUPTION_DETECTED;
+	if (status != PSA_SUCCESS) {
+		psa_hash_abort(&sha256Streams[stream]);
+		wipe(out, PICKET_SHA256_LENGTH);
+		return failure(status);
+	}
+	return PICKET_PSA_OK;
+}
+
+void picket_sha256_stream_abort(int stream)
+{
+	if (!stream_valid(stream))
+		return;
+	psa_hash_abort(&sha256Streams[stream]);
+	sha256StreamInUse[stream] = 0;
 }
 
 /* ---- Randomness ---- */

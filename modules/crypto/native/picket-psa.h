@@ -24,6 +24,7 @@ typedef enum {
 	PICKET_PSA_WEAK_PUBLIC_KEY,   /* X25519 result is all zero (RFC 7748 §6.1) */
 	PICKET_PSA_BAD_ENCODING,      /* a P-256 public key that is not a valid SEC1 point */
 	PICKET_PSA_INVALID_SIGNATURE, /* ECDSA verification failed */
+	PICKET_PSA_BUSY,              /* every streaming SHA-256 operation is in use */
 	PICKET_PSA_FAILURE            /* the crypto library failed (see picket_psa_last_status) */
 } picket_psa_result;
 
@@ -81,6 +82,17 @@ picket_psa_result picket_hkdf_sha256(const uint8_t *inputKeyMaterial, size_t inp
  * PICKET_PSA_BAD_ENCODING when the public key is not a point of the curve. */
 picket_psa_result picket_ecdsa_p256_verify(const uint8_t *publicKey, size_t publicKeyLength, const uint8_t *message,
 	size_t messageLength, const uint8_t *signature, size_t signatureLength);
+
+/* ECDSA P-256 over a SHA-256 digest (32 bytes) computed elsewhere; results as picket_ecdsa_p256_verify. */
+picket_psa_result picket_ecdsa_p256_verify_digest(const uint8_t *publicKey, size_t publicKeyLength, const uint8_t *digest,
+	size_t digestLength, const uint8_t *signature, size_t signatureLength);
+
+/* Streaming SHA-256 over a small static pool (PICKET_PSA_BUSY when every stream is in use);
+ * finish (out: 32 bytes) and abort free the stream, an unknown stream is PICKET_PSA_BAD_LENGTH. */
+picket_psa_result picket_sha256_stream_begin(int *stream);
+picket_psa_result picket_sha256_stream_update(int stream, const uint8_t *bytes, size_t length);
+picket_psa_result picket_sha256_stream_finish(int stream, uint8_t *out);
+void picket_sha256_stream_abort(int stream);
 
 picket_psa_result picket_random(uint8_t *out, size_t length);
 

@@ -282,6 +282,74 @@ void xs_picket_ecdsa_p256_verify(xsMachine *the)
 	xsmcSetBoolean(xsResult, 1);
 }
 
+/* ecdsaP256VerifyDigest(publicKey, digest, signature) → boolean: as ecdsaP256Verify, over a SHA-256 digest (32 B). */
+void xs_picket_ecdsa_p256_verify_digest(xsMachine *the)
+{
+	picket_view publicKey, digest, signature;
+	picket_psa_result result;
+
+	require_arguments(the, 3, "ecdsaP256VerifyDigest");
+	publicKey = argument_bytes(the, 0);
+	digest = argument_bytes(the, 1);
+	signature = argument_bytes(the, 2);
+	if (digest.length != PICKET_SHA256_LENGTH)
+		xsRangeError("bad-length: digest must be SHA-256, 32 bytes");
+	if (signature.length != PICKET_P256_SIGNATURE_LENGTH)
+		xsRangeError("bad-signature-encoding: signature must be r and s, 64 bytes");
+	if (publicKey.length != PICKET_P256_UNCOMPRESSED_LENGTH && publicKey.length != PICKET_P256_COMPRESSED_LENGTH)
+		xsRangeError("bad-signature-encoding: P-256 public key must be SEC1, 65 or 33 bytes");
+	result = picket_ecdsa_p256_verify_digest(publicKey.data, publicKey.length, digest.data, digest.length, signature.data,
+		signature.length);
+	if (result == PICKET_PSA_INVALID_SIGNATURE) {
+		xsmcSetBoolean(xsResult, 0);
+		return;
+	}
+	throw_unless_ok(the, result, "ecdsaP256VerifyDigest");
+	xsmcSetBoolean(xsResult, 1);
+}
+
+/* sha256Begin() → stream number (an index into picket-psa.c's static pool). */
+void xs_picket_sha256_begin(xsMachine *the)
+{
+	int stream = -1;
+	picket_psa_result result = picket_sha256_stream_begin(&stream);
+
+	if (result == PICKET_PSA_BUSY)
+		xsRangeError("bad-length: every SHA-256 stream is in use");
+	throw_unless_ok(the, result, "sha256Begin");
+	xsmcSetInteger(xsResult, stream);
+}
+
+/* sha256Update(stream, bytes). No allocation, so the pointer stays put. */
+void xs_picket_sha256_update(xsMachine *the)
+{
+	picket_view bytes;
+	int stream;
+
+	require_arguments(the, 2, "sha256Update");
+	stream = (int)xsmcToInteger(xsArg(0));
+	bytes = argument_bytes(the, 1);
+	throw_unless_ok(the, picket_sha256_stream_update(stream, bytes.data, bytes.length), "sha256Update");
+}
+
+/* sha256Finish(stream) → ArrayBuffer (32 B); frees the stream. */
+void xs_picket_sha256_finish(xsMachine *the)
+{
+	int stream;
+
+	require_arguments(the, 1, "sha256Finish");
+	stream = (int)xsmcToInteger(xsArg(0));
+	allocate_result(the, PICKET_SHA256_LENGTH);
+	throw_unless_ok(the, picket_sha256_stream_finish(stream, result_bytes(the)), "sha256Finish");
+}
+
+/* sha256Abort(stream): frees a stream that will not be finished. */
+void xs_picket_sha256_abort(xsMachine *the)
+{
+	require_arguments(the, 1, "sha256Abort");
+	picket_sha256_stream_abort((int)xsmcToInteger(xsArg(0)));
+}
+
 /* randomBytes(length) → ArrayBuffer; one call draws at most 64 KiB, a bound no Picket use comes near. */
 void xs_picket_random_bytes(xsMachine *the)
 {

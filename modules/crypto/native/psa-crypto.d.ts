@@ -34,5 +34,16 @@ export function hmacSha256(key: NativeBytes, message: NativeBytes): ArrayBuffer;
 export function hkdfSha256(inputKeyMaterial: NativeBytes, salt: NativeBytes, info: NativeBytes, length: number): ArrayBuffer;
 /** ECDSA P-256 over SHA-256(message); key SEC1 65 B or 33 B, signature r ‖ s 64 B. */
 export function ecdsaP256Verify(publicKey: NativeBytes, message: NativeBytes, signature: NativeBytes): boolean;
+/** ECDSA P-256 over a SHA-256 digest (32 B) computed elsewhere; key and signature as ecdsaP256Verify. */
+export function ecdsaP256VerifyDigest(publicKey: NativeBytes, digest: NativeBytes, signature: NativeBytes): boolean;
+/**
+ * Streaming SHA-256 over a static pool of two PSA operations (a PSA operation must not move,
+ * and XS moves buffers): begin returns a stream number; finish or abort frees it. Begin throws
+ * "bad-length: …" when both are in use; update/finish of an unknown stream throw "bad-length: …".
+ */
+export function sha256Begin(): number;
+export function sha256Update(stream: number, bytes: NativeBytes): void;
+export function sha256Finish(stream: number): ArrayBuffer;
+export function sha256Abort(stream: number): void;
 /** Bytes from psa_generate_random: on the ESP32 ESP-IDF's hardware RNG directly (MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG in IDF's esp_config.h), on the host Mbed TLS's CTR_DRBG seeded from getrandom; length ≤ 65536. */
 export function randomBytes(length: number): ArrayBuffer;

@@ -1,0 +1,4 @@
+/** True when the running app was booted on trial and waits for bootConfirm (ESP_OTA_IMG_PENDING_VERIFY). */
+export function bootTrial(): boolean;
+/** esp_ota_mark_app_valid_cancel_rollback(); throws when ESP-IDF refuses. */
+export function bootConfirm(): void;

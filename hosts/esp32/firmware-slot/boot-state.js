@@ -1,0 +1,3 @@
+/* Host functions of boot-state.c (XS syntax: only the Moddable build loads this file). */
+export function bootTrial() @ "xs_picket_boot_trial";
+export function bootConfirm() @ "xs_picket_boot_confirm";

@@ -1,0 +1,327 @@
+/**
+ * A board's radio side of a rollout: hears offers, chunks and status reports (update-frame.ts),
+ * feeds the installer, and, on a board that serves (the seeder, and relays), passes the image
+ * on. Every board runs one; it owns no radio, it is handed the update frames and a way to
+ * broadcast.
+ *
+ * The rollout, as each board sees it:
+ *   1. offer: the seeder broadcasts the signed offer with hops 0, again every offerIntervalMs;
+ *      a serving board that accepts it broadcasts it on with its own hop count. A board takes
+ *      as its server the serving neighbour it heard the offer from with the fewest hops.
+ *   2. push: the seeder sends every chunk once; a serving board sends on each chunk it
+ *      stores. The three hops of a domain fill as a pipeline.
+ *   3. repair: a board still missing chunks and quiet for statusQuietMs reports to its server
+ *      a bitmap of the next missing chunks (up to 1,600); the server sends those it holds.
+ *      Reports repeat until nothing is missing, so loss, collisions and reboots are repaired
+ *      the same way.
+ *
+ * Alerts always go first, two ways:
+ * - rate limit: an agent writes at most one update frame per frameIntervalMs (default 10 ms; a
+ *   239-byte frame takes 2.3 ms of air at 1 Mbps), so at most one update frame ever waits in
+ *   the radio's queue ahead of an alert: an alert waits for that one frame at most, never
+ *   behind a backlog;
+ * - yield: a board that hears (or sends) any other frame calls yieldToAlert() and sends no
+ *   update frame for alertHoldMs (default 300 ms): the flood of an alert silences the rollout
+ *   around it as it spreads, so that its copies do not collide with chunks from boards that
+ *   cannot hear them (hidden terminals).
+ */
+import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
+import type { TimerId, Timers } from "picket/core/host-contracts";
+import { isPicketError } from "picket/core/picket-error";
+import { decodeUpdateFrame, encodeUpdateFrame, STATUS_BITMAP_MAX, UpdateFrameType, type UpdateFrame, type UpdateFrameRejection } from "picket/update/update-frame";
+import type { ChunkOutcome, UpdateInstaller } from "picket/update/update-installer";
+import { TransferPlan } from "picket/update/transfer-plan";
+import { decodeOffer } from "picket/update/update-offer";
+
+/** What serves chunks: a board's installer, or the seeder's package. */
+export interface ChunkSource {
+	has(rollout: number, index: number): boolean;
+	readChunk(rollout: number, index: number): Uint8Array | undefined;
+}
+
+export interface RolloutAgentOptions {
+	readonly crypto: CryptoSuite;
+	readonly timers: Timers;
+	readonly random: RandomSource;
+	/** The update frame key (update-frame.ts updateFrameKey). */
+	readonly frameKey: Uint8Array;
+	/** This board's member id. */
+	readonly self: number;
+	/** Broadcasts one frame. */
+	readonly broadcast: (frame: Uint8Array) => void;
+	/** A board's installer; absent on a seeder that does not install. */
+	readonly installer?: UpdateInstaller;
+	/** Whether this board passes the image on (a relay; the seeder always does). */
+	readonly serves?: boolean;
+	/** The seeder's package: the signed offer and the chunks. */
+	readonly seed?: { readonly offer: Uint8Array; readonly source: ChunkSource };
+	readonly frameIntervalMs?: number;
+	readonly offerIntervalMs?: number;
+	readonly statusQuietMs?: number;
+	readonly alertHoldMs?: number;
+	/** Called with each installer outcome and each refusal (for logs and the simulator's report). */
+	readonly onEvent?: (event: RolloutEvent) => void;
+}
+
+export type RolloutEvent =
+	| { readonly type: "frame-rejected"; readonly reason: UpdateFrameRejection }
+	| { readonly type: "offer-refused"; readonly code: string }
+	| { readonly type: "offer-accepted"; readonly rollout: number }
+	| { readonly type: "chunk"; readonly outcome: ChunkOutcome };
+
+export interface RolloutCounts {
+	offersSent: number;
+	chunksSent: number;
+	statusSent: number;
+	bytesSent: number;
+}
+
+const UNKNOWN_HOPS = 255;
+const NO_SERVER = 0xffff;
+const STATUS_WINDOW = STATUS_BITMAP_MAX * 8;
+
+export class RolloutAgent {
+	readonly counts: RolloutCounts = { offersSent: 0, chunksSent: 0, statusSent: 0, bytesSent: 0 };
+	readonly #options: RolloutAgentOptions;
+	readonly #serves: boolean;
+	readonly #frameIntervalMs: number;
+	readonly #statusQuietMs: number;
+	#hops = UNKNOWN_HOPS;
+	#server = NO_SERVER;
+	#rollout: number | undefined;
+	#offer: Uint8Array | undefined;
+	#totalChunks = 0;
+	/** Chunks to send, one bit each, and where the next search starts. */
+	#toSend = new Uint8Array(0);
+	#pendingChunks = 0;
+	#cursor = 0;
+	#offerDue = false;
+	#lastChunkAt = -Infinity;
+	#lastStatusAt = -Infinity;
+	#lastAskedAt = -Infinity;
+	#sendTimer: TimerId | undefined;
+	#statusTimer: TimerId | undefined;
+	#closed = false;
+	#holdUntil = -Infinity;
+
+	constructor(options: RolloutAgentOptions) {
+		this.#options = options;
+		this.#serves = options.serves === true || options.seed !== undefined;
+		this.#frameIntervalMs = options.frameIntervalMs ?? 10;
+		this.#statusQuietMs = options.statusQuietMs ?? 800;
+		if (options.seed !== undefined) {
+			this.#hops = 0;
+			this.#adopt(options.seed.offer);
+			for (let index = 0; index < this.#totalChunks; index++) this.#queueChunk(index);
+			this.#offerDue = true;
+			this.#everyOfferInterval();
+		} else if (options.installer?.offerBytes !== undefined && options.installer.state === "receiving") {
+			this.#adopt(options.installer.offerBytes); // resumed after a reset: wait for an offer to learn a server
+		}
+		this.#schedule();
+	}
+
+	get hops(): number {
+		return this.#hops;
+	}
+
+	get server(): number {
+		return this.#server;
+	}
+
+	/** When a board last heard a status report naming it as server (a serving board stays up while asked). */
+	get lastAskedAt(): number {
+		return this.#lastAskedAt;
+	}
+
+	/** Chunks waiting to be sent. */
+	get pending(): number {
+		return this.#pendingChunks;
+	}
+
+	/** Another frame (an alert, a handshake) was heard or sent: no update frame for alertHoldMs. */
+	yieldToAlert(): void {
+		this.#holdUntil = this.#options.timers.now() + (this.#options.alertHoldMs ?? 300);
+	}
+
+	close(): void {
+		this.#closed = true;
+		if (this.#sendTimer !== undefined) this.#options.timers.clearTimeout(this.#sendTimer);
+		if (this.#statusTimer !== undefined) this.#options.timers.clearTimeout(this.#statusTimer);
+	}
+
+	/** One update frame heard on the radio. */
+	receive(bytes: Uint8Array): void {
+		if (this.#closed) return;
+		const decoded = decodeUpdateFrame(this.#options.crypto, this.#options.frameKey, bytes);
+		if (!decoded.ok) return this.#options.onEvent?.({ type: "frame-rejected", reason: decoded.reason });
+		const frame = decoded.frame;
+		if (frame.type === UpdateFrameType.Offer) this.#hearOffer(frame.offer, frame.hops, frame.sender);
+		else if (frame.type === UpdateFrameType.Chunk) this.#hearChunk(frame.rollout, frame.index, frame.bytes);
+		else this.#hearStatus(frame.rollout, frame.server, frame.base, frame.missing);
+	}
+
+	#adopt(offer: Uint8Array): void {
+		const decoded = decodeOffer(offer);
+		if (this.#rollout === decoded.rollout) return;
+		this.#rollout = decoded.rollout;
+		this.#offer = offer;
+		const plan = this.#options.installer?.plan;
+		this.#totalChunks = plan !== undefined && this.#options.installer?.offer?.rollout === decoded.rollout ? plan.totalChunks : totalChunksOf(offer);
+		this.#toSend = new Uint8Array(Math.ceil(this.#totalChunks / 8));
+		this.#pendingChunks = 0;
+		this.#cursor = 0;
+	}
+
+	#hearOffer(offer: Uint8Array, hops: number, sender: number): void {
+		const installer = this.#options.installer;
+		if (installer === undefined) return;
+		let result: "accepted" | "current";
+		try {
+			result = installer.considerOffer(offer);
+		} catch (error) {
+			if (!isPicketError(error)) throw error;
+			return this.#options.onEvent?.({ type: "offer-refused", code: error.code });
+		}
+		if (result === "accepted") {
+			this.#hops = UNKNOWN_HOPS;
+			this.#server = NO_SERVER;
+			this.#options.onEvent?.({ type: "offer-accepted", rollout: decodeOffer(offer).rollout });
+		}
+		this.#adopt(installer.offerBytes ?? offer);
+		if (hops + 1 < this.#hops) {
+			this.#hops = hops + 1;
+			this.#server = sender;
+			if (this.#serves) this.#offerDue = true;
+		} else if (this.#serves && hops < this.#hops && sender === this.#server) {
+			this.#offerDue = true; // pass the seeder's periodic offer on down the hops
+		}
+		this.#armStatus();
+		this.#schedule();
+	}
+
+	#hearChunk(rollout: number, index: number, bytes: Uint8Array): void {
+		const installer = this.#options.installer;
+		if (installer === undefined) return;
+		const outcome = installer.storeChunk(rollout, index, bytes);
+		if (outcome === "not-current" || outcome === "duplicate") return;
+		this.#options.onEvent?.({ type: "chunk", outcome });
+		this.#lastChunkAt = this.#options.timers.now();
+		if (this.#serves && rollout === this.#rollout && outcome !== "bad-length" && installer.has(rollout, index)) {
+			this.#queueChunk(index);
+			this.#schedule();
+		}
+	}
+
+	#hearStatus(rollout: number, server: number, base: number, missing: Uint8Array): void {
+		if (!this.#serves || server !== this.#options.self || rollout !== this.#rollout) return;
+		this.#lastAskedAt = this.#options.timers.now();
+		const source = this.#source();
+		for (let i = 0; i < missing.length * 8; i++) {
+			if ((missing[i >> 3] & (1 << (i & 7))) === 0) continue;
+			const index = base + i;
+			if (index < this.#totalChunks && source?.has(rollout, index) === true) this.#queueChunk(index);
+		}
+		this.#schedule();
+	}
+
+	#source(): ChunkSource | undefined {
+		return this.#options.seed?.source ?? this.#options.installer;
+	}
+
+	#queueChunk(index: number): void {
+		const bit = 1 << (index & 7);
+		if ((this.#toSend[index >> 3] & bit) !== 0) return;
+		this.#toSend[index >> 3] |= bit;
+		this.#pendingChunks++;
+	}
+
+	#nextChunk(): number {
+		for (let step = 0; step < this.#totalChunks; step++) {
+			const index = (this.#cursor + step) % this.#totalChunks;
+			const bit = 1 << (index & 7);
+			if ((this.#toSend[index >> 3] & bit) === 0) continue;
+			this.#toSend[index >> 3] &= ~bit;
+			this.#pendingChunks--;
+			this.#cursor = (index + 1) % this.#totalChunks;
+			return index;
+		}
+		return -1;
+	}
+
+	/** One paced send turn: offer first, then a chunk. */
+	#schedule(): void {
+		if (this.#closed || this.#sendTimer !== undefined) return;
+		if (!this.#offerDue && this.#pendingChunks === 0) return;
+		const now = this.#options.timers.now();
+		this.#sendTimer = this.#options.timers.setTimeout(() => {
+			this.#sendTimer = undefined;
+			if (this.#options.timers.now() >= this.#holdUntil) this.#sendOne();
+			this.#schedule();
+		}, Math.max(this.#frameIntervalMs, this.#holdUntil - now));
+	}
+
+	#sendOne(): void {
+		if (this.#offerDue && this.#offer !== undefined) {
+			this.#offerDue = false;
+			this.#send({ type: UpdateFrameType.Offer, hops: this.#hops, sender: this.#options.self, offer: this.#offer });
+			this.counts.offersSent++;
+			return;
+		}
+		const rollout = this.#rollout;
+		if (rollout === undefined) return;
+		const index = this.#nextChunk();
+		if (index < 0) return;
+		const bytes = this.#source()?.readChunk(rollout, index);
+		if (bytes === undefined) return;
+		this.#send({ type: UpdateFrameType.Chunk, rollout, index, bytes });
+		this.counts.chunksSent++;
+	}
+
+	#send(frame: UpdateFrame): void {
+		const bytes = encodeUpdateFrame(this.#options.crypto, this.#options.frameKey, frame);
+		this.counts.bytesSent += bytes.length;
+		try {
+			this.#options.broadcast(bytes);
+		} catch (error) {
+			if (!isPicketError(error)) throw error; // a busy radio: the repair phase covers the frame
+		}
+	}
+
+	#everyOfferInterval(): void {
+		const interval = this.#options.offerIntervalMs ?? 4000;
+		this.#options.timers.setTimeout(() => {
+			if (this.#closed) return;
+			this.#offerDue = true;
+			this.#schedule();
+			this.#everyOfferInterval();
+		}, interval);
+	}
+
+	/** The repair loop: report what is missing once chunks stop arriving. */
+	#armStatus(): void {
+		if (this.#statusTimer !== undefined || this.#closed) return;
+		const jitter = (this.#options.random(1)[0] / 256) * this.#statusQuietMs;
+		this.#statusTimer = this.#options.timers.setTimeout(() => {
+			this.#statusTimer = undefined;
+			const installer = this.#options.installer;
+			if (installer === undefined || installer.state !== "receiving" || this.#rollout === undefined) return;
+			const now = this.#options.timers.now();
+			if (this.#server !== NO_SERVER && now >= this.#holdUntil && now - this.#lastChunkAt >= this.#statusQuietMs && now - this.#lastStatusAt >= this.#statusQuietMs) {
+				const base = installer.firstMissing();
+				if (base >= 0) {
+					const count = Math.min(STATUS_WINDOW, this.#totalChunks - base);
+					this.#lastStatusAt = now;
+					this.#send({ type: UpdateFrameType.Status, rollout: this.#rollout, reporter: this.#options.self, server: this.#server, base, missing: installer.missingBitmap(base, count) });
+					this.counts.statusSent++;
+				}
+			}
+			this.#armStatus();
+		}, this.#statusQuietMs / 2 + jitter);
+	}
+}
+
+/** Chunks of the rollout an offer announces (the same TransferPlan the installer follows). */
+function totalChunksOf(offer: Uint8Array): number {
+	return new TransferPlan(decodeOffer(offer)).totalChunks;
+}
