@@ -55,11 +55,11 @@ export default portableCases("link/alert-frame", (test) => {
 		t.deepEqual(decodeAlertFrame(new Uint8Array(0)), { ok: false, reason: "truncated" });
 		t.deepEqual(decodeAlertFrame(new Uint8Array(251)), { ok: false, reason: "oversized" });
 		const version = good.slice();
-		version[0] |= 0x40;
+		version[0] |= 0x80;
 		t.deepEqual(decodeAlertFrame(version), { ok: false, reason: "unknown-version" });
-		for (const kind of [1, 2, 3]) {
+		for (const kind of [1, 2, 3, 4, 5, 6, 7]) {
 			const other = good.slice();
-			other[0] = (other[0] & 0xcf) | (kind << 4);
+			other[0] = (other[0] & 0x8f) | (kind << 4);
 			t.deepEqual(decodeAlertFrame(other), { ok: false, reason: "unknown-kind" });
 		}
 		t.true(decodeAlertFrame(new Uint8Array(250)).ok, "a 250 B frame of zeroes is structurally an alert");

@@ -120,7 +120,7 @@ export default portableCases("link/handshake", (test) => {
 		t.throws(() => initiator.open(frame), { code: "bad-tag" }); // reflected back to its sender
 		for (const index of [0, 1, 4, 5, frame.length - 1]) {
 			const tampered = frame.slice();
-			tampered[index] ^= index === 0 ? 0x40 : 1;
+			tampered[index] ^= index === 0 ? 0x80 : 1;
 			t.throws(() => responder.open(tampered), { code: index === 0 ? "unknown-version" : "bad-tag" });
 		}
 		t.throws(() => responder.open(frame.subarray(0, 13)), { code: "truncated" });
@@ -206,7 +206,7 @@ export default portableCases("link/handshake", (test) => {
 	test("framing errors: empty, unknown version, wrong kind, wrong message number, lengths", (t) => {
 		const message1 = established.message1;
 		t.throws(() => respondToHandshake(bob, new Uint8Array(0)), { code: "truncated" });
-		t.throws(() => respondToHandshake(bob, Uint8Array.of(0x51, ...message1.subarray(1))), { code: "unknown-version" });
+		t.throws(() => respondToHandshake(bob, Uint8Array.of(0x91, ...message1.subarray(1))), { code: "unknown-version" });
 		t.throws(() => respondToHandshake(bob, Uint8Array.of(0x21, ...message1.subarray(1))), { code: "unexpected-message" });
 		t.throws(() => respondToHandshake(bob, Uint8Array.of(0x12, ...message1.subarray(1))), { code: "unexpected-message" });
 		t.throws(() => respondToHandshake(bob, message1.subarray(0, 50)), { code: "truncated" });
