@@ -69,12 +69,8 @@
  * Memory is bounded: at most `maxPeers` peers (least recently used evicted), `queueLimit`
  * queued items per peer, `maxPendingResponses` unconfirmed answers per peer, `answeredMemory`
  * fingerprints (8 B each) for all peers together, `maxNeighbours` directly heard MACs and
- * cool-downs (neighbour-table.ts), one key-epoch delivery in reassembly of at most
- * `maxDeliveryBytes`.
- * A delivery's chunks are sealed back to back on one session (#flush), so the session and
- * the counter of chunk 0 (a chunk's counter minus its index) name the delivery: a chunk of
- * any other delivery restarts the reassembly, and a delivery that lost a chunk can never be
- * completed by the chunks of the next one.
+ * cool-downs (neighbour-table.ts), key-epoch deliveries in reassembly per peer and session,
+ * a few at once of at most `maxDeliveryBytes` each (delivery-reassembly.ts: why per peer).
  * Nothing from the air throws out of `receive`: every failure is a typed rejection.
  */
 import { concatBytes, constantTimeEqual, readU16, readU32 } from "picket/core/bytes";
@@ -83,9 +79,10 @@ import { isPicketError } from "picket/core/picket-error";
 import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { HandshakeInitiator, type HandshakeIdentity, handshakeEphemeral, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
+import { DeliveryReassembly } from "picket/link/delivery-reassembly";
 import { DEFAULT_NEIGHBOUR_CAPACITY, NeighbourTable } from "picket/link/neighbour-table";
 import type { OpenedSessionFrame, Session } from "picket/link/session";
-import { type AlarmCommand, type EpochDeliveryChunk, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
+import { type AlarmCommand, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
 
 export type PairwiseSessionsErrorCode =
 	| "unknown-peer" // not in the roster, or a session frame from a MAC with no session
@@ -171,16 +168,6 @@ interface Peer {
 	lastCommand: Uint8Array | undefined;
 }
 
-interface Reassembly {
-	readonly peer: number;
-	readonly session: Session;
-	/** The counter chunk 0 travels (or travelled) under. */
-	readonly firstCounter: number;
-	readonly parts: (Uint8Array | undefined)[];
-	received: number;
-	size: number;
-}
-
 export class PairwiseSessions {
 	#identity: HandshakeIdentity;
 	readonly #options: PairwiseSessionsOptions;
@@ -191,11 +178,10 @@ export class PairwiseSessions {
 	readonly #maxPeers: number;
 	readonly #queueLimit: number;
 	readonly #maxPendingResponses: number;
-	readonly #maxDeliveryBytes: number;
 	readonly #answered: AnsweredEphemerals;
 	/** Insertion order is recency order: a touched peer moves to the end, the first is evicted. */
 	readonly #peers = new Map<number, Peer>();
-	#incoming: Reassembly | undefined;
+	readonly #incoming: DeliveryReassembly<Session>;
 
 	constructor(options: PairwiseSessionsOptions) {
 		this.#identity = options.identity;
@@ -208,7 +194,7 @@ export class PairwiseSessions {
 		this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
 		this.#maxPendingResponses = Math.max(1, options.maxPendingResponses ?? DEFAULT_MAX_PENDING_RESPONSES);
 		this.#answered = new AnsweredEphemerals(options.answeredMemory ?? DEFAULT_ANSWERED_MEMORY);
-		this.#maxDeliveryBytes = options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES;
+		this.#incoming = new DeliveryReassembly(options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES);
 	}
 
 	/** Peers with state held (at most `maxPeers`). */
@@ -271,7 +257,7 @@ export class PairwiseSessions {
 	 */
 	updateIdentity(identity: HandshakeIdentity): void {
 		this.#identity = identity;
-		this.#incoming = undefined;
+		this.#incoming.forget();
 		this.#neighbours.retain((member) => identity.roster.member(member) !== undefined);
 		for (const peer of [...this.#peers.values()]) {
 			if (identity.roster.member(peer.id) === undefined) {
@@ -304,7 +290,7 @@ export class PairwiseSessions {
 	close(): void {
 		for (const peer of this.#peers.values()) this.#clearTimer(peer);
 		this.#peers.clear();
-		this.#incoming = undefined;
+		this.#incoming.forget();
 	}
 
 	#onMessage1(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
@@ -402,31 +388,10 @@ export class PairwiseSessions {
 
 	#dispatch(peer: Peer, session: Session, { command, counter }: OpenedSessionFrame): PairwiseOutcome {
 		if (command.kind !== "epoch-delivery") return { kind: "command", peer: peer.id, command };
-		const delivery = this.#reassemble(peer.id, session, counter - command.index, command);
+		const delivery = this.#incoming.add(peer.id, session, counter, command);
 		if (typeof delivery === "string") return rejected(delivery);
 		if (delivery !== undefined) this.#options.onEpochDelivery?.(delivery, peer.id);
 		return { kind: "handled" };
-	}
-
-	/** Adds a chunk; the whole delivery once every chunk is in. One delivery at a time: a chunk of another restarts it. */
-	#reassemble(peer: number, session: Session, firstCounter: number, chunk: EpochDeliveryChunk): Uint8Array | "delivery-too-large" | undefined {
-		let incoming = this.#incoming;
-		if (incoming === undefined || incoming.peer !== peer || incoming.session !== session || incoming.firstCounter !== firstCounter || incoming.parts.length !== chunk.count) {
-			incoming = { peer, session, firstCounter, parts: Array.from({ length: chunk.count }, () => undefined), received: 0, size: 0 };
-			this.#incoming = incoming;
-		}
-		if (incoming.parts[chunk.index] === undefined) {
-			if (incoming.size + chunk.bytes.length > this.#maxDeliveryBytes) {
-				this.#incoming = undefined;
-				return "delivery-too-large";
-			}
-			incoming.parts[chunk.index] = chunk.bytes;
-			incoming.received++;
-			incoming.size += chunk.bytes.length;
-		}
-		if (incoming.received < incoming.parts.length) return undefined;
-		this.#incoming = undefined;
-		return concatBytes(...(incoming.parts as Uint8Array[]));
 	}
 
 	#enqueue(peer: Peer, item: Outgoing): void {
