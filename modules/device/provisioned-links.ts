@@ -4,9 +4,12 @@
  *
  *   Storage ─ keystore (signed roster verified, this device listed with its key) ─┐
  *     ├─ SecureLink: alerts under the bundle's epoch keys (network key, group keys)
- *     └─ PairwiseSessions: KKpsk0 with the static key and the epoch's handshake PSK,
- *        the roster pinning every peer; commands for the alarm policy; key-epoch
- *        deliveries → keystore.applyEpochDelivery → SecureLink.installEpoch.
+ *     ├─ PairwiseSessions: KKpsk0 with the static key and the epoch's handshake PSK,
+ *     │  the roster pinning every peer; commands for the alarm policy; key-epoch
+ *     │  deliveries → keystore.applyEpochDelivery → SecureLink.installEpoch.
+ *     └─ MeshLink: a peer with no known MAC is reached at its mesh address; its frames are
+ *        enveloped under the network key (SecureLink's counter and duplicate cache) and
+ *        routed or flooded across the relays (picket/link/mesh-link).
  *
  * A key-epoch delivery is a revocation (DESIGN.md "Revocation is a new key epoch"): the
  * new epoch is installed with `keepPrevious: false`, so frames of the old epoch — the only
@@ -17,6 +20,8 @@ import type { HostBindings } from "picket/device/host-bindings";
 import type { DeviceIdentity, DeviceLinks, LinkContext } from "picket/device/device-node";
 import type { HandshakeIdentity } from "picket/link/handshake";
 import type { Membership } from "picket/link/membership";
+import { meshAddress, meshMember } from "picket/link/mesh-envelope";
+import { MeshLink, type MeshLinkOptions } from "picket/link/mesh-link";
 import { PairwiseSessions, type PairwiseSessionsOptions } from "picket/link/pairwise-sessions";
 import { type EpochKeys, SecureLink, type SecureLinkOptions } from "picket/link/secure-link";
 import { type DeviceCredentials, applyEpochDelivery, loadCredentials } from "picket/provisioning/keystore";
@@ -42,12 +47,14 @@ export interface ProvisionedLinkOptions {
 	/** No `initialTtl`: the settings' is the one the device node also judges "heard directly" by. */
 	readonly link?: Pick<SecureLinkOptions, "maxJitterMs" | "relays">;
 	readonly sessions?: Pick<PairwiseSessionsOptions, "retryMs" | "attempts" | "unreachableCooldownMs" | "maxNeighbours" | "maxPeers" | "queueLimit" | "maxDeliveryBytes">;
+	readonly mesh?: Pick<MeshLinkOptions, "routeCapacity" | "floodAfterMs">;
 }
 
 export interface ProvisionedLinks extends DeviceLinks {
 	readonly alerts: SecureLink;
 	readonly sessions: PairwiseSessions;
 	readonly commands: PairwiseSessions;
+	readonly mesh: MeshLink;
 	/** The credentials in force (they change when a key-epoch delivery is applied). */
 	readonly credentials: DeviceCredentials;
 	/** Applies a sealed key-epoch delivery addressed to this device. Throws the keystore's PicketError codes. */
@@ -66,6 +73,16 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 	};
 	const alerts = new SecureLink({ initialTtl: context.settings.initialTtl, ...options.link, crypto: host.crypto, storage: host.storage, random: host.random, membership, self: credentials.deviceId });
 	alerts.installEpoch(epochKeys(credentials), { keepPrevious: false });
+	const mesh = new MeshLink({
+		maxJitterMs: options.link?.maxJitterMs,
+		relays: options.link?.relays,
+		...options.mesh,
+		link: alerts,
+		timers: host.timers,
+		random: host.random,
+		self: credentials.deviceId,
+		transmit: (frame, to) => context.transmit(frame, to),
+	});
 
 	const apply = (delivery: Uint8Array, from?: number): void => {
 		let next: DeviceCredentials;
@@ -85,7 +102,12 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		...options.sessions,
 		identity: handshakeIdentity(host, credentials),
 		timers: host.timers,
-		transmit: (frame, to) => context.transmit(frame, to),
+		transmit: (frame, to) => {
+			const member = meshMember(to);
+			if (member === undefined) context.transmit(frame, to);
+			else mesh.send(member, frame);
+		},
+		meshAddress,
 		onEpochDelivery: (delivery, peer) => {
 			host.log.info(`key-epoch delivery from ${peer}`);
 			apply(delivery, peer);
@@ -99,6 +121,7 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		alerts,
 		sessions,
 		commands: sessions,
+		mesh,
 		get credentials() {
 			return credentials;
 		},

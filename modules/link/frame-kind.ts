@@ -5,8 +5,8 @@
  * | bits | field   | values                                                        |
  * |------|---------|---------------------------------------------------------------|
  * | 7..6 | version | 0 = Picket v1; anything else is "unknown-version"             |
- * | 5..4 | kind    | 0 alert, 1 handshake, 2 session, 3 reserved ("unknown-kind")  |
- * | 3..0 | detail  | alert: TTL (hops left); handshake: message number; session: 0 |
+ * | 5..4 | kind    | 0 alert, 1 handshake, 2 session, 3 mesh envelope              |
+ * | 3..0 | detail  | alert, mesh: TTL (hops left); handshake: message number; session: 0 |
  */
 export const PICKET_VERSION = 0;
 
@@ -14,6 +14,8 @@ export const enum FrameKind {
 	Alert = 0,
 	Handshake = 1,
 	Session = 2,
+	/** A handshake or session frame carried across relays (picket/link/mesh-envelope). */
+	Mesh = 3,
 }
 
 export function frameVersion(byte0: number): number {

@@ -104,6 +104,11 @@ export interface PairwiseSessionsOptions {
 	readonly timers: Timers;
 	/** Puts a frame on the air to `to` (a peer's MAC, or BROADCAST_MAC). */
 	readonly transmit: (frame: Uint8Array, to: Uint8Array) => void;
+	/**
+	 * Where a peer with no known MAC is reached: its mesh address (picket/link/mesh-envelope),
+	 * which `transmit` envelopes for the relays. Absent: such a peer is "not-neighbour".
+	 */
+	readonly meshAddress?: (peer: number) => Uint8Array;
 	/** A whole key-epoch delivery from `peer`, still sealed. A PicketError it throws becomes the frame's rejection. */
 	readonly onEpochDelivery?: (delivery: Uint8Array, peer: number) => void;
 	/** Something queued for `peer` was given up, and why (for the device's log). */
@@ -450,9 +455,9 @@ export class PairwiseSessions {
 		this.#schedule(peer);
 	}
 
-	/** Where message 1 for `peer` can go: the MAC of its handshake, else where it was heard directly. */
+	/** Where message 1 for `peer` can go: the MAC of its handshake, else where it was heard directly, else through the mesh. */
 	#macFor(peerId: number): Uint8Array | undefined {
-		return this.#peers.get(peerId)?.mac ?? this.#neighbours.macOf(peerId);
+		return this.#peers.get(peerId)?.mac ?? this.#neighbours.macOf(peerId) ?? this.#options.meshAddress?.(peerId);
 	}
 
 	#schedule(peer: Peer): void {

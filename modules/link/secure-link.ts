@@ -47,6 +47,7 @@ import { PicketError } from "picket/core/picket-error";
 import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame } from "picket/link/alert-frame";
 import { openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
 import { LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
+import { type MeshDecodeFailure, type MeshEnvelope, decodeMeshEnvelope, sealMeshEnvelope, verifyMeshEnvelope } from "picket/link/mesh-envelope";
 import { type Membership, memberInGroup } from "picket/link/membership";
 import { DEFAULT_DUPLICATE_CAPACITY, DEFAULT_MAX_JITTER_MS, RelayFilter, type RelayInstruction, decideRelay } from "picket/link/relay-filter";
 import { ReplayWindow, type ReplayRejection } from "picket/link/replay-window";
@@ -233,12 +234,49 @@ export class SecureLink {
 		return payload === undefined ? { kind: "relay-only", ...identity, relay } : { kind: "alert", ...identity, payload, relay };
 	}
 
+	/**
+	 * Seals `inner` (a handshake or session frame) in a mesh envelope to member
+	 * `destination` (picket/link/mesh-envelope), under the current epoch's network key and a
+	 * sequence from the alerts' counter. Throws as `sendAlert` does ("no-keys", the counter's codes).
+	 */
+	sealEnvelope(destination: number, inner: Uint8Array, flood: boolean): Uint8Array {
+		const keys = this.#current;
+		if (keys === undefined) throw new PicketError<SecureLinkErrorCode>("no-keys", "no key epoch installed");
+		const sequence = this.#counter.next(keys.epoch);
+		return sealMeshEnvelope(this.#crypto, keys.networkKey, { ttl: this.#initialTtl, epoch: keys.epoch, flood, source: this.#self, sequence, destination }, inner);
+	}
+
+	/**
+	 * Judges a mesh envelope as a relay judges an alert it cannot read: decode → key epoch →
+	 * own echo → source and destination in the roster → duplicate cache (0 CCM) → network tag
+	 * (1 CCM) → remember. The inner frame stays closed: its session layer judges it.
+	 */
+	checkEnvelope(bytes: Uint8Array): EnvelopeCheck {
+		const decoded = decodeMeshEnvelope(bytes);
+		if (!decoded.ok) return { kind: "rejected", reason: decoded.reason };
+		const envelope = decoded.envelope;
+		const keys = this.#keysFor(envelope.epochBits);
+		if (keys === undefined) return { kind: "rejected", reason: "wrong-epoch" };
+		if (envelope.source === this.#self) return { kind: "rejected", reason: "duplicate" };
+		if (this.#membership.member(envelope.source) === undefined || this.#membership.member(envelope.destination) === undefined) return { kind: "rejected", reason: "unknown-sender" };
+		const copy = { source: envelope.source, epoch: keys.epoch, sequence: envelope.sequence, networkTag: envelope.networkTag };
+		if (this.#duplicates.has(copy)) return { kind: "rejected", reason: "duplicate" };
+		if (!verifyMeshEnvelope(this.#crypto, keys.networkKey, keys.epoch, bytes, envelope)) return { kind: "rejected", reason: "bad-tag" };
+		this.#duplicates.remember(copy);
+		return { kind: "envelope", envelope, epoch: keys.epoch };
+	}
+
 	#keysFor(epochBits: number): EpochKeys | undefined {
 		if (this.#current !== undefined && (this.#current.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#current;
 		if (this.#previous !== undefined && (this.#previous.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#previous;
 		return undefined;
 	}
 }
+
+/** What `checkEnvelope` decided: an authentic, first-seen envelope, or why not. */
+export type EnvelopeCheck =
+	| { readonly kind: "envelope"; readonly envelope: MeshEnvelope; readonly epoch: number }
+	| { readonly kind: "rejected"; readonly reason: MeshDecodeFailure | "wrong-epoch" | "unknown-sender" | "duplicate" | "bad-tag" };
 
 function rejected(reason: AlertRejection): ReceiveOutcome {
 	return { kind: "rejected", reason, relay: undefined };

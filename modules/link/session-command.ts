@@ -21,7 +21,8 @@
  * (sealed end to end under the receiver's delivery key): the member carrying it can
  * neither read nor alter the keys, so one mechanism serves the tool and every carrier.
  * It is roster-sized, so it is cut into chunks of at most EPOCH_DELIVERY_CHUNK_MAX bytes
- * (250 − 13 session overhead − 3 command header); the receiver reassembles them
+ * (250 − 12 mesh envelope − 13 session overhead − 3 command header: a chunk crosses relays
+ * too, picket/link/mesh-envelope); the receiver reassembles them
  * (picket/link/pairwise-sessions) and hands the whole delivery to the keystore.
  */
 import { readU16, writeU16 } from "picket/core/bytes";
@@ -54,11 +55,12 @@ export interface EpochDeliveryChunk {
 
 export type SessionCommand = AlarmCommand | EpochDeliveryChunk;
 
-/** Session frame overhead (picket/link/session: 5 B header + 8 B tag), restated here to size the chunks. */
+/** Session frame overhead (picket/link/session: 5 B header + 8 B tag) and the mesh envelope's (12 B), restated here to size the chunks. */
 const SESSION_FRAME_OVERHEAD = 13;
+const MESH_ENVELOPE_OVERHEAD = 12;
 const ALARM_COMMAND_LENGTH = 5;
 const CHUNK_HEADER_LENGTH = 3;
-export const EPOCH_DELIVERY_CHUNK_MAX = RADIO_FRAME_MAX - SESSION_FRAME_OVERHEAD - CHUNK_HEADER_LENGTH; // 234
+export const EPOCH_DELIVERY_CHUNK_MAX = RADIO_FRAME_MAX - MESH_ENVELOPE_OVERHEAD - SESSION_FRAME_OVERHEAD - CHUNK_HEADER_LENGTH; // 222
 export const EPOCH_DELIVERY_CHUNKS_MAX = 255;
 
 function fail(code: SessionCommandErrorCode, message: string): never {
