@@ -760,7 +760,7 @@ export class DomainSimulation {
 	#onTransmit(station: Station, payload: Uint8Array): void {
 		const device = this.#byStation.get(station);
 		if (device === undefined) return; // the attacker: reported when it acts
-		const kind = ["alert", "handshake", "session", "other"][frameKind(payload[0])] ?? "other";
+		const kind = ["alert", "handshake", "session", "mesh"][frameKind(payload[0])] ?? "other";
 		const count = (this.#frames[kind] ??= { frames: 0, bytes: 0 });
 		count.frames++;
 		count.bytes += payload.length;
