@@ -514,15 +514,17 @@ export class DomainSimulation {
 		for (const device of this.#devices) {
 			const delivery = revocation.deliveries.get(device.memberId);
 			if (delivery === undefined || carriers.includes(device)) continue;
+			// The nearest carrier: one within radio range, else any, through the mesh.
 			const neighbours = new Set(this.medium.neighboursOf(device.station));
-			const carrier = carriers.find((candidate) => candidate.running !== undefined && neighbours.has(candidate.station));
+			const running = carriers.filter((candidate) => candidate.running !== undefined);
+			const carrier = running.find((candidate) => neighbours.has(candidate.station)) ?? running[0];
 			if (carrier?.running === undefined) {
 				record.unreached.push(device);
-				this.#note(now, "operator", `${record.id}: no carrier within radio range of ${device.name}`);
+				this.#note(now, "operator", `${record.id}: no carrier running for ${device.name}`);
 				continue;
 			}
 			record.via.set(device, carrier);
-			carrier.running.links.sessions.sendEpochDelivery(device.memberId, delivery);
+			carrier.running.links.carryEpochDelivery(delivery);
 		}
 		this.clock.schedule(() => {
 			for (const carrier of carriers) {

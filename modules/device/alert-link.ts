@@ -86,5 +86,7 @@ export interface DeviceLinks {
 	readonly commands: CommandChannel;
 	/** Absent: session frames reach radio neighbours only. */
 	readonly mesh?: MeshPort;
+	/** Member `member` was heard sending under a key epoch this device no longer holds (a frame refused as "wrong-epoch"). */
+	heardBehind?(member: number): void;
 	close?(): void;
 }

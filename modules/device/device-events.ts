@@ -14,6 +14,7 @@
  * | session-dropped  | provisioned-links | the session layer gave up something queued for a peer   |
  * | epoch-installed  | provisioned-links | a key-epoch delivery was verified, committed, installed  |
  * | epoch-refused    | provisioned-links | a key-epoch delivery failed the keystore's checks        |
+ * | delivery-acknowledged | provisioned-links | a delivery this device carried was acknowledged   |
  */
 import type { AlarmCommand, AlertOutcome, MeshOutcome, SessionOutcome } from "picket/device/alert-link";
 
@@ -26,7 +27,8 @@ export type DeviceEvent =
 	| { readonly kind: "session-dropped"; readonly peer: number; readonly reason: string }
 	/** `from`: the member that carried the delivery over a session; absent when handed over directly. */
 	| { readonly kind: "epoch-installed"; readonly epoch: number; readonly members: number; readonly from?: number }
-	| { readonly kind: "epoch-refused"; readonly reason: string; readonly from?: number };
+	| { readonly kind: "epoch-refused"; readonly reason: string; readonly from?: number }
+	| { readonly kind: "delivery-acknowledged"; readonly peer: number; readonly epoch: number };
 
 /** Receives a device's events (HostBindings.onEvent). */
 export type DeviceEventListener = (event: DeviceEvent) => void;

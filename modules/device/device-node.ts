@@ -264,8 +264,18 @@ export class DeviceNode {
 				break;
 			case "rejected":
 				this.#drop(outcome.reason);
+				if (outcome.reason === "wrong-epoch") this.#heardBehind(bytes);
 				break;
 		}
+	}
+
+	/**
+	 * A frame under an epoch this device does not hold names its source in clear (alert and
+	 * envelope headers alike: bytes 2..5, source in the top 13 bits). Unauthenticated, so it
+	 * only prompts a rate-limited resend of a delivery held for that member (delivery-tracker.ts).
+	 */
+	#heardBehind(bytes: Uint8Array): void {
+		if (bytes.length >= 6) this.#links.heardBehind?.(((bytes[2] << 8) | bytes[3]) >>> 3);
 	}
 
 	/** An envelope: relayed like an alert (true), or its inner frame handled as a session frame (false: ends the turn). */
@@ -286,6 +296,7 @@ export class DeviceNode {
 				return true;
 			case "rejected":
 				this.#drop(outcome.reason);
+				if (outcome.reason === "wrong-epoch") this.#heardBehind(bytes);
 				return true;
 		}
 	}

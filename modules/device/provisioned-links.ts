@@ -16,6 +16,7 @@
  * ones a revoked device can still make — are "wrong-epoch" from then on and never relayed.
  */
 import { isPicketError } from "picket/core/picket-error";
+import { DeliveryTracker } from "picket/link/delivery-tracker";
 import type { HostBindings } from "picket/device/host-bindings";
 import type { DeviceIdentity, DeviceLinks, LinkContext } from "picket/device/device-node";
 import type { HandshakeIdentity } from "picket/link/handshake";
@@ -24,6 +25,7 @@ import { meshAddress, meshMember } from "picket/link/mesh-envelope";
 import { MeshLink, type MeshLinkOptions } from "picket/link/mesh-link";
 import { PairwiseSessions, type PairwiseSessionsOptions } from "picket/link/pairwise-sessions";
 import { type EpochKeys, SecureLink, type SecureLinkOptions } from "picket/link/secure-link";
+import { epochDeliveryAddressee } from "picket/provisioning/epoch-delivery";
 import { type DeviceCredentials, applyEpochDelivery, loadCredentials } from "picket/provisioning/keystore";
 
 /** What main.ts needs from provisioning: who the device is, and the verified credentials the links run on. */
@@ -59,6 +61,14 @@ export interface ProvisionedLinks extends DeviceLinks {
 	readonly credentials: DeviceCredentials;
 	/** Applies a sealed key-epoch delivery addressed to this device. Throws the keystore's PicketError codes. */
 	applyEpochDelivery(delivery: Uint8Array): void;
+	/**
+	 * Carries a sealed key-epoch delivery to its addressee over their pairwise session (through
+	 * the mesh when it is not a neighbour), again with backoff until it acknowledges
+	 * (picket/link/delivery-tracker). Throws the delivery codec's PicketError codes.
+	 */
+	carryEpochDelivery(delivery: Uint8Array): void;
+	/** A member heard sending under an old key epoch: the delivery held for it, if any, goes again. */
+	heardBehind(member: number): void;
 }
 
 export function createProvisionedLinks(context: LinkContext, provisioning: DeviceProvisioning, options: ProvisionedLinkOptions = {}): ProvisionedLinks {
@@ -89,7 +99,8 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		try {
 			next = applyEpochDelivery(host.storage, credentials, delivery, host.crypto);
 		} catch (error) {
-			if (isPicketError(error)) host.onEvent?.({ kind: "epoch-refused", reason: error.code, ...(from === undefined ? {} : { from }) });
+			// "stale-epoch": a carrier's retransmission of what we already hold, not a refusal.
+			if (isPicketError(error) && error.code !== "stale-epoch") host.onEvent?.({ kind: "epoch-refused", reason: error.code, ...(from === undefined ? {} : { from }) });
 			throw error;
 		}
 		alerts.installEpoch(epochKeys(next), { keepPrevious: false });
@@ -110,13 +121,24 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		meshAddress,
 		onEpochDelivery: (delivery, peer) => {
 			host.log.info(`key-epoch delivery from ${peer}`);
-			apply(delivery, peer);
+			try {
+				apply(delivery, peer);
+			} catch (error) {
+				// Opened, but not newer than what we hold: the carrier missed our acknowledgement.
+				if (isPicketError(error, "stale-epoch")) sessions.acknowledgeDelivery(peer, credentials.epoch);
+				throw error;
+			}
+			sessions.acknowledgeDelivery(peer, credentials.epoch);
+		},
+		onDeliveryAck: (peer, epoch) => {
+			if (tracker.acknowledged(peer, epoch)) host.onEvent?.({ kind: "delivery-acknowledged", peer, epoch });
 		},
 		onDrop: (peer, reason) => {
 			host.log.warn(`session with ${peer}: ${reason}`);
 			host.onEvent?.({ kind: "session-dropped", peer, reason });
 		},
 	});
+	const tracker = new DeliveryTracker({ timers: host.timers, send: (peer, delivery) => sessions.sendEpochDelivery(peer, delivery) });
 	return {
 		alerts,
 		sessions,
@@ -126,7 +148,15 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 			return credentials;
 		},
 		applyEpochDelivery: (delivery) => apply(delivery),
-		close: () => sessions.close(),
+		carryEpochDelivery: (delivery) => {
+			const { deviceId, epoch } = epochDeliveryAddressee(delivery);
+			tracker.hold(deviceId, delivery, epoch);
+		},
+		heardBehind: (member) => tracker.heardBehind(member),
+		close: () => {
+			tracker.close();
+			sessions.close();
+		},
 	};
 }
 

@@ -109,6 +109,8 @@ export interface PairwiseSessionsOptions {
 	 * which `transmit` envelopes for the relays. Absent: such a peer is "not-neighbour".
 	 */
 	readonly meshAddress?: (peer: number) => Uint8Array;
+	/** `peer` acknowledged a key-epoch delivery: it now holds key epoch `epoch` (delivery-tracker.ts). */
+	readonly onDeliveryAck?: (peer: number, epoch: number) => void;
 	/** A whole key-epoch delivery from `peer`, still sealed. A PicketError it throws becomes the frame's rejection. */
 	readonly onEpochDelivery?: (delivery: Uint8Array, peer: number) => void;
 	/** Something queued for `peer` was given up, and why (for the device's log). */
@@ -146,7 +148,10 @@ export const DEFAULT_ANSWERED_MEMORY = 64;
 /** A delivery is about the size of the roster (39 B per member): 16 KiB covers ~400 members. */
 export const DEFAULT_MAX_DELIVERY_BYTES = 16384;
 
-type Outgoing = { readonly kind: "command"; readonly command: AlarmCommand } | { readonly kind: "delivery"; readonly bytes: Uint8Array };
+type Outgoing =
+	| { readonly kind: "command"; readonly command: AlarmCommand }
+	| { readonly kind: "delivery"; readonly bytes: Uint8Array }
+	| { readonly kind: "delivery-ack"; readonly epoch: number };
 
 interface PendingResponse {
 	readonly session: Session;
@@ -231,7 +236,7 @@ export class PairwiseSessions {
 		const held = this.#peers.get(peerId);
 		if (held?.session === undefined && held?.initiation === undefined && this.#isPeerId(peerId)) {
 			if (this.#neighbours.coolingDown(peerId, this.#options.timers.now())) return this.#drop(peerId, "peer-unreachable");
-			if (this.#macFor(peerId) === undefined) return this.#drop(peerId, "not-neighbour");
+			if ((this.#macFor(peerId) ?? this.#options.meshAddress?.(peerId)) === undefined) return this.#drop(peerId, "not-neighbour");
 		}
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
@@ -252,6 +257,13 @@ export class PairwiseSessions {
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
 		this.#enqueue(peer, { kind: "delivery", bytes: delivery.slice() });
+	}
+
+	/** Tells `peer`, over their session, that its key-epoch delivery reached us: we hold `epoch` now. */
+	acknowledgeDelivery(peerId: number, epoch: number): void {
+		const peer = this.#peerFor(peerId);
+		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
+		this.#enqueue(peer, { kind: "delivery-ack", epoch });
 	}
 
 	/**
@@ -392,6 +404,10 @@ export class PairwiseSessions {
 	}
 
 	#dispatch(peer: Peer, session: Session, { command, counter }: OpenedSessionFrame): PairwiseOutcome {
+		if (command.kind === "delivery-ack") {
+			this.#options.onDeliveryAck?.(peer.id, command.epoch);
+			return { kind: "handled" };
+		}
 		if (command.kind !== "epoch-delivery") return { kind: "command", peer: peer.id, command };
 		const delivery = this.#incoming.add(peer.id, session, counter, command);
 		if (typeof delivery === "string") return rejected(delivery);
@@ -413,7 +429,7 @@ export class PairwiseSessions {
 	#flush(peer: Peer): void {
 		while (peer.session !== undefined && peer.queue.length > 0) {
 			const item = peer.queue.shift()!;
-			const commands: SessionCommand[] = item.kind === "command" ? [item.command] : epochDeliveryChunks(item.bytes);
+			const commands: SessionCommand[] = item.kind === "command" ? [item.command] : item.kind === "delivery-ack" ? [{ kind: "delivery-ack", epoch: item.epoch }] : epochDeliveryChunks(item.bytes);
 			try {
 				for (const command of commands) this.#options.transmit(peer.session.seal(command), peer.mac ?? BROADCAST_MAC);
 				if (item.kind === "command") peer.lastCommand = encodeSessionCommand(item.command);
@@ -431,7 +447,7 @@ export class PairwiseSessions {
 	#connect(peer: Peer): void {
 		if (peer.initiation !== undefined || peer.timer !== undefined) return;
 		if (peer.responses.length > 0) return this.#schedule(peer);
-		const to = this.#macFor(peer.id) ?? (peer.queue.some((item) => item.kind === "delivery") ? BROADCAST_MAC : undefined);
+		const to = this.#macFor(peer.id) ?? this.#unheardAddress(peer);
 		if (to === undefined) {
 			// Only commands are queued and the MAC is gone (evicted from the neighbour table): no broadcast for commands.
 			peer.queue = [];
@@ -455,9 +471,20 @@ export class PairwiseSessions {
 		this.#schedule(peer);
 	}
 
-	/** Where message 1 for `peer` can go: the MAC of its handshake, else where it was heard directly, else through the mesh. */
+	/** Where message 1 for `peer` can go: the MAC of its handshake, else where it was heard directly. */
 	#macFor(peerId: number): Uint8Array | undefined {
-		return this.#peers.get(peerId)?.mac ?? this.#neighbours.macOf(peerId) ?? this.#options.meshAddress?.(peerId);
+		return this.#peers.get(peerId)?.mac ?? this.#neighbours.macOf(peerId);
+	}
+
+	/**
+	 * Where message 1 goes for a peer never heard: a delivery's is broadcast first (the peer is
+	 * most likely a neighbour the carrier never heard transmit, and its answer teaches its MAC),
+	 * through the mesh once that failed (the peer cools down); a command's goes through the mesh.
+	 */
+	#unheardAddress(peer: Peer): Uint8Array | undefined {
+		const delivery = peer.queue.some((item) => item.kind === "delivery");
+		if (delivery && !this.#neighbours.coolingDown(peer.id, this.#options.timers.now())) return BROADCAST_MAC;
+		return this.#options.meshAddress?.(peer.id);
 	}
 
 	#schedule(peer: Peer): void {
