@@ -15,6 +15,7 @@
  * new epoch is installed with `keepPrevious: false`, so frames of the old epoch — the only
  * ones a revoked device can still make — are "wrong-epoch" from then on and never relayed.
  */
+import type { TimerId } from "picket/core/host-contracts";
 import { isPicketError } from "picket/core/picket-error";
 import { DeliveryTracker } from "picket/link/delivery-tracker";
 import type { HostBindings } from "picket/device/host-bindings";
@@ -71,6 +72,12 @@ export interface ProvisionedLinks extends DeviceLinks {
 	heardBehind(member: number): void;
 }
 
+/**
+ * After a revocation, how long the replaced epoch still carries envelopes and handshakes to
+ * members behind: a carrier's retries (delivery-tracker.ts: 1, 2, 4, 8, 16 s…) within it.
+ */
+export const ENVELOPE_GRACE_MS = 120_000;
+
 export function createProvisionedLinks(context: LinkContext, provisioning: DeviceProvisioning, options: ProvisionedLinkOptions = {}): ProvisionedLinks {
 	const { host } = context;
 	let credentials = provisioning.credentials;
@@ -92,8 +99,12 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		random: host.random,
 		self: credentials.deviceId,
 		transmit: (frame, to) => context.transmit(frame, to),
+		behind: (member) => tracker.holds(member),
 	});
 
+	/** The epoch before the current one, while its grace lasts: for handshakes with members we carry a delivery to. */
+	let previousIdentity: HandshakeIdentity | undefined;
+	let graceTimer: TimerId | undefined;
 	const apply = (delivery: Uint8Array, from?: number): void => {
 		let next: DeviceCredentials;
 		try {
@@ -104,8 +115,16 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 			throw error;
 		}
 		alerts.installEpoch(epochKeys(next), { keepPrevious: false });
+		previousIdentity = handshakeIdentity(host, credentials);
 		credentials = next;
 		sessions.updateIdentity(handshakeIdentity(host, next));
+		// The laggards' grace (secure-link.ts retireEnvelopeGrace): what the carriers' retries need, then no longer.
+		if (graceTimer !== undefined) host.timers.clearTimeout(graceTimer);
+		graceTimer = host.timers.setTimeout(() => {
+			graceTimer = undefined;
+			previousIdentity = undefined;
+			alerts.retireEnvelopeGrace();
+		}, ENVELOPE_GRACE_MS);
 		host.log.info(`key epoch ${next.epoch} installed (${next.roster.size} members)`);
 		host.onEvent?.({ kind: "epoch-installed", epoch: next.epoch, members: next.roster.size, ...(from === undefined ? {} : { from }) });
 	};
@@ -119,6 +138,7 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 			else mesh.send(member, frame);
 		},
 		meshAddress,
+		identityFor: (peer) => (tracker.holds(peer) ? previousIdentity : undefined),
 		onEpochDelivery: (delivery, peer) => {
 			host.log.info(`key-epoch delivery from ${peer}`);
 			try {
@@ -154,6 +174,7 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		},
 		heardBehind: (member) => tracker.heardBehind(member),
 		close: () => {
+			if (graceTimer !== undefined) host.timers.clearTimeout(graceTimer);
 			tracker.close();
 			sessions.close();
 		},

@@ -13,15 +13,18 @@
  * session (pairwise-sessions.ts #flush), so (peer, session, counter of chunk 0 = the
  * chunk's counter − its index) names it. A chunk naming another delivery of the same peer
  * restarts that peer's reassembly: a delivery that lost a chunk is never completed with the
- * chunks of the next one (the sender's retransmission, delivery-tracker.ts, sends it whole
- * again).
+ * chunks of the next one. One exception: the carrier's retransmission (delivery-tracker.ts)
+ * sends the same delivery whole again; when its chunk 0 is byte for byte the chunk 0 held
+ * (a delivery's first bytes name its addressee, epoch and a random nonce: no two deliveries
+ * share them), the chunks held so far are kept and the resend fills the gaps, so a lossy
+ * path needs every chunk to arrive once, not every chunk of one send.
  *
  * Bounded: at most `slots` reassemblies at once (the one that progressed least recently
  * makes room for a new one) of at most `maxBytes` each. A member of the roster can take a
  * slot of its own; it needs `slots` colluding members to push out an honest carrier's, and
  * then only until that carrier retransmits.
  */
-import { concatBytes } from "picket/core/bytes";
+import { concatBytes, constantTimeEqual } from "picket/core/bytes";
 import type { EpochDeliveryChunk } from "picket/link/session-command";
 
 export const DEFAULT_REASSEMBLY_SLOTS = 2;
@@ -61,6 +64,9 @@ export class DeliveryReassembly<S> {
 		const firstCounter = counter - chunk.index;
 		let incoming = this.#byPeer.get(peer);
 		this.#byPeer.delete(peer);
+		if (incoming !== undefined && incoming.firstCounter !== firstCounter && isResend(incoming, session, chunk)) {
+			incoming = { ...incoming, firstCounter };
+		}
 		if (incoming === undefined || incoming.session !== session || incoming.firstCounter !== firstCounter || incoming.parts.length !== chunk.count) {
 			incoming = { session, firstCounter, parts: new Array<Uint8Array | undefined>(chunk.count).fill(undefined), received: 0, size: 0 };
 		}
@@ -84,4 +90,10 @@ export class DeliveryReassembly<S> {
 		if (peer === undefined) this.#byPeer.clear();
 		else this.#byPeer.delete(peer);
 	}
+}
+
+/** A chunk 0 on the same session, of the same count, equal to the one held: the same delivery sent again. */
+function isResend<S>(incoming: Reassembly<S>, session: S, chunk: EpochDeliveryChunk): boolean {
+	const held = incoming.parts[0];
+	return chunk.index === 0 && incoming.session === session && incoming.parts.length === chunk.count && held !== undefined && constantTimeEqual(held, chunk.bytes);
 }

@@ -69,6 +69,11 @@ export class DeliveryTracker {
 		return [...this.#held.keys()];
 	}
 
+	/** True while a delivery for `peer` waits for its acknowledgement: `peer` is still in an older epoch. */
+	holds(peer: number): boolean {
+		return this.#held.has(peer);
+	}
+
 	/** Holds `delivery` (key epoch `epoch`) for `peer` and sends it now; replaces an older one held for `peer`. */
 	hold(peer: number, delivery: Uint8Array, epoch: number): void {
 		const known = this.#held.get(peer);

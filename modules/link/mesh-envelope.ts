@@ -5,7 +5,7 @@
  * | bytes | field                                                                      |
  * |-------|----------------------------------------------------------------------------|
  * | 1     | version (2 bits), kind 3 "mesh" (2), TTL (4)  (picket/link/frame-kind)      |
- * | 1     | key id: epoch mod 8 (3 bits), flood (1 bit), 4 bits zero                   |
+ * | 1     | key id: epoch mod 8 (3 bits), flood (1 bit), behind (1 bit), 3 bits zero   |
  * | 4     | source (13 bits), sequence (19 bits): as an alert's, from the same counter |
  * | 2     | destination member id (u16)                                                |
  * | n     | the inner frame, as the session layer made it (n ≤ 238)                    |
@@ -22,6 +22,14 @@
  * alert layers' table (alert-layers.ts) with its own layer byte. The sequence comes from
  * the device's one sequence counter, shared with alerts, so (epoch, source, sequence) never
  * repeats across alerts and envelopes, and one duplicate cache serves both.
+ *
+ * "Behind": sealed for a member still in the epoch before the sender's (a revocation's
+ * laggard, picket/link/delivery-tracker) under that epoch's network key, which the sender
+ * keeps for envelopes during a grace period (secure-link.ts `sealEnvelope`). Its nonce takes
+ * layer 0x04 and a sequence from the counter of the sender's *current* epoch: that counter
+ * hands each sequence out once, and layer 0x04 under epoch e's key only ever meets sequences
+ * of epoch e + 1's counter, so no nonce repeats under the old key, which the sender's own
+ * old-epoch counter could not promise (it moved on). The receiver reads the bit to pick the layer.
  *
  * The flood bit asks every relay to broadcast instead of following a learnt route
  * (mesh-routes.ts): a sender sets it when a routed envelope went unanswered.
@@ -43,7 +51,9 @@ export const MESH_TAG_LENGTH = 4;
 export const MESH_OVERHEAD = MESH_HEADER_LENGTH + MESH_TAG_LENGTH;
 export const MESH_INNER_MAX = RADIO_FRAME_MAX - MESH_OVERHEAD;
 const MESH_NONCE_LAYER = 0x03;
+const BEHIND_NONCE_LAYER = 0x04;
 const FLOOD_BIT = 0x10;
+const BEHIND_BIT = 0x08;
 
 export type MeshDecodeFailure = "truncated" | "oversized" | "unknown-version" | "unknown-kind" | "bad-header";
 
@@ -51,6 +61,8 @@ export interface MeshHeader {
 	readonly ttl: number;
 	readonly epoch: number;
 	readonly flood: boolean;
+	/** Sealed under the previous epoch's key for a member behind (header comment). */
+	readonly behind?: boolean;
 	readonly source: number;
 	readonly sequence: number;
 	readonly destination: number;
@@ -60,6 +72,7 @@ export interface MeshEnvelope {
 	readonly ttl: number;
 	readonly epochBits: number;
 	readonly flood: boolean;
+	readonly behind: boolean;
 	readonly source: number;
 	readonly sequence: number;
 	readonly destination: number;
@@ -76,7 +89,7 @@ export function sealMeshEnvelope(crypto: CryptoSuite, networkKey: Uint8Array, he
 	const frame = new Uint8Array(MESH_OVERHEAD + inner.length);
 	const packed = header.source * (1 << SEQUENCE_BITS) + header.sequence;
 	frame[0] = frameByte0(FrameKind.Mesh, header.ttl);
-	frame[1] = ((header.epoch & EPOCH_KEY_ID_MASK) << 5) | (header.flood ? FLOOD_BIT : 0);
+	frame[1] = ((header.epoch & EPOCH_KEY_ID_MASK) << 5) | (header.flood ? FLOOD_BIT : 0) | (header.behind === true ? BEHIND_BIT : 0);
 	frame[2] = packed >>> 24;
 	frame[3] = (packed >>> 16) & 255;
 	frame[4] = (packed >>> 8) & 255;
@@ -84,7 +97,7 @@ export function sealMeshEnvelope(crypto: CryptoSuite, networkKey: Uint8Array, he
 	frame[6] = header.destination >>> 8;
 	frame[7] = header.destination & 255;
 	frame.set(inner, MESH_HEADER_LENGTH);
-	const tag = crypto.ccmSeal(networkKey, meshNonce(header.epoch, header.source, header.sequence), maskedBody(frame), new Uint8Array(0), MESH_TAG_LENGTH);
+	const tag = crypto.ccmSeal(networkKey, meshNonce(header.behind === true, header.epoch, header.source, header.sequence), maskedBody(frame), new Uint8Array(0), MESH_TAG_LENGTH);
 	frame.set(tag, frame.length - MESH_TAG_LENGTH);
 	return frame;
 }
@@ -94,7 +107,7 @@ export function decodeMeshEnvelope(bytes: Uint8Array): MeshDecodeResult {
 	if (bytes.length > RADIO_FRAME_MAX) return { ok: false, reason: "oversized" };
 	if (frameVersion(bytes[0]) !== PICKET_VERSION) return { ok: false, reason: "unknown-version" };
 	if (frameKind(bytes[0]) !== FrameKind.Mesh) return { ok: false, reason: "unknown-kind" };
-	if ((bytes[1] & 0x0f) !== 0) return { ok: false, reason: "bad-header" };
+	if ((bytes[1] & 0x07) !== 0) return { ok: false, reason: "bad-header" };
 	const packed = readU32(bytes, 2);
 	return {
 		ok: true,
@@ -102,6 +115,7 @@ export function decodeMeshEnvelope(bytes: Uint8Array): MeshDecodeResult {
 			ttl: frameDetail(bytes[0]),
 			epochBits: bytes[1] >>> 5,
 			flood: (bytes[1] & FLOOD_BIT) !== 0,
+			behind: (bytes[1] & BEHIND_BIT) !== 0,
 			source: packed >>> SEQUENCE_BITS,
 			sequence: packed & MAX_SEQUENCE,
 			destination: readU16(bytes, 6),
@@ -114,7 +128,7 @@ export function decodeMeshEnvelope(bytes: Uint8Array): MeshDecodeResult {
 /** True when the envelope's network tag is genuine under `networkKey` and the full `epoch`. 1 CCM; never throws on air input. */
 export function verifyMeshEnvelope(crypto: CryptoSuite, networkKey: Uint8Array, epoch: number, bytes: Uint8Array, envelope: MeshEnvelope): boolean {
 	try {
-		crypto.ccmOpen(networkKey, meshNonce(epoch, envelope.source, envelope.sequence), maskedBody(bytes), bytes.subarray(bytes.length - MESH_TAG_LENGTH), MESH_TAG_LENGTH);
+		crypto.ccmOpen(networkKey, meshNonce(envelope.behind, epoch, envelope.source, envelope.sequence), maskedBody(bytes), bytes.subarray(bytes.length - MESH_TAG_LENGTH), MESH_TAG_LENGTH);
 		return true;
 	} catch (error) {
 		if (isPicketError(error)) return false;
@@ -148,8 +162,8 @@ function maskedBody(frame: Uint8Array): Uint8Array {
 }
 
 /** The alert layers' nonce (alert-layers.ts) with the envelope's own layer byte. */
-function meshNonce(epoch: number, source: number, sequence: number): Uint8Array {
+function meshNonce(behind: boolean, epoch: number, source: number, sequence: number): Uint8Array {
 	const nonce = alertNonce(AlertLayer.Network, epoch, source, sequence);
-	nonce[0] = MESH_NONCE_LAYER;
+	nonce[0] = behind ? BEHIND_NONCE_LAYER : MESH_NONCE_LAYER;
 	return nonce;
 }

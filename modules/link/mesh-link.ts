@@ -55,7 +55,7 @@ const UNANSWERED_STALE_MS = 10_000;
 
 /** What the mesh link needs from the alert link (SecureLink): the network key, the counter, the duplicate cache. */
 export interface EnvelopeLink {
-	sealEnvelope(destination: number, inner: Uint8Array, flood: boolean): Uint8Array;
+	sealEnvelope(destination: number, inner: Uint8Array, flood: boolean, behind: boolean): Uint8Array;
 	checkEnvelope(bytes: Uint8Array): EnvelopeCheck;
 }
 
@@ -72,6 +72,8 @@ export interface MeshLinkOptions {
 	readonly floodAfterMs?: number;
 	/** Puts a frame on the air to `to` (a neighbour's MAC, or BROADCAST_MAC). */
 	readonly transmit: (frame: Uint8Array, to: Uint8Array) => void;
+	/** True for a member still in the epoch before ours (it owes us a delivery acknowledgement): its envelopes go under that epoch's key. */
+	readonly behind?: (member: number) => boolean;
 }
 
 /** Forward `frame` to `to` (a neighbour's MAC or the broadcast address) after `delayMs`. */
@@ -125,7 +127,7 @@ export class MeshLink {
 		else if (now - since >= this.#floodAfterMs) flood = true;
 		let frame: Uint8Array;
 		try {
-			frame = this.#options.link.sealEnvelope(destination, inner, flood);
+			frame = this.#options.link.sealEnvelope(destination, inner, flood, this.#options.behind?.(destination) ?? false);
 		} catch (error) {
 			// No keys or no sequence left: as a frame lost on the air; the end-to-end retries decide.
 			if (isPicketError(error)) return;

@@ -109,6 +109,12 @@ export interface PairwiseSessionsOptions {
 	 * which `transmit` envelopes for the relays. Absent: such a peer is "not-neighbour".
 	 */
 	readonly meshAddress?: (peer: number) => Uint8Array;
+	/**
+	 * The identity to handshake with `peer` under when not the current one: the previous
+	 * epoch's, for a member we carry a delivery to (it still holds the old PSK). Our
+	 * static key and the peer's are the same in both epochs.
+	 */
+	readonly identityFor?: (peer: number) => HandshakeIdentity | undefined;
 	/** `peer` acknowledged a key-epoch delivery: it now holds key epoch `epoch` (delivery-tracker.ts). */
 	readonly onDeliveryAck?: (peer: number, epoch: number) => void;
 	/** A whole key-epoch delivery from `peer`, still sealed. A PicketError it throws becomes the frame's rejection. */
@@ -455,7 +461,7 @@ export class PairwiseSessions {
 		}
 		let handshake: HandshakeInitiator;
 		try {
-			handshake = new HandshakeInitiator(this.#identity, peer.id);
+			handshake = new HandshakeInitiator(this.#options.identityFor?.(peer.id) ?? this.#identity, peer.id);
 		} catch (error) {
 			if (!isPicketError(error)) throw error;
 			return this.#forget(peer, "unknown-peer");

@@ -121,6 +121,8 @@ export class SecureLink {
 	readonly #duplicates: RelayFilter;
 	#current: EpochKeys | undefined;
 	#previous: EpochKeys | undefined;
+	/** The epoch a revocation replaced: for mesh envelopes only, until `retireEnvelopeGrace` (sealEnvelope). */
+	#envelopeGrace: EpochKeys | undefined;
 
 	constructor(options: SecureLinkOptions) {
 		const domain = options.storageDomain ?? "picket-link";
@@ -166,6 +168,7 @@ export class SecureLink {
 		if (keys.epoch < current.epoch) throw new PicketError<SecureLinkErrorCode>("epoch-rollback", `epoch ${keys.epoch} is older than ${current.epoch}`);
 		const distinguishable = (keys.epoch & EPOCH_KEY_ID_MASK) !== (current.epoch & EPOCH_KEY_ID_MASK);
 		this.#previous = options.keepPrevious && distinguishable ? current : undefined;
+		this.#envelopeGrace = this.#previous === undefined && distinguishable && keys.epoch === current.epoch + 1 ? current : undefined;
 		this.#current = copy;
 		this.#forgetOtherEpochs();
 	}
@@ -173,6 +176,7 @@ export class SecureLink {
 	/** Ends the grace period: frames of the previous epoch become "wrong-epoch". */
 	retirePreviousEpoch(): void {
 		this.#previous = undefined;
+		this.#envelopeGrace = undefined;
 		this.#forgetOtherEpochs();
 	}
 
@@ -239,11 +243,25 @@ export class SecureLink {
 	 * `destination` (picket/link/mesh-envelope), under the current epoch's network key and a
 	 * sequence from the alerts' counter. Throws as `sendAlert` does ("no-keys", the counter's codes).
 	 */
-	sealEnvelope(destination: number, inner: Uint8Array, flood: boolean): Uint8Array {
+	sealEnvelope(destination: number, inner: Uint8Array, flood: boolean, behind = false): Uint8Array {
 		const keys = this.#current;
 		if (keys === undefined) throw new PicketError<SecureLinkErrorCode>("no-keys", "no key epoch installed");
 		const sequence = this.#counter.next(keys.epoch);
-		return sealMeshEnvelope(this.#crypto, keys.networkKey, { ttl: this.#initialTtl, epoch: keys.epoch, flood, source: this.#self, sequence, destination }, inner);
+		const sealing = behind && this.#envelopeGrace !== undefined ? this.#envelopeGrace : keys;
+		const header = { ttl: this.#initialTtl, epoch: sealing.epoch, flood, behind: sealing !== keys, source: this.#self, sequence, destination };
+		return sealMeshEnvelope(this.#crypto, sealing.networkKey, header, inner);
+	}
+
+	/**
+	 * Ends the envelope grace of a revocation. Until then the replaced epoch's network key
+	 * still seals envelopes for members `behind` (a laggard has no other key) and checks
+	 * envelopes, so relays carry a laggard's delivery and acknowledgement both ways; the
+	 * revoked device knows that key, but the roster check drops its envelopes at the first
+	 * member that moved on, and what it can still send a laggard costs that laggard airtime,
+	 * never its delivery (delivery-reassembly.ts). Alerts of that epoch are refused throughout.
+	 */
+	retireEnvelopeGrace(): void {
+		this.#envelopeGrace = undefined;
 	}
 
 	/**
@@ -255,7 +273,8 @@ export class SecureLink {
 		const decoded = decodeMeshEnvelope(bytes);
 		if (!decoded.ok) return { kind: "rejected", reason: decoded.reason };
 		const envelope = decoded.envelope;
-		const keys = this.#keysFor(envelope.epochBits);
+		const grace = this.#envelopeGrace;
+		const keys = this.#keysFor(envelope.epochBits) ?? (grace !== undefined && (grace.epoch & EPOCH_KEY_ID_MASK) === envelope.epochBits ? grace : undefined);
 		if (keys === undefined) return { kind: "rejected", reason: "wrong-epoch" };
 		if (envelope.source === this.#self) return { kind: "rejected", reason: "duplicate" };
 		if (this.#membership.member(envelope.source) === undefined || this.#membership.member(envelope.destination) === undefined) return { kind: "rejected", reason: "unknown-sender" };
