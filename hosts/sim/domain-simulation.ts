@@ -149,7 +149,7 @@ export interface RevocationReport {
 	readonly time: number;
 	readonly carriers: readonly string[];
 	/** Each remaining member: who carried its delivery, when it installed the new epoch (ms after the revocation). */
-	readonly deliveries: readonly { readonly device: string; readonly via: string; readonly installedMs: number | undefined }[];
+	readonly deliveries: readonly { readonly device: string; readonly via: string; readonly installedMs: number | undefined; readonly acknowledgedMs: number | undefined }[];
 	/** Remaining members no carrier could reach by radio: they keep the old epoch. */
 	readonly unreached: readonly string[];
 	readonly refused: readonly { readonly device: string; readonly reason: string }[];
@@ -278,6 +278,8 @@ interface RevocationRecord {
 	readonly carriers: readonly SimDevice[];
 	readonly via: Map<SimDevice, SimDevice>;
 	readonly installed: Map<SimDevice, number>;
+	/** When the carrier learnt, from the member's delivery-ack, that it moved on. */
+	readonly acknowledged: Map<SimDevice, number>;
 	readonly unreached: SimDevice[];
 	readonly refused: Map<SimDevice, string>;
 }
@@ -506,6 +508,7 @@ export class DomainSimulation {
 			carriers,
 			via: new Map(),
 			installed: new Map(),
+			acknowledged: new Map(),
 			unreached: [],
 			refused: new Map(),
 		};
@@ -620,6 +623,12 @@ export class DomainSimulation {
 				return this.#onSessionDropped(device, event.peer, event.reason);
 			case "epoch-installed":
 				return this.#onEpochInstalled(device, event.epoch, event.members, event.from);
+			case "delivery-acknowledged": {
+				const member = this.#byMember.get(event.peer);
+				const record = this.#revocations.find((candidate) => candidate.epoch === event.epoch);
+				if (member !== undefined && record !== undefined && !record.acknowledged.has(member)) record.acknowledged.set(member, this.clock.now());
+				return;
+			}
 			case "epoch-refused": {
 				const record = this.#revocations[this.#revocations.length - 1];
 				record?.refused.set(device, event.reason);
@@ -869,7 +878,13 @@ export class DomainSimulation {
 			carriers: names(record.carriers),
 			deliveries: Array.from(record.via, ([device, carrier]) => {
 				const installed = record.installed.get(device);
-				return { device: device.name, via: carrier.name, installedMs: installed === undefined ? undefined : roundMs(installed - record.time) };
+				const acknowledged = record.acknowledged.get(device);
+				return {
+					device: device.name,
+					via: carrier.name,
+					installedMs: installed === undefined ? undefined : roundMs(installed - record.time),
+					acknowledgedMs: acknowledged === undefined ? undefined : roundMs(acknowledged - record.time),
+				};
 			}),
 			unreached: names(record.unreached),
 			refused: Array.from(record.refused, ([device, reason]) => ({ device: device.name, reason })),
