@@ -50,7 +50,7 @@ export interface ProvisionedLinkOptions {
 	/** No `initialTtl`: the settings' is the one the device node also judges "heard directly" by. */
 	readonly link?: Pick<SecureLinkOptions, "maxJitterMs" | "relays">;
 	readonly sessions?: Pick<PairwiseSessionsOptions, "retryMs" | "attempts" | "unreachableCooldownMs" | "maxNeighbours" | "maxPeers" | "queueLimit" | "maxDeliveryBytes">;
-	readonly mesh?: Pick<MeshLinkOptions, "routeCapacity" | "floodAfterMs">;
+	readonly mesh?: Pick<MeshLinkOptions, "routeCapacity" | "floodAfterMs" | "floodBudget">;
 }
 
 export interface ProvisionedLinks extends DeviceLinks {

@@ -10,8 +10,8 @@
  * device: hand the inner frame over; else, if this device relays and TTL is left: forward.
  *
  * Routing. Each device remembers, per member, the neighbour it first heard that member's
- * latest authenticated frame from: an alert (its first copy, at whatever TTL) or an
- * envelope. The alert an acknowledgement answers has just flooded from its origin, so
+ * latest authenticated frame from: an alert (its first copy, at whatever TTL) or a routed
+ * envelope (a flooded one teaches only its destination). The alert an acknowledgement answers has just flooded from its origin, so
  * every device on the way knows the neighbour towards the origin, and the responder's
  * envelope (message 1, then its session frames) goes back hop by hop as a unicast; each
  * hop learns from it the way back to the responder, which message 2 then follows.
@@ -36,6 +36,14 @@
  * flood. A flooded envelope carries the flood bit, so relays do not route it back into
  * the hole.
  *
+ * A flood costs every device in reach a transmission, so each device forwards at most
+ * `floodBudget` flooded envelopes per second (a token bucket; routed ones are not counted):
+ * in a large domain where many responders acknowledge at once and congestion breaks routes,
+ * retries would otherwise turn into floods that break more routes (bench/sim at 1,000
+ * devices: 72,000 envelope frames and 5 acknowledgements delivered out of 194 before the
+ * budget). What the budget drops, the end-to-end retries send again. It also bounds what an
+ * insider's forged floods cost the domain.
+ *
  * Memory: at most `routeCapacity` routes and as many unanswered destinations (~20 B each).
  */
 import type { Timers } from "picket/core/host-contracts";
@@ -48,8 +56,14 @@ import { DEFAULT_MAX_JITTER_MS } from "picket/link/relay-filter";
 import type { EnvelopeCheck } from "picket/link/secure-link";
 
 export const DEFAULT_ROUTE_CAPACITY = 64;
-/** Longer than a routed round trip over 4 hops with jitter, shorter than the alarm's first repeat (0.5 s). */
-export const DEFAULT_FLOOD_AFTER_MS = 400;
+/**
+ * Longer than a routed round trip over several hops with jitter and contention: message 1
+ * through the mesh is retried after 1 s (pairwise-sessions.ts), so its first two sends
+ * follow the route and the last two flood.
+ */
+export const DEFAULT_FLOOD_AFTER_MS = 1_500;
+/** Flooded envelopes a device forwards per second, at most (header). */
+export const DEFAULT_FLOOD_BUDGET = 8;
 /** An unanswered send older than this is history, not a failure of the current exchange. */
 const UNANSWERED_STALE_MS = 10_000;
 
@@ -70,6 +84,7 @@ export interface MeshLinkOptions {
 	readonly maxJitterMs?: number;
 	readonly routeCapacity?: number;
 	readonly floodAfterMs?: number;
+	readonly floodBudget?: number;
 	/** Puts a frame on the air to `to` (a neighbour's MAC, or BROADCAST_MAC). */
 	readonly transmit: (frame: Uint8Array, to: Uint8Array) => void;
 	/** True for a member still in the epoch before ours (it owes us a delivery acknowledgement): its envelopes go under that epoch's key. */
@@ -93,6 +108,10 @@ export class MeshLink {
 	readonly #relays: boolean;
 	readonly #maxJitterMs: number;
 	readonly #floodAfterMs: number;
+	readonly #floodBudget: number;
+	/** Token bucket of flooded forwards: tokens left, and when it was last filled. */
+	#floodTokens: number;
+	#floodFilledAt = 0;
 	readonly #routes: BoundedMap<Uint8Array>;
 	/** Destination → when the first envelope to it since it was last heard from went out. */
 	readonly #unanswered: BoundedMap<number>;
@@ -102,6 +121,8 @@ export class MeshLink {
 		this.#relays = options.relays ?? true;
 		this.#maxJitterMs = options.maxJitterMs ?? DEFAULT_MAX_JITTER_MS;
 		this.#floodAfterMs = options.floodAfterMs ?? DEFAULT_FLOOD_AFTER_MS;
+		this.#floodBudget = options.floodBudget ?? DEFAULT_FLOOD_BUDGET;
+		this.#floodTokens = this.#floodBudget;
 		const capacity = options.routeCapacity ?? DEFAULT_ROUTE_CAPACITY;
 		this.#routes = new BoundedMap(capacity);
 		this.#unanswered = new BoundedMap(capacity);
@@ -141,7 +162,9 @@ export class MeshLink {
 		const checked = this.#options.link.checkEnvelope(bytes);
 		if (checked.kind === "rejected") return checked;
 		const { source, destination, ttl, flood } = checked.envelope;
-		this.heard(source, from);
+		// A flooded envelope passes every device: were bystanders to learn from it, a few
+		// floods would push the routes the alerts taught out of every table.
+		if (!flood || destination === this.#options.self) this.heard(source, from);
 		if (destination === this.#options.self) {
 			this.#unanswered.delete(source);
 			return { kind: "deliver", source, inner: checked.envelope.inner };
@@ -150,9 +173,19 @@ export class MeshLink {
 		const route = flood ? undefined : this.#routes.get(destination);
 		// A route back to where the envelope came from is stale: flood instead of bouncing it.
 		const to = route === undefined || constantTimeEqual(route, from) ? BROADCAST_MAC : route;
+		if (to === BROADCAST_MAC && !this.#takeFloodToken()) return { kind: "relay", source, destination, relay: undefined };
 		const draw = this.#options.random(2);
 		const delayMs = Math.floor((((draw[0] << 8) | draw[1]) / 65536) * this.#maxJitterMs);
 		return { kind: "relay", source, destination, relay: { frame: withMeshTtl(bytes, ttl - 1), to, delayMs } };
+	}
+
+	#takeFloodToken(): boolean {
+		const now = this.#options.timers.now();
+		this.#floodTokens = Math.min(this.#floodBudget, this.#floodTokens + ((now - this.#floodFilledAt) * this.#floodBudget) / 1000);
+		this.#floodFilledAt = now;
+		if (this.#floodTokens < 1) return false;
+		this.#floodTokens--;
+		return true;
 	}
 }
 

@@ -123,6 +123,8 @@ export interface PairwiseSessionsOptions {
 	readonly onDrop?: (peer: number, reason: PairwiseSessionsErrorCode) => void;
 	/** Wait for message 2 before sending message 1 again (default 250 ms). */
 	readonly retryMs?: number;
+	/** The same through the mesh (default 1 s: a round trip over several hops, each with relay jitter). */
+	readonly meshRetryMs?: number;
 	/** Times message 1 is sent before giving up (default 4). */
 	readonly attempts?: number;
 	/** After giving up on a peer, commands to it are dropped at once for this long (default 10 s). */
@@ -140,6 +142,7 @@ export interface PairwiseSessionsOptions {
 
 export const DEFAULT_RETRY_MS = 250;
 export const DEFAULT_ATTEMPTS = 4;
+export const DEFAULT_MESH_RETRY_MS = 1_000;
 /**
  * A failed handshake (4 × 250 ms) is not retried for 10 s: with the default repeat schedule
  * (0.5, 1, 2, 4, 8, 8 s) an unreachable origin costs about two handshakes per incident
@@ -188,6 +191,7 @@ export class PairwiseSessions {
 	#identity: HandshakeIdentity;
 	readonly #options: PairwiseSessionsOptions;
 	readonly #retryMs: number;
+	readonly #meshRetryMs: number;
 	readonly #attempts: number;
 	readonly #cooldownMs: number;
 	readonly #neighbours: NeighbourTable;
@@ -203,6 +207,7 @@ export class PairwiseSessions {
 		this.#identity = options.identity;
 		this.#options = options;
 		this.#retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+		this.#meshRetryMs = options.meshRetryMs ?? DEFAULT_MESH_RETRY_MS;
 		this.#attempts = options.attempts ?? DEFAULT_ATTEMPTS;
 		this.#cooldownMs = options.unreachableCooldownMs ?? DEFAULT_UNREACHABLE_COOLDOWN_MS;
 		this.#neighbours = new NeighbourTable(options.maxNeighbours ?? DEFAULT_NEIGHBOUR_CAPACITY);
@@ -498,7 +503,7 @@ export class PairwiseSessions {
 		peer.timer = this.#options.timers.setTimeout(() => {
 			peer.timer = undefined;
 			this.#onTimeout(peer);
-		}, this.#retryMs);
+		}, peer.initiation !== undefined && this.#options.meshAddress !== undefined && constantTimeEqual(peer.initiation.to, this.#options.meshAddress(peer.id)) ? this.#meshRetryMs : this.#retryMs);
 	}
 
 	#onTimeout(peer: Peer): void {
