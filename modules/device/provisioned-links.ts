@@ -37,6 +37,7 @@ export interface DeviceProvisioning {
 
 /** Loads and verifies the bundle committed in the host's Storage. Throws the keystore's PicketError codes. */
 export function loadProvisioning(host: HostBindings): DeviceProvisioning {
+	if (host.provisioned !== undefined) return provisioningFrom(host.provisioned);
 	return provisioningFrom(loadCredentials(host.storage, host.crypto, host.verifiedRoster === undefined ? {} : { verifiedRoster: host.verifiedRoster }));
 }
 
