@@ -94,6 +94,13 @@ export interface SimulationOptions {
 	 * is 390 KB). For bench/sim at scale; default false, so scenarios and tests boot as a board.
 	 */
 	readonly sharedProvisioning?: boolean;
+	/**
+	 * Another domain on the same air: this simulation joins its clock and radio medium (its
+	 * scenario's medium settings are ignored) and its devices take MACs of their own. Run the
+	 * first one only: it drives the shared clock; then read each one's summary. Member ids
+	 * have 13 bits (8,191 per domain), so bench/sim puts 10,000 devices in two domains.
+	 */
+	readonly shareAirWith?: DomainSimulation;
 }
 
 export interface TimelineEntry {
@@ -313,12 +320,13 @@ function names(devices: Iterable<SimDevice>): string[] {
 export class DomainSimulation {
 	readonly scenario: Scenario;
 	readonly seed: number;
-	readonly clock = new VirtualClock();
+	readonly clock: VirtualClock;
 	readonly medium: Medium;
 	/** The operator's domain: the provisioning tool's state for this run. */
 	readonly domain: Domain;
 	readonly attacker: Attacker | undefined;
 	readonly timeline: TimelineEntry[] = [];
+	readonly #macPrefix: readonly number[];
 	readonly #options: SimulationOptions;
 	readonly #random: SeededRandom;
 	readonly #crypto: CryptoSuite;
@@ -344,6 +352,8 @@ export class DomainSimulation {
 		this.seed = options.seed >>> 0;
 		this.#options = options;
 		this.#random = new SeededRandom(this.seed);
+		this.clock = options.shareAirWith?.clock ?? new VirtualClock();
+		this.#macPrefix = options.shareAirWith === undefined ? MAC_PREFIX : [...MAC_PREFIX.slice(0, 3), (options.shareAirWith.#macPrefix[3] + 1) & 255];
 		this.#initialTtl = scenario.initialTtl ?? DEFAULT_INITIAL_TTL;
 		this.#durationMs = scenario.durationMs ?? DEFAULT_DURATION_MS;
 		// The operator's laptop: the provisioning tool's Domain, drawing its keys from the seed.
@@ -353,7 +363,7 @@ export class DomainSimulation {
 		for (const device of scenario.devices) this.domain.addDevice({ role: device.role, groups: device.groups });
 		// The one shortcut (see the file comment): the shared roster's signature is verified once, here.
 		this.#verifiedRoster = { roster: this.domain.verifiedRoster(), bytes: this.domain.roster(), authorityPublicKey: this.domain.authorityPublicKey };
-		this.medium = new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
+		this.medium = options.shareAirWith?.medium ?? new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
 		this.medium.observe((event) => {
 			if (event.type === "transmit") this.#onTransmit(event.from, event.payload);
 		});
@@ -374,7 +384,7 @@ export class DomainSimulation {
 	/** `memberId`: enrolled in scenario order, member ids 1, 2, … (0 names nobody). */
 	#addDevice(index: number, memberId: number): void {
 		const spec = this.scenario.devices[index];
-		const mac = Uint8Array.of(...MAC_PREFIX, index >> 8, index & 255);
+		const mac = Uint8Array.of(...this.#macPrefix, index >> 8, index & 255);
 		const station = this.medium.addStation(mac, { x: spec.x, y: spec.y }, { label: spec.name });
 		const timers = this.clock.timersFor(spec.name);
 		const gpio = new VirtualGpio(timers, this.clock.timersFor(`${spec.name} surroundings`));
@@ -800,6 +810,7 @@ export class DomainSimulation {
 	/** Runs the scenario to its end and returns the summary. */
 	run(): SimulationSummary {
 		if (this.#ran) throw new RangeError("a DomainSimulation runs once");
+		if (this.#options.shareAirWith !== undefined) throw new RangeError("run the simulation whose air this one shares");
 		this.#ran = true;
 		const every = this.#options.progressEvery ?? 50_000;
 		const onProgress = this.#options.onProgress;

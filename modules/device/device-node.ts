@@ -255,7 +255,7 @@ export class DeviceNode {
 				// suffices, and what a faked TTL costs). Before the policy, which may acknowledge at once.
 				if (frameDetail(bytes[0]) === this.settings.initialTtl) this.#links.sessions.heardDirectly(outcome.source, from);
 				this.#links.mesh?.heard(outcome.source, from);
-				this.policy.onAlert(outcome.source, outcome.payload);
+				this.policy.onAlert(outcome.source, outcome.payload, this.settings.initialTtl - frameDetail(bytes[0]) + 1);
 				this.#relay(outcome.relay);
 				break;
 			case "relay-only":

@@ -101,6 +101,7 @@ export function createProvisionedLinks(context: LinkContext, provisioning: Devic
 		self: credentials.deviceId,
 		transmit: (frame, to) => context.transmit(frame, to),
 		behind: (member) => tracker.holds(member),
+		floodsFor: (member) => tracker.holds(member),
 	});
 
 	/** The epoch before the current one, while its grace lasts: for handshakes with members we carry a delivery to. */

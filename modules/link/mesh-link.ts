@@ -29,19 +29,22 @@
  * Why floods remain. A route is learnt from frames any member can make (the network tag
  * proves membership, not origin), so an insider — the revoked device before a lagging
  * member has moved on — can poison a route and swallow what follows it. Flooding cannot be
- * blocked by one relay. So the sender floods when it has no route, or when an envelope to
- * the same member went unanswered for `floodAfterMs` (a retried message 1, a repeated
- * acknowledgement, a retransmitted delivery): the end-to-end retries of the session
- * layer, the alarm policy and the delivery tracker are what turn a broken route into a
- * flood. A flooded envelope carries the flood bit, so relays do not route it back into
- * the hole.
+ * blocked by one relay. So the sender floods when it has no route, and, for a key-epoch
+ * delivery (`floodsFor`: the member owes this device a delivery acknowledgement), when an
+ * envelope to the same member went unanswered for `floodAfterMs`: the delivery tracker's
+ * retries are what turn a broken route into a flood, so a revocation reaches every member.
+ * An acknowledgement does not flood: every repeat of the alert it answers teaches the
+ * routes afresh and brings a new acknowledgement along them, and a flood per responder in a
+ * 5,000-device domain is 5,000 frames each (bench/sim: 72 flooded retries made 105,000
+ * forwards and broke the alert itself); an insider that swallows it costs the origin its
+ * repeats, as before acknowledgements crossed the mesh. A flooded envelope carries the flood
+ * bit, so relays do not route it back into the hole.
  *
  * A flood costs every device in reach a transmission, so each device forwards at most
  * `floodBudget` flooded envelopes per second (a token bucket; routed ones are not counted):
  * in a large domain where many responders acknowledge at once and congestion breaks routes,
  * retries would otherwise turn into floods that break more routes (bench/sim at 1,000
- * devices: 72,000 envelope frames and 5 acknowledgements delivered out of 194 before the
- * budget). What the budget drops, the end-to-end retries send again. It also bounds what an
+ * devices: 72,000 envelope frames and 5 acknowledgements delivered out of 194 before it). What the budget drops, the end-to-end retries send again. It also bounds what an
  * insider's forged floods cost the domain.
  *
  * Memory: at most `routeCapacity` routes and as many unanswered destinations (~20 B each).
@@ -63,7 +66,7 @@ export const DEFAULT_ROUTE_CAPACITY = 64;
  */
 export const DEFAULT_FLOOD_AFTER_MS = 1_500;
 /** Flooded envelopes a device forwards per second, at most (header). */
-export const DEFAULT_FLOOD_BUDGET = 8;
+export const DEFAULT_FLOOD_BUDGET = 4;
 /** An unanswered send older than this is history, not a failure of the current exchange. */
 const UNANSWERED_STALE_MS = 10_000;
 
@@ -87,6 +90,11 @@ export interface MeshLinkOptions {
 	readonly floodBudget?: number;
 	/** Puts a frame on the air to `to` (a neighbour's MAC, or BROADCAST_MAC). */
 	readonly transmit: (frame: Uint8Array, to: Uint8Array) => void;
+	/**
+	 * Whether an unanswered exchange with `destination` may turn into a flood (default: always).
+	 * Devices allow it only while they carry a key-epoch delivery to it (header: why).
+	 */
+	readonly floodsFor?: (destination: number) => boolean;
 	/** True for a member still in the epoch before ours (it owes us a delivery acknowledgement): its envelopes go under that epoch's key. */
 	readonly behind?: (member: number) => boolean;
 }
@@ -145,7 +153,7 @@ export class MeshLink {
 		const since = this.#unanswered.get(destination);
 		let flood = route === undefined;
 		if (since === undefined || now - since > UNANSWERED_STALE_MS) this.#unanswered.set(destination, now);
-		else if (now - since >= this.#floodAfterMs) flood = true;
+		else if (now - since >= this.#floodAfterMs) flood = flood || (this.#options.floodsFor?.(destination) ?? true);
 		let frame: Uint8Array;
 		try {
 			frame = this.#options.link.sealEnvelope(destination, inner, flood, this.#options.behind?.(destination) ?? false);
