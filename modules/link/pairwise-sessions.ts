@@ -12,22 +12,19 @@
  *   queue. After the last attempt the queue is dropped ("peer-unreachable"), P's MAC is
  *   forgotten and P's cool-down starts: for `unreachableCooldownMs` commands to P are
  *   dropped at once ("peer-unreachable"), with no radio traffic.
- *   none, P's MAC unknown → dropped at once ("not-neighbour"), with no radio traffic. A
- *   MAC is known from P's handshake or from an alert heard directly from P (`heardDirectly`;
- *   why that rule, and what a faked TTL costs: neighbour-table.ts). Never a broadcast
- *   message 1 for a command: every neighbour would pay 2 X25519 to reject it, for a peer
- *   that, unheard, is most likely out of range anyway.
+ *   none, P's MAC unknown → through the mesh: P's mesh address (`meshAddress`,
+ *   picket/link/mesh-envelope) stands for its MAC, and `transmit` envelopes each frame for
+ *   the relays (picket/link/mesh-link); without `meshAddress`, dropped at once
+ *   ("not-neighbour"). A MAC is known from P's handshake or from an alert heard directly
+ *   from P (`heardDirectly`; why that rule, and what a faked TTL costs: neighbour-table.ts).
+ *   Never a broadcast message 1 for a command: every neighbour would pay 2 X25519 to reject
+ *   it; an envelope names its addressee, so only P pays.
  * Sending a key-epoch delivery to P: as a command, except that with P's MAC unknown message
- *   1 is broadcast. Deliveries are rare and operator-driven (a revocation: one per remaining
- *   member, handed to carriers in range, provisioning/epoch-delivery), nothing on the air
- *   can trigger one, and a carrier has usually never heard P transmit.
- *
- * Sessions are between direct neighbours: frames are unicast, never relayed. Session
- * frames carry no network tag, so a relay could not drop forgeries before flooding them,
- * and a pairwise frame flooded to the domain would cost every device airtime for one
- * reader. A peer out of radio range is never heard directly, so its commands are dropped as
- * "not-neighbour" before any radio traffic (the alarm policy's repeats and limits decide
- * what happens next).
+ *   1 is broadcast first (P is most likely a neighbour the carrier never heard transmit),
+ *   then, once that failed, goes through the mesh. Deliveries are rare and operator-driven
+ *   (a revocation: one per remaining member, provisioning/epoch-delivery), nothing on the
+ *   air can trigger one. `identityFor` lets a carrier handshake with a member still in the
+ *   previous epoch under that epoch's PSK; delivery-tracker.ts resends until acknowledged.
  *
  * Receiving:
  *   message 1 → answer as responder (message 2 unicast to the transmitter's MAC). The new
