@@ -1,10 +1,15 @@
 /**
  * The delivery tracker (picket/link/delivery-tracker): retransmission with backoff until the
  * addressee acknowledges, acknowledgements bound to the addressee, the member heard under an
- * old epoch brought forward; and the mesh envelope's codec against its byte table
- * (picket/link/mesh-envelope).
+ * old epoch brought forward; the mesh envelope's codec against its byte table
+ * (picket/link/mesh-envelope); and the mesh link's relay rules (picket/link/mesh-link).
  */
 import { toHex } from "picket/core/bytes";
+import { BROADCAST_MAC } from "picket/device/radio";
+import { MeshLink } from "picket/link/mesh-link";
+import { SecureLink } from "picket/link/secure-link";
+import { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { FixedMembership, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { DeliveryTracker } from "picket/link/delivery-tracker";
 import { decodeMeshEnvelope, meshAddress, meshMember, sealMeshEnvelope, verifyMeshEnvelope, withMeshTtl } from "picket/link/mesh-envelope";
@@ -89,5 +94,54 @@ export default portableCases("link/mesh-delivery", (test) => {
 		t.is(meshMember(meshAddress(0x1abc)), 0x1abc);
 		t.is(meshMember(Uint8Array.of(2, 0, 0, 0, 0, 1)), undefined, "a station's MAC is no mesh address");
 		t.is(meshAddress(1)[0] & 1, 1, "the group bit: never a station's MAC");
+	});
+
+	test("mesh link: a relay forwards an envelope along the learnt route with TTL − 1, never twice, never a non-member's, and floods at most its budget", (t) => {
+		const crypto = createSoftwareSuite(createSeededRandom(0x40));
+		const members = [1, 2, 3, 4].map((id) => testMember(id, "responder", [0]));
+		const membership = new FixedMembership(members);
+		const timers = new FakeTimers();
+		const node = (self: number, floodBudget = 4) => {
+			const link = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(self), membership, self });
+			link.installEpoch(epochKeysFor(crypto, members[self - 1], 1), { keepPrevious: false });
+			const sent: { frame: Uint8Array; to: Uint8Array }[] = [];
+			const mesh = new MeshLink({ link, timers, random: createSeededRandom(self + 10), self, floodBudget, transmit: (frame, to) => sent.push({ frame, to }) });
+			return { link, mesh, sent };
+		};
+		const origin = node(1);
+		const relay = node(2, 1);
+		const originMac = Uint8Array.of(2, 0, 0, 0, 0, 1);
+		const responderMac = Uint8Array.of(2, 0, 0, 0, 0, 3);
+		relay.mesh.heard(1, originMac); // the first copy of member 1's alert came from its own MAC
+		const responder = node(3);
+		responder.mesh.send(1, Uint8Array.of(0x11, 1, 2, 3));
+		const [envelope] = responder.sent;
+		t.deepEqual(envelope.to, BROADCAST_MAC, "no route known yet at the responder: flooded");
+		const routed = relay.mesh.receive(envelope.frame, responderMac);
+		if (routed.kind !== "relay" || routed.relay === undefined) return t.fail(routed.kind);
+		t.deepEqual(routed.relay.to, BROADCAST_MAC, "the flood bit: relays do not route it");
+		t.is(routed.relay.frame[0] & 15, (envelope.frame[0] & 15) - 1);
+		t.deepEqual(relay.mesh.receive(envelope.frame, responderMac), { kind: "rejected", reason: "duplicate" });
+		const delivered = origin.mesh.receive(routed.relay.frame, Uint8Array.of(2, 0, 0, 0, 0, 2));
+		t.deepEqual(delivered.kind === "deliver" ? [delivered.source, toHex(delivered.inner)] : delivered, [3, "11010203"]);
+		// The origin answers along the route the envelope taught it; the relay routes the answer back (it learnt that too).
+		origin.mesh.send(3, Uint8Array.of(0x12, 9));
+		const answer = origin.sent[0];
+		t.deepEqual(answer.to, Uint8Array.of(2, 0, 0, 0, 0, 2));
+		relay.mesh.heard(3, responderMac);
+		const back = relay.mesh.receive(answer.frame, Uint8Array.of(2, 0, 0, 0, 0, 2));
+		t.true(back.kind === "relay" && back.relay !== undefined && toHex(back.relay.to) === toHex(responderMac), "routed, not flooded");
+		// A non-member's envelope (sealed with the network key, naming source 9) dies at the first hop.
+		const stranger = new SecureLink({ crypto, storage: new MemoryStorage(), random: createSeededRandom(9), membership: new FixedMembership([...members, testMember(9, "relay", [])]), self: 9 });
+		stranger.installEpoch(epochKeysFor(crypto, members[0], 1), { keepPrevious: false });
+		t.deepEqual(relay.mesh.receive(stranger.sealEnvelope(1, Uint8Array.of(0x11), true, false), responderMac), { kind: "rejected", reason: "unknown-sender" });
+		// Budget 1 flood a second: a second flooded envelope within the second is not forwarded.
+		responder.mesh.send(4, Uint8Array.of(0x11, 4));
+		const second = relay.mesh.receive(responder.sent[1].frame, responderMac);
+		t.true(second.kind === "relay" && second.relay === undefined, "over the flood budget");
+		timers.advance(1_000);
+		responder.mesh.send(4, Uint8Array.of(0x11, 5));
+		const third = relay.mesh.receive(responder.sent[2].frame, responderMac);
+		t.true(third.kind === "relay" && third.relay !== undefined, "the budget refills");
 	});
 });

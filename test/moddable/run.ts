@@ -210,7 +210,7 @@ async function runSimulators(sdk: ScenarioOptions["sdk"], work: string, librarie
 		everyone.push(unprovisioned);
 		const run = await runAlarmScenario(options);
 		everyone.push(...run.instances.values());
-		check(run.settled, "the alarm logged an acknowledgement and the far responder its dropped one, within 30 s");
+		check(run.settled, "the alarm logged an acknowledgement and received the far responder's through the relay, within 30 s");
 
 		const log = (name: string): XsbugListener => run.instances.get(name)!.listener;
 		const alarm = log("alarm");
