@@ -1,97 +1,221 @@
 /**
- * bench/sim: wall time and peak memory of the host simulator for 100, 1,000 and 5,000
- * devices with one relayed alert (DESIGN.md budget: 1,000 devices, a relayed alert, ≤ 10 s
- * on one core). Each size runs in its own child process so that its peak RSS is its own.
+ * bench/sim: the host simulator at scale, and issue 13's sweep.
  *
- *   node build/bench/sim.js            the table
- *   node build/bench/sim.js --one N    one size, as JSON (what the children run)
+ * 1. Wall time, CPU and peak memory with one motion alert flooded over a grid of 100 to
+ *    10,000 devices (DESIGN.md budgets: 1,000 devices ≤ 10 s; 10,000 ≤ 30 s and ≤ 1 GB on
+ *    one core), with delivery, airtime and acknowledgement latency per hop. Each size runs in
+ *    its own child process so its peak RSS is its own. "bundles" provisions as a board is
+ *    provisioned (each device's bundle, roster included, stored and loaded through its
+ *    keystore: O(roster) per device, so O(N²)); "shared" hands each device its credentials
+ *    with one verified roster (DomainSimulation `sharedProvisioning`): the before and after.
+ *    Source ids have 13 bits (8,191 members per domain): 10,000 devices are two domains of
+ *    5,000 on one grid and one air (two neighbouring sites, each half of the rows), each with
+ *    its own alert; each hears the other's frames and drops them at the first check.
+ * 2. The 200-seed sweep: a chain of 3 hops at 30% loss with a revocation
+ *    (chainRevocationScenario): how many seeds leave a member in the old epoch, an authorised
+ *    device without an alert, an origin without an acknowledgement, or let the revoked device
+ *    be heard by a member that moved on. npm test runs 12 of these seeds.
+ *
+ *   node build/bench/sim.js                 both
+ *   node build/bench/sim.js --one N MODE    one size as JSON (what the children run); MODE software|bundles|shared
+ *   node build/bench/sim.js --sweep [N]     the sweep only, N seeds (default 200)
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { DomainSimulation } from "picket/hosts/sim/domain-simulation";
-import { gridScenario } from "picket/hosts/sim/generated-scenario";
+import { type AlertReport, DomainSimulation, type SimulationSummary, runScenario } from "picket/hosts/sim/domain-simulation";
+import { chainRevocationScenario, gridScenario } from "picket/hosts/sim/generated-scenario";
+import type { Scenario } from "picket/hosts/sim/scenario";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+
+/** Members per domain in the grid runs: below the 8,191 the 13-bit source id allows. */
+const DOMAIN_SIZE = 5_000;
+/** Long enough for acknowledgements from the far side of the grid (message 1 through the mesh is retried after 1 s). */
+const GRID_DURATION_MS = 6_000;
+
+interface HopFigures {
+	hops: number;
+	devices: number;
+	decrypted: number;
+	acks: number;
+	ackMeanMs: number;
+}
 
 interface Measurement {
 	devices: number;
-	suite: string;
+	mode: string;
+	domains: number;
 	setupMs: number;
 	runMs: number;
 	cpuMs: number;
-	virtualMs: number;
 	events: number;
 	transmissions: number;
+	airtimeMs: number;
 	received: number;
 	decrypted: number;
 	authorisedReachable: number;
 	missed: number;
+	acksSent: number;
+	acksDelivered: number;
+	perHop: HopFigures[];
 	peakRssMb: number;
-	heapUsedMb: number;
 }
 
-function measure(devices: number, suite: string): Measurement {
-	const scenario = gridScenario({ devices });
+/** The grid cut into `domains` bands of rows (neighbouring sites), each with its own motion alert from a sensor near its centre. */
+function gridDomains(devices: number, domains: number): Scenario[] {
+	const grid = { ...gridScenario({ devices }), durationMs: GRID_DURATION_MS };
+	const band = Math.ceil(devices / domains);
+	return Array.from({ length: domains }, (_, domain) => {
+		const mine = grid.devices.slice(domain * band, (domain + 1) * band);
+		const centre = { x: mine.reduce((sum, device) => sum + device.x, 0) / mine.length, y: mine.reduce((sum, device) => sum + device.y, 0) / mine.length };
+		const distance = (device: { x: number; y: number }) => Math.hypot(device.x - centre.x, device.y - centre.y);
+		const origin = mine.filter((device) => device.role === "sensor").sort((a, b) => distance(a) - distance(b))[0];
+		return { ...grid, name: `${grid.name}, domain ${domain + 1} of ${domains}`, devices: mine, events: [{ at: 1000, type: "motion" as const, device: origin.name }] };
+	});
+}
+
+function perHop(alerts: readonly AlertReport[]): HopFigures[] {
+	const byHops = new Map<number, HopFigures & { ackTotalMs: number }>();
+	for (const alert of alerts) {
+		const hopsOf = new Map(alert.latency.map((entry) => [entry.device, entry.hops]));
+		const decrypted = new Set(alert.decrypted);
+		for (const [device, hops] of hopsOf) {
+			const row = byHops.get(hops) ?? { hops, devices: 0, decrypted: 0, acks: 0, ackMeanMs: 0, ackTotalMs: 0 };
+			row.devices++;
+			if (decrypted.has(device)) row.decrypted++;
+			byHops.set(hops, row);
+		}
+		for (const command of alert.commands) {
+			const hops = hopsOf.get(command.from);
+			const row = hops === undefined ? undefined : byHops.get(hops);
+			if (row === undefined || command.kind !== "acknowledge" || command.deliveredMs === undefined) continue;
+			row.acks++;
+			row.ackTotalMs += command.deliveredMs - command.sentMs;
+		}
+	}
+	return [...byHops.values()].sort((a, b) => a.hops - b.hops).map(({ ackTotalMs, ...row }) => ({ ...row, ackMeanMs: row.acks === 0 ? 0 : ackTotalMs / row.acks }));
+}
+
+function measure(devices: number, mode: string): Measurement {
+	const domains = Math.ceil(devices / DOMAIN_SIZE);
+	const scenarios = domains === 1 ? [{ ...gridScenario({ devices }), durationMs: GRID_DURATION_MS }] : gridDomains(devices, domains);
+	const options = { seed: 1, timeline: false, ...(mode === "software" ? {} : { crypto: createNodeCryptoSuite }), sharedProvisioning: mode === "shared" };
 	const cpuBefore = process.cpuUsage();
 	const started = performance.now();
-	const simulation = new DomainSimulation(scenario, { seed: 1, timeline: false, ...(suite === "node" ? { crypto: createNodeCryptoSuite } : {}) });
+	const first = new DomainSimulation(scenarios[0], options);
+	const others = scenarios.slice(1).map((scenario) => new DomainSimulation(scenario, { ...options, shareAirWith: first }));
 	const built = performance.now();
-	const summary = simulation.run();
+	const summaries: SimulationSummary[] = [first.run(), ...others.map((simulation) => simulation.summary())];
 	const finished = performance.now();
 	const cpu = process.cpuUsage(cpuBefore);
-	const alert = summary.alerts[0];
+	const alerts = summaries.map((summary) => summary.alerts[0]).filter((alert) => alert !== undefined);
+	const sum = (of: (alert: AlertReport) => number) => alerts.reduce((total, alert) => total + of(alert), 0);
 	return {
 		devices,
-		suite,
+		mode,
+		domains,
 		setupMs: built - started,
 		runMs: finished - built,
 		cpuMs: (cpu.user + cpu.system) / 1000,
-		virtualMs: summary.endTime,
-		events: summary.eventsRun,
-		transmissions: summary.medium.transmissions,
-		received: alert?.received.length ?? 0,
-		decrypted: alert?.decrypted.length ?? 0,
-		authorisedReachable: alert?.authorisedReachable.length ?? 0,
-		missed: alert?.missed.length ?? 0,
+		events: first.clock.executed,
+		transmissions: summaries[0].medium.transmissions,
+		airtimeMs: summaries[0].medium.airtimeMs,
+		received: sum((alert) => alert.received.length),
+		decrypted: sum((alert) => alert.decrypted.length),
+		authorisedReachable: sum((alert) => alert.authorisedReachable.length),
+		missed: sum((alert) => alert.missed.length),
+		acksSent: sum((alert) => alert.commands.filter((command) => command.kind === "acknowledge").length),
+		acksDelivered: sum((alert) => alert.commands.filter((command) => command.kind === "acknowledge" && command.deliveredMs !== undefined).length),
+		perHop: perHop(alerts),
 		peakRssMb: process.resourceUsage().maxRSS / 1024,
-		heapUsedMb: process.memoryUsage().heapUsed / 1048576,
 	};
 }
 
+interface SweepCounts {
+	seeds: number;
+	behind: number;
+	missed: number;
+	unacknowledged: number;
+	revokedHeard: number;
+	laggardReaders: number;
+	wallMs: number;
+}
+
+function sweep(seeds: number): SweepCounts {
+	const scenario = chainRevocationScenario(3, 0.3);
+	const counts: SweepCounts = { seeds, behind: 0, missed: 0, unacknowledged: 0, revokedHeard: 0, laggardReaders: 0, wallMs: 0 };
+	const started = performance.now();
+	for (let seed = 1; seed <= seeds; seed++) {
+		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
+		const [revocation] = summary.revocations;
+		if (revocation.deliveries.some((delivery) => delivery.installedMs === undefined)) counts.behind++;
+		const installedAt = new Map(revocation.deliveries.map((delivery) => [delivery.device, revocation.time + (delivery.installedMs ?? Infinity)]));
+		const alerts = summary.alerts.filter((alert) => !(alert.origin === "alarm-1" && alert.triggeredAt > revocation.time));
+		if (alerts.some((alert) => alert.missed.length > 0 || alert.unauthorisedReaders.length > 0)) counts.missed++;
+		if (alerts.some((alert) => alert.endedBy === undefined)) counts.unacknowledged++;
+		for (const alert of summary.alerts) {
+			if (alert.origin !== "alarm-1" || alert.triggeredAt <= revocation.time) continue;
+			if (alert.received.some((device) => (installedAt.get(device) ?? Infinity) <= alert.triggeredAt)) counts.revokedHeard++;
+			counts.laggardReaders += alert.received.length;
+		}
+	}
+	counts.wallMs = performance.now() - started;
+	return counts;
+}
+
+function printSweep(counts: SweepCounts): void {
+	console.log(`bench/sim sweep: chain of 3 hops at 30% loss, a revocation, ${counts.seeds} seeds (node:crypto), ${(counts.wallMs / 1000).toFixed(1)} s`);
+	console.log(`  seeds with a remaining member left in the old epoch:                 ${counts.behind}`);
+	console.log(`  seeds with an authorised reachable device missing an alert:          ${counts.missed}`);
+	console.log(`  seeds with an origin that learnt of no acknowledgement:              ${counts.unacknowledged}`);
+	console.log(`  seeds where a member already in the new epoch heard the revoked one: ${counts.revokedHeard}`);
+	console.log(`  devices that authenticated the revoked device's panic while their delivery was still on its way: ${counts.laggardReaders} in all`);
+}
+
 const oneIndex = process.argv.indexOf("--one");
+const sweepIndex = process.argv.indexOf("--sweep");
 if (oneIndex >= 0) {
-	console.log(JSON.stringify(measure(Number(process.argv[oneIndex + 1]), process.argv[oneIndex + 2] ?? "node")));
+	console.log(JSON.stringify(measure(Number(process.argv[oneIndex + 1]), process.argv[oneIndex + 2] ?? "shared")));
+} else if (sweepIndex >= 0) {
+	printSweep(sweep(Number(process.argv[sweepIndex + 1] ?? 200)));
 } else {
 	const self = fileURLToPath(import.meta.url);
 	const rows: Measurement[] = [];
-	// The software suite (what XS runs) only where it finishes in reasonable time.
-	for (const [devices, suite] of [[100, "software"], [1000, "software"], [100, "node"], [1000, "node"], [5000, "node"]] as const) {
-		process.stderr.write(`bench/sim: ${devices} devices, ${suite} crypto…\n`);
-		rows.push(JSON.parse(execFileSync(process.execPath, [self, "--one", String(devices), suite], { encoding: "utf8", maxBuffer: 1 << 24 })) as Measurement);
+	const sizes = [[100, "software"], [1000, "software"], [1000, "bundles"], [1000, "shared"], [5000, "bundles"], [5000, "shared"], [10_000, "shared"]] as const;
+	for (const [devices, mode] of sizes) {
+		process.stderr.write(`bench/sim: ${devices} devices, ${mode}…\n`);
+		rows.push(JSON.parse(execFileSync(process.execPath, [self, "--one", String(devices), mode], { encoding: "utf8", maxBuffer: 1 << 24 })) as Measurement);
 	}
-	const header = ["devices", "crypto", "setup s", "run s", "total s", "CPU s", "virtual s", "events", "frames on air", "got alert", "decrypted", "missed", "peak RSS MB", "heap MB"];
+	const header = ["devices", "provisioning", "domains", "setup s", "run s", "total s", "CPU s", "events", "frames on air", "airtime s", "got alert", "decrypted", "missed", "acks delivered", "peak RSS MB"];
 	const lines = rows.map((row) => [
 		String(row.devices),
-		row.suite === "node" ? "node:crypto" : "software",
+		row.mode === "software" ? "bundles, software crypto" : row.mode === "bundles" ? "bundles" : "shared roster",
+		String(row.domains),
 		(row.setupMs / 1000).toFixed(2),
 		(row.runMs / 1000).toFixed(2),
 		((row.setupMs + row.runMs) / 1000).toFixed(2),
 		(row.cpuMs / 1000).toFixed(2),
-		(row.virtualMs / 1000).toFixed(1),
 		String(row.events),
 		String(row.transmissions),
-		`${row.received}/${row.devices - 1}`,
+		(row.airtimeMs / 1000).toFixed(1),
+		`${row.received}/${row.devices - row.domains}`,
 		String(row.decrypted),
 		`${row.missed}/${row.authorisedReachable}`,
+		`${row.acksDelivered}/${row.acksSent}`,
 		row.peakRssMb.toFixed(0),
-		row.heapUsedMb.toFixed(0),
 	]);
 	const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
 	const format = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i])).join("  ");
-	console.log("bench/sim: one motion alert flooded over a grid (TTL 15, 5% loss, collisions, carrier sense), one core");
-	console.log("setup = provisioning (Domain: an X25519 key pair per device, one signed roster; each bundle stored through the keystore) and boot through main(host); run = the alert, its relays, and the responders' acknowledgements over KKpsk0 sessions; CPU = user + system time of both");
+	console.log(`bench/sim: one motion alert per domain flooded over a grid (TTL 15, 5% loss, collisions, carrier sense), ${GRID_DURATION_MS / 1000} s simulated, one core`);
+	console.log("setup = provisioning and boot through main(host); run = the alert, its relays, the responders' acknowledgements through the mesh; CPU = user + system of both; node:crypto unless said");
 	console.log(format(header));
 	console.log(widths.map((width) => "-".repeat(width)).join("  "));
 	for (const line of lines) console.log(format(line));
-	const thousand = rows.find((row) => row.devices === 1000 && row.suite === "node");
-	if (thousand !== undefined) console.log(`budget: 1,000 devices with a relayed alert ≤ 10 s → ${((thousand.setupMs + thousand.runMs) / 1000).toFixed(2)} s wall, ${(thousand.cpuMs / 1000).toFixed(2)} s CPU`);
+	for (const row of rows.filter((candidate) => candidate.mode === "shared")) {
+		console.log(`per hop, ${row.devices} devices: ` + row.perHop.map((hop) => `${hop.hops}: ${hop.decrypted}/${hop.devices} read, ${hop.acks} acks in ${hop.ackMeanMs.toFixed(0)} ms`).join("; "));
+	}
+	const thousand = rows.find((row) => row.devices === 1000 && row.mode === "shared");
+	const tenThousand = rows.find((row) => row.devices === 10_000);
+	if (thousand !== undefined) console.log(`budget: 1,000 devices with a relayed alert ≤ 10 s → ${((thousand.setupMs + thousand.runMs) / 1000).toFixed(2)} s wall, ${(thousand.cpuMs / 1000).toFixed(2)} s CPU; authorised devices missing it: ${thousand.missed}`);
+	if (tenThousand !== undefined) console.log(`budget: 10,000 devices ≤ 30 s and ≤ 1 GB → ${((tenThousand.setupMs + tenThousand.runMs) / 1000).toFixed(2)} s wall, ${(tenThousand.cpuMs / 1000).toFixed(2)} s CPU, ${tenThousand.peakRssMb.toFixed(0)} MB peak RSS`);
+	printSweep(sweep(200));
 }

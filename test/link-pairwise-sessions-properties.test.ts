@@ -24,8 +24,8 @@
  *   frame, replaces D's pending response, so P's frames fail "bad-tag" and are lost (a
  *   limit of one pending response per peer; the harden branch changes that);
  * - a chunk forwarded ahead of its turn (before the previous delivery's last frame) restarts
- *   the one reassembly D keeps, and the delivery it belonged to never completes (the
- *   documented one-delivery-at-a-time reassembly; ESP-NOW reordering would do the same).
+ *   that peer's reassembly, and the delivery it belonged to never completes until its
+ *   carrier sends it again (delivery-reassembly.ts; ESP-NOW reordering would do the same).
  * Both lose frames; neither hands over anything P did not send, which every run checks.
  */
 import test from "ava";

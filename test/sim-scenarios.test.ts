@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { CARRIER_INSTALL_DELAY_MS, DomainSimulation, runScenario } from "picket/hosts/sim/domain-simulation";
 import { loadCredentials } from "picket/provisioning/keystore";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
-import { chainScenario } from "picket/hosts/sim/generated-scenario";
+import { chainRevocationScenario, chainScenario } from "picket/hosts/sim/generated-scenario";
 import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
 
 const defaultScenario = validateScenario(JSON.parse(readFileSync(fileURLToPath(new URL("../../hosts/sim/scenarios/default.json", import.meta.url)), "utf8")));
@@ -91,20 +91,34 @@ test("the attacker's frames are rejected for the expected reasons, before and af
 	for (const attack of summary.attacks) t.deepEqual([...attack.acceptedForgery, ...attack.acceptedLateCopy], [], `#${attack.id}`);
 });
 
-test("acknowledgements travel over KKpsk0 sessions: a neighbouring responder's ack stops the repeats; one several hops away cannot reach the origin", (t) => {
+test("acknowledgements travel over KKpsk0 sessions across the mesh: every one is delivered, none dropped as not-neighbour", (t) => {
 	for (let seed = 1; seed <= 5; seed++) {
 		const summary = runScenario(defaultScenario, seed);
 		const motion = summary.alerts[0];
 		t.is(motion.origin, "pir-hall");
 		t.is(motion.endedBy?.kind, "acknowledge", `seed ${seed}`);
 		t.true(motion.sends < 5, `seed ${seed}: ${motion.sends} sends; the sensor's limit is 1 + 4`);
-		const near = motion.commands.find((command) => command.from === "resp-west");
-		t.not(near?.deliveredMs, undefined, `seed ${seed}`);
-		// resp-gate is 3+ hops from pir-hall: sessions are between radio neighbours, never relayed.
+		// resp-gate is 3+ hops from pir-hall: its acknowledgement crosses the bridge in envelopes.
 		const far = motion.commands.find((command) => command.from === "resp-gate");
-		t.is(far?.deliveredMs, undefined, `seed ${seed}`);
-		t.is(far?.dropped, "not-neighbour", `seed ${seed}: dropped at once, no message 1 on the air`);
-		t.true((summary.frames.session?.frames ?? 0) > 0);
+		t.not(far?.deliveredMs, undefined, `seed ${seed}`);
+		for (const alert of summary.alerts) {
+			for (const command of alert.commands) t.is(command.dropped, undefined, `seed ${seed}: ${alert.id} ${command.from} ${command.dropped}`);
+		}
+		t.true((summary.frames.mesh?.frames ?? 0) > 0);
+	}
+});
+
+test("an acknowledgement from a responder four hops away ends the origin's repeats after minimumSends", (t) => {
+	// The chain with only the last cluster's responder: nobody nearer can acknowledge.
+	const chain = chainScenario(4, 0.05);
+	const scenario: Scenario = { ...chain, durationMs: 20_000, devices: chain.devices.filter((device) => device.role !== "responder" || device.name === "responder-4") };
+	for (let seed = 1; seed <= 5; seed++) {
+		const summary = runScenario(scenario, seed);
+		const alert = summary.alerts[0];
+		t.is(alert.latency.find((entry) => entry.device === "responder-4")?.hops, 4, `seed ${seed}: responder-4 is four hops away`);
+		t.is(alert.endedBy?.device, "responder-4", `seed ${seed}`);
+		t.is(alert.endedBy?.kind, "acknowledge");
+		t.is(alert.sends, 3, `seed ${seed}: the incident ends at minimumSends (3), not at the repeat limit`);
 	}
 });
 
@@ -119,14 +133,9 @@ test("revocation: every remaining member installs the new key epoch from a sessi
 		t.deepEqual(revocation.unreached, []);
 		t.deepEqual(revocation.refused, []);
 		t.is(revocation.deliveries.length, defaultScenario.devices.length - 1);
-		// Known gap: a delivery has no end-to-end retransmission, so a chunk lost after the MAC
-		// layer's retries (both carriers reach the bridge and collide there: hidden terminals)
-		// leaves that member in the old epoch. About 1 seed in 15, on main as well. Counted, not hidden.
+		// Deliveries are acknowledged end to end and sent again until they are: none is lost.
 		const lost = revocation.deliveries.filter((delivery) => delivery.installedMs === undefined && delivery.via !== delivery.device);
-		if (lost.length > 0) {
-			lostOnAir.push(`seed ${seed}: ${lost.map((delivery) => delivery.device).join(", ")}`);
-			continue;
-		}
+		if (lost.length > 0) lostOnAir.push(`seed ${seed}: ${lost.map((delivery) => delivery.device).join(", ")}`);
 		for (const delivery of revocation.deliveries) {
 			t.not(delivery.installedMs, undefined, `seed ${seed}: ${delivery.device}`);
 			if (delivery.via !== delivery.device) t.true((delivery.installedMs ?? Infinity) < CARRIER_INSTALL_DELAY_MS, `seed ${seed}: ${delivery.device} before its carrier moved on`);
@@ -153,8 +162,41 @@ test("revocation: every remaining member installs the new key epoch from a sessi
 		if ((after?.missed.length ?? 0) > 0) westMissed.push(seed);
 	}
 	t.log(`seeds where the new-epoch alert, acknowledged at once in the east wing, never crossed the bridge: ${westMissed.join(", ") || "none"}`);
-	t.true(lostOnAir.length <= 1, `deliveries lost on the air: ${lostOnAir.join("; ")}`);
-	t.log(`deliveries lost on the air (no end-to-end retransmission yet): ${lostOnAir.join("; ") || "none"}`);
+	t.deepEqual(lostOnAir, []);
+});
+
+/**
+ * Issue 13's sweep, at fewer seeds than its 200 (about 1.5 s a seed with the portable
+ * crypto): `npm run bench -- sim` runs the 200 and prints the counts.
+ */
+test("3 hops at 30% loss with a revocation: every remaining member installs the new epoch, every authorised device gets every alert and every origin learns of an acknowledgement; the revoked device blocks nothing and reads nothing new", (t) => {
+	const scenario = chainRevocationScenario(3, 0.3);
+	const failures: string[] = [];
+	let laggardReaders = 0;
+	for (let seed = 1; seed <= 12; seed++) {
+		const summary = runScenario(scenario, seed);
+		const [revocation] = summary.revocations;
+		const behind = revocation.deliveries.filter((delivery) => delivery.installedMs === undefined).map((delivery) => delivery.device);
+		if (behind.length > 0) failures.push(`seed ${seed}: still in the old epoch: ${behind.join(", ")}`);
+		for (const device of summary.deviceReports) if (device.epoch !== (device.name === "alarm-1" ? 0 : revocation.epoch)) failures.push(`seed ${seed}: ${device.name} at epoch ${device.epoch}`);
+		const installedAt = new Map(revocation.deliveries.map((delivery) => [delivery.device, revocation.time + (delivery.installedMs ?? Infinity)]));
+		for (const alert of summary.alerts) {
+			if (alert.origin === "alarm-1" && alert.triggeredAt > revocation.time) {
+				// Only a member still waiting for its delivery (old epoch, old roster) can authenticate it.
+				const movedOn = alert.received.filter((device) => (installedAt.get(device) ?? Infinity) <= alert.triggeredAt);
+				if (movedOn.length > 0) failures.push(`seed ${seed}: the revoked device's ${alert.id} authenticated by ${movedOn.join(", ")}, already in the new epoch`);
+				laggardReaders += alert.received.length;
+				continue;
+			}
+			if (alert.unauthorisedReaders.length > 0) failures.push(`seed ${seed}: ${alert.id} read by ${alert.unauthorisedReaders.join(", ")}`);
+			if (alert.authorisedReachable.length === 0) failures.push(`seed ${seed}: ${alert.id} has nobody to reach?`);
+			if (alert.missed.length > 0) failures.push(`seed ${seed}: ${alert.id} missed by ${alert.missed.join(", ")}`);
+			if (alert.endedBy === undefined) failures.push(`seed ${seed}: ${alert.id}'s origin learnt of no acknowledgement`);
+			if (alert.triggeredAt > revocation.time && alert.received.includes("alarm-1")) failures.push(`seed ${seed}: the revoked device authenticated ${alert.id}`);
+		}
+	}
+	t.deepEqual(failures, []);
+	t.log(`devices that authenticated the revoked device's panic 6 s after the revocation, their delivery still on its way: ${laggardReaders} over 12 seeds`);
 });
 
 test("a device whose power is cut mid-run never reuses a sequence number", (t) => {

@@ -21,7 +21,7 @@ import { signedImage } from "picket/test/support/update-fixture";
 const cli = fileURLToPath(new URL("../tools/picket.js", import.meta.url));
 
 function picket(args: string[], cwd: string) {
-	const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", PICKET_PASSPHRASE: "update tests" } });
+	const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", env: { PATH: process.env.PATH, PICKET_SCRYPT_LOG_N: "10", PICKET_INSECURE_TEST_KDF: "1", PICKET_PASSPHRASE: "update tests" } });
 	if (result.status !== 0) throw new Error(`picket ${args.join(" ")}: ${result.stderr}`);
 	return result.stdout;
 }

@@ -8,18 +8,20 @@ import type { CcmTagLength, CryptoSuite, RandomSource, X25519KeyPair } from "pic
 import { PicketError } from "picket/core/picket-error";
 import { p256 } from "@noble/curves/nist.js";
 
-// DER wrappers that let node:crypto take raw 32-byte X25519 keys (RFC 8410).
-const X25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
-const X25519_SPKI_PREFIX = Buffer.from("302a300506032b656e032100", "hex");
+// Raw 32-byte X25519 keys go into node:crypto as JWK (RFC 8037 OKP): a DER (PKCS#8/SPKI)
+// import runs OpenSSL 3's decoder framework, about 1 ms a key, ten times a JWK import, and
+// bench/sim creates tens of thousands. A private JWK's "x" is required by Node and ignored
+// by OpenSSL, which derives the public key from "d" (checked in node-crypto-suite.test.ts).
+const UNUSED_JWK_X = "AAAA";
 
 function x25519PrivateKey(secretKey: Uint8Array): nodeCrypto.KeyObject {
 	if (secretKey.length !== 32) throw new PicketError("bad-length", "X25519 secret key must be 32 bytes");
-	return nodeCrypto.createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, secretKey]), format: "der", type: "pkcs8" });
+	return nodeCrypto.createPrivateKey({ key: { kty: "OKP", crv: "X25519", d: Buffer.from(secretKey).toString("base64url"), x: UNUSED_JWK_X }, format: "jwk" });
 }
 
 function x25519PublicKeyObject(publicKey: Uint8Array): nodeCrypto.KeyObject {
 	if (publicKey.length !== 32) throw new PicketError("bad-length", "X25519 public key must be 32 bytes");
-	return nodeCrypto.createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+	return nodeCrypto.createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(publicKey).toString("base64url") }, format: "jwk" });
 }
 
 function bytes(buffer: Buffer): Uint8Array {
@@ -64,8 +66,8 @@ export function createNodeCryptoSuite(random: RandomSource = nodeRandomSource())
 			return { secretKey, publicKey: suite.x25519PublicKey(secretKey) };
 		},
 		x25519PublicKey(secretKey) {
-			const der = nodeCrypto.createPublicKey(x25519PrivateKey(secretKey)).export({ format: "der", type: "spki" });
-			return bytes(der.subarray(X25519_SPKI_PREFIX.length));
+			const jwk = nodeCrypto.createPublicKey(x25519PrivateKey(secretKey)).export({ format: "jwk" });
+			return new Uint8Array(Buffer.from(jwk.x ?? "", "base64url"));
 		},
 		x25519SharedSecret(secretKey, peerPublicKey) {
 			const privateKey = x25519PrivateKey(secretKey);

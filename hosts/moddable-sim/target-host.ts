@@ -119,6 +119,13 @@ function eventLog(log: Logger): (event: DeviceEvent) => void {
 			case "session-received":
 				log.info(`air: session frame from ${toHex(event.from)}: ${event.outcome.kind === "rejected" ? `rejected (${event.outcome.reason})` : event.outcome.kind}`);
 				break;
+			case "mesh-received": {
+				const outcome = event.outcome;
+				if (outcome.kind === "rejected") log.info(`air: envelope rejected (${outcome.reason})`);
+				else if (outcome.kind === "deliver") log.info(`air: envelope from ${outcome.source} for this device`);
+				else log.info(`air: envelope for another member${outcome.relay === undefined ? "" : ", relaying"}`);
+				break;
+			}
 			case "command-sent":
 				log.info(`session: ${event.command.kind} for ${event.peer}`);
 				break;

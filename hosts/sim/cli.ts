@@ -120,6 +120,10 @@ function printSummary(summary: SimulationSummary): void {
 			return `${command.from} ${command.kind} sent at ${command.sentMs.toFixed(1)} ms, ${fate}`;
 		});
 		console.log(`  commands over sessions    ${commands.length === 0 ? "—" : commands.join("\n                            ")}`);
+		// Who acknowledged, and when the origin knew it (its session layer delivered the first one from each).
+		const knew = new Map<string, number>();
+		for (const command of alert.commands) if (command.kind === "acknowledge" && command.deliveredMs !== undefined && !knew.has(command.from)) knew.set(command.from, command.deliveredMs);
+		console.log(`  acknowledged by           ${knew.size === 0 ? "—" : Array.from(knew, ([from, ms]) => `${from} (origin knew at ${ms.toFixed(1)} ms)`).join(", ")}`);
 		console.log(`  ended at the origin by    ${alert.endedBy === undefined ? "nothing: no acknowledgement reached it (repeats to its limit)" : `${alert.endedBy.kind} from ${alert.endedBy.device} at ${alert.endedBy.ms.toFixed(1)} ms`}`);
 		console.log(
 			"  " +
@@ -154,9 +158,14 @@ function printSummary(summary: SimulationSummary): void {
 		console.log(
 			"  " +
 				table(
-					["member", "delivery via", "installed after"],
-					revocation.deliveries.map((delivery) => [delivery.device, delivery.via === delivery.device ? "operator (carrier itself)" : `${delivery.via} (session)`, delivery.installedMs === undefined ? "NOT INSTALLED" : `${delivery.installedMs.toFixed(1)} ms`]),
-					[false, false, true],
+					["member", "delivery via", "installed after", "carrier knew after"],
+					revocation.deliveries.map((delivery) => [
+						delivery.device,
+						delivery.via === delivery.device ? "operator (carrier itself)" : `${delivery.via} (session)`,
+						delivery.installedMs === undefined ? "NOT INSTALLED" : `${delivery.installedMs.toFixed(1)} ms`,
+						delivery.via === delivery.device ? "—" : delivery.acknowledgedMs === undefined ? "never acknowledged" : `${delivery.acknowledgedMs.toFixed(1)} ms`,
+					]),
+					[false, false, true, true],
 				).replaceAll("\n", "\n  "),
 		);
 		console.log(`  unreached by any carrier: ${list(revocation.unreached)}; refused: ${list(revocation.refused.map((refusal) => `${refusal.device} (${refusal.reason})`))}`);

@@ -91,6 +91,20 @@ export interface SimulationOptions {
 	 * passes its native PSA suite. test/sim-engines.test.ts checks the digests agree.
 	 */
 	readonly crypto?: (random: RandomSource) => CryptoSuite;
+	/**
+	 * Boot every device from credentials the tool hands over (Domain.credentials, the shared
+	 * verified roster) instead of a bundle stored through its keystore: per device O(1) instead
+	 * of O(roster) bytes encoded, hashed, CRC'd, stored and read back (at 10,000 devices a bundle
+	 * is 390 KB). For bench/sim at scale; default false, so scenarios and tests boot as a board.
+	 */
+	readonly sharedProvisioning?: boolean;
+	/**
+	 * Another domain on the same air: this simulation joins its clock and radio medium (its
+	 * scenario's medium settings are ignored) and its devices take MACs of their own. Run the
+	 * first one only: it drives the shared clock; then read each one's summary. Member ids
+	 * have 13 bits (8,191 per domain), so bench/sim puts 10,000 devices in two domains.
+	 */
+	readonly shareAirWith?: DomainSimulation;
 	/** Settings every device's manifest layer gets on top of the scenario's (the command post runs turn heartbeats on). */
 	readonly settings?: { readonly heartbeatMs?: number; readonly lostAfterMissed?: number };
 	/** Enrol a command post (role "post", never booted) after the devices, so its key is in the signed roster. */
@@ -167,7 +181,7 @@ export interface RevocationReport {
 	readonly time: number;
 	readonly carriers: readonly string[];
 	/** Each remaining member: who carried its delivery, when it installed the new epoch (ms after the revocation). */
-	readonly deliveries: readonly { readonly device: string; readonly via: string; readonly installedMs: number | undefined }[];
+	readonly deliveries: readonly { readonly device: string; readonly via: string; readonly installedMs: number | undefined; readonly acknowledgedMs: number | undefined }[];
 	/** Remaining members no carrier could reach by radio: they keep the old epoch. */
 	readonly unreached: readonly string[];
 	readonly refused: readonly { readonly device: string; readonly reason: string }[];
@@ -302,6 +316,8 @@ interface RevocationRecord {
 	readonly carriers: readonly SimDevice[];
 	readonly via: Map<SimDevice, SimDevice>;
 	readonly installed: Map<SimDevice, number>;
+	/** When the carrier learnt, from the member's delivery-ack, that it moved on. */
+	readonly acknowledged: Map<SimDevice, number>;
 	readonly unreached: SimDevice[];
 	readonly refused: Map<SimDevice, string>;
 }
@@ -336,12 +352,13 @@ function names(devices: Iterable<SimDevice>): string[] {
 export class DomainSimulation {
 	readonly scenario: Scenario;
 	readonly seed: number;
-	readonly clock = new VirtualClock();
+	readonly clock: VirtualClock;
 	readonly medium: Medium;
 	/** The operator's domain: the provisioning tool's state for this run. */
 	readonly domain: Domain;
 	readonly attacker: Attacker | undefined;
 	readonly timeline: TimelineEntry[] = [];
+	readonly #macPrefix: readonly number[];
 	readonly #options: SimulationOptions;
 	readonly #random: SeededRandom;
 	readonly #crypto: CryptoSuite;
@@ -377,6 +394,8 @@ export class DomainSimulation {
 		this.seed = options.seed >>> 0;
 		this.#options = options;
 		this.#random = new SeededRandom(this.seed);
+		this.clock = options.shareAirWith?.clock ?? new VirtualClock();
+		this.#macPrefix = options.shareAirWith === undefined ? MAC_PREFIX : [...MAC_PREFIX.slice(0, 3), (options.shareAirWith.#macPrefix[3] + 1) & 255];
 		this.#initialTtl = scenario.initialTtl ?? DEFAULT_INITIAL_TTL;
 		this.#durationMs = scenario.durationMs ?? DEFAULT_DURATION_MS;
 		// The operator's laptop: the provisioning tool's Domain, drawing its keys from the seed.
@@ -387,13 +406,14 @@ export class DomainSimulation {
 		if (options.enrolPost === true) this.postId = this.domain.addDevice({ role: "post", groups: [] }).id;
 		// The one shortcut (see the file comment): the shared roster's signature is verified once, here.
 		this.#verifiedRoster = { roster: this.domain.verifiedRoster(), bytes: this.domain.roster(), authorityPublicKey: this.domain.authorityPublicKey };
-		this.medium = new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
+		this.medium = options.shareAirWith?.medium ?? new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
 		this.medium.observe((event) => {
 			if (event.type === "transmit") this.#onTransmit(event.from, event.payload);
 			if (event.type === "transmit" && event.attempt === 1 && isAttackerMac(event.to) && this.#byStation.has(event.from)) this.#answersToAttacker++;
 		});
 
-		scenario.devices.forEach((device, index) => this.#addDevice(index));
+		const members = this.domain.members();
+		scenario.devices.forEach((device, index) => this.#addDevice(index, members[index].id));
 		if (scenario.attacker !== undefined) {
 			const station = this.medium.addStation(Uint8Array.of(0x02, 0xba, 0xd0, 0, 0, 1), scenario.attacker, { label: "attacker", promiscuous: true });
 			const accomplices = (scenario.attacker.stations ?? []).map((position, i) => this.medium.addStation(Uint8Array.of(0x02, 0xba, 0xd0, 0, 0, 2 + i), position, { label: `attacker ${2 + i}`, promiscuous: true }));
@@ -410,11 +430,10 @@ export class DomainSimulation {
 		if (this.#options.timeline ?? true) this.timeline.push({ time: roundMs(time), actor, text });
 	}
 
-	#addDevice(index: number): void {
+	/** `memberId`: enrolled in scenario order, member ids 1, 2, … (0 names nobody). */
+	#addDevice(index: number, memberId: number): void {
 		const spec = this.scenario.devices[index];
-		// Enrolled in scenario order: member ids 1, 2, … (0 names nobody).
-		const memberId = this.domain.members()[index].id;
-		const mac = Uint8Array.of(...MAC_PREFIX, index >> 8, index & 255);
+		const mac = Uint8Array.of(...this.#macPrefix, index >> 8, index & 255);
 		const station = this.medium.addStation(mac, { x: spec.x, y: spec.y }, { label: spec.name });
 		const timers = this.clock.timersFor(spec.name);
 		const gpio = new VirtualGpio(timers, this.clock.timersFor(`${spec.name} surroundings`));
@@ -445,12 +464,15 @@ export class DomainSimulation {
 			},
 			verifiedRoster: this.#verifiedRoster,
 			...(postLink === undefined ? {} : { postLink }),
+			...(this.#options.sharedProvisioning === true ? { provisioned: this.domain.credentials(memberId, this.#verifiedRoster.roster) } : {}),
 		};
 
 		// The provisioning tool writes the device's bundle into its flash, through the keystore.
-		const bundle = this.domain.bundle(memberId);
-		storeBundle(storage, bundle, host.crypto, { verifiedRoster: this.#verifiedRoster });
-		this.#firstBundles.set(memberId, bundle);
+		if (this.#options.sharedProvisioning !== true) {
+			const bundle = this.domain.bundle(memberId);
+			storeBundle(storage, bundle, host.crypto, { verifiedRoster: this.#verifiedRoster });
+			this.#firstBundles.set(memberId, bundle);
+		}
 		if (spec.sequencesUsed !== undefined) {
 			// Weeks of use in this key epoch: the link's counter reservation (sequence-counter.ts, "picket-link"/"seq") as it would stand.
 			const reservation = new Uint8Array(8);
@@ -575,6 +597,7 @@ export class DomainSimulation {
 			carriers,
 			via: new Map(),
 			installed: new Map(),
+			acknowledged: new Map(),
 			unreached: [],
 			refused: new Map(),
 		};
@@ -583,15 +606,17 @@ export class DomainSimulation {
 		for (const device of this.#devices) {
 			const delivery = revocation.deliveries.get(device.memberId);
 			if (delivery === undefined || carriers.includes(device)) continue;
+			// The nearest carrier: one within radio range, else any, through the mesh.
 			const neighbours = new Set(this.medium.neighboursOf(device.station));
-			const carrier = carriers.find((candidate) => candidate.running !== undefined && neighbours.has(candidate.station));
+			const running = carriers.filter((candidate) => candidate.running !== undefined);
+			const carrier = running.find((candidate) => neighbours.has(candidate.station)) ?? running[0];
 			if (carrier?.running === undefined) {
 				record.unreached.push(device);
-				this.#note(now, "operator", `${record.id}: no carrier within radio range of ${device.name}`);
+				this.#note(now, "operator", `${record.id}: no carrier running for ${device.name}`);
 				continue;
 			}
 			record.via.set(device, carrier);
-			carrier.running.links.sessions.sendEpochDelivery(device.memberId, delivery);
+			carrier.running.links.carryEpochDelivery(delivery);
 		}
 		this.clock.schedule(() => {
 			for (const carrier of carriers) {
@@ -767,6 +792,12 @@ export class DomainSimulation {
 				return this.#onSessionDropped(device, event.peer, event.reason);
 			case "epoch-installed":
 				return this.#onEpochInstalled(device, event.epoch, event.members, event.from);
+			case "delivery-acknowledged": {
+				const member = this.#byMember.get(event.peer);
+				const record = this.#revocations.find((candidate) => candidate.epoch === event.epoch);
+				if (member !== undefined && record !== undefined && !record.acknowledged.has(member)) record.acknowledged.set(member, this.clock.now());
+				return;
+			}
 			case "epoch-refused": {
 				const record = this.#revocations[this.#revocations.length - 1];
 				record?.refused.set(device, event.reason);
@@ -919,7 +950,7 @@ export class DomainSimulation {
 	#onTransmit(station: Station, payload: Uint8Array): void {
 		const device = this.#byStation.get(station);
 		if (device === undefined) return; // the attacker: reported when it acts
-		const kind = ["alert", "handshake", "session", "other"][frameKind(payload[0])] ?? "other";
+		const kind = ["alert", "handshake", "session", "mesh"][frameKind(payload[0])] ?? "other";
 		const count = (this.#frames[kind] ??= { frames: 0, bytes: 0 });
 		count.frames++;
 		count.bytes += payload.length;
@@ -942,6 +973,7 @@ export class DomainSimulation {
 	/** Runs the scenario to its end and returns the summary. */
 	run(): SimulationSummary {
 		if (this.#ran) throw new RangeError("a DomainSimulation runs once");
+		if (this.#options.shareAirWith !== undefined) throw new RangeError("run the simulation whose air this one shares");
 		this.#ran = true;
 		const every = this.#options.progressEvery ?? 50_000;
 		const onProgress = this.#options.onProgress;
@@ -1028,7 +1060,13 @@ export class DomainSimulation {
 			carriers: names(record.carriers),
 			deliveries: Array.from(record.via, ([device, carrier]) => {
 				const installed = record.installed.get(device);
-				return { device: device.name, via: carrier.name, installedMs: installed === undefined ? undefined : roundMs(installed - record.time) };
+				const acknowledged = record.acknowledged.get(device);
+				return {
+					device: device.name,
+					via: carrier.name,
+					installedMs: installed === undefined ? undefined : roundMs(installed - record.time),
+					acknowledgedMs: acknowledged === undefined ? undefined : roundMs(acknowledged - record.time),
+				};
 			}),
 			unreached: names(record.unreached),
 			refused: Array.from(record.refused, ([device, reason]) => ({ device: device.name, reason })),

@@ -72,3 +72,26 @@ export function chainScenario(hops: number, lossProbability: number): Scenario {
 		events: [{ at: 1000, type: "motion", device: "sensor-0" }],
 	};
 }
+
+/**
+ * The chain of `chainScenario`, with a revocation in the middle: a motion alert from the
+ * first cluster, then the operator revokes the first cluster's alarm and hands the key-epoch
+ * deliveries to every cluster's responder; the revoked alarm presses its panic button, and
+ * alerts of the new epoch come from the far end (motion) and the first cluster (panic).
+ */
+export function chainRevocationScenario(hops: number, lossProbability: number): Scenario {
+	const chain = chainScenario(hops, lossProbability);
+	const responders = chain.devices.filter((device) => device.role === "responder").map((device) => device.name);
+	return {
+		...chain,
+		name: `${chain.name}, a revocation`,
+		durationMs: 40_000,
+		events: [
+			{ at: 1000, type: "motion", device: "sensor-0" },
+			{ at: 8000, type: "revoke", device: "alarm-1", carriers: responders },
+			{ at: 14_000, type: "panic", device: "alarm-1" },
+			{ at: 20_000, type: "motion", device: `sensor-${hops}` },
+			{ at: 26_000, type: "panic", device: "alarm-0" },
+		],
+	};
+}

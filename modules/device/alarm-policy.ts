@@ -13,11 +13,14 @@
  *
  * | role      | on a new incident                               | on a repeat of it        |
  * |-----------|-------------------------------------------------|--------------------------|
- * | responder | siren + LED for `sirenMs`, ack to the sender    | ack again (ack was lost) |
+ * | responder | siren + LED for `sirenMs`, ack to the sender*   | ack again* (ack was lost)|
  * | alarm     | vibrate for `vibrateMs`                         | nothing                  |
  * | sensor    | log                                             | nothing                  |
  * | relay     | log (a relay holds no group key; never expected)| nothing                  |
  * | gateway   | log (its bridge reports it to the command post) | nothing                  |
+ *
+ * *within `acknowledgeHops` hops of the sender; from farther, only sends past its
+ * `minimumSends` (then no nearer responder's acknowledgement reached it).
  *
  * A "cancel" alert stops what its incident started; a "silence" command from a peer (a
  * responder's operator pressed silence) stops outputs here, and at the sender also counts
@@ -175,8 +178,8 @@ export class AlarmPolicy {
 		return true;
 	}
 
-	/** An alert the link authenticated and decrypted, from member `source`. */
-	onAlert(source: number, payloadBytes: Uint8Array): AlertAction {
+	/** An alert the link authenticated and decrypted, from member `source`, `hops` hops away (1: heard from the origin itself). */
+	onAlert(source: number, payloadBytes: Uint8Array, hops = 1): AlertAction {
 		if (source === this.#options.self) return "ignored"; // our own, relayed back
 		let alert: AlertPayload;
 		try {
@@ -197,7 +200,7 @@ export class AlarmPolicy {
 		}
 		const heard = this.#heard.get(source);
 		if (heard !== undefined && heard.incident === alert.incident && heard.severity >= alert.severity) {
-			if (this.#options.role === "responder") this.#acknowledge(source, alert.incident);
+			if (this.#options.role === "responder") this.#acknowledge(source, alert, hops);
 			return "repeat";
 		}
 		this.#heard.set(source, { incident: alert.incident, severity: alert.severity });
@@ -208,7 +211,7 @@ export class AlarmPolicy {
 				outputs.start("siren", alert.severity >= Severity.Urgent ? "alarm" : "chirp", settings.sirenMs);
 				outputs.start("led", "alert", settings.sirenMs);
 				this.#sounding = { origin: source, incident: alert.incident };
-				this.#acknowledge(source, alert.incident);
+				this.#acknowledge(source, alert, hops);
 				return "sound";
 			case "alarm":
 				outputs.start("vibration", "buzz", settings.vibrateMs);
@@ -260,8 +263,11 @@ export class AlarmPolicy {
 		this.#options.outputs.stopAll();
 	}
 
-	#acknowledge(origin: number, incident: number): void {
-		this.#options.commands.send(origin, { kind: "acknowledge", incident, origin });
+	/** Near the origin at once; from farther, only once the origin is still repeating past its minimum sends (settings `acknowledgeHops`). */
+	#acknowledge(origin: number, alert: AlertPayload, hops: number): void {
+		const { acknowledgeHops, minimumSends } = this.#options.settings;
+		if (hops > acknowledgeHops && alert.repeat < minimumSends) return;
+		this.#options.commands.send(origin, { kind: "acknowledge", incident: alert.incident, origin });
 	}
 
 	/** `minimumSends`, but never more sends than the repeat limit allows. */

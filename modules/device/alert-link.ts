@@ -13,10 +13,11 @@ import type { AlarmCommand } from "picket/link/session-command";
 
 export type { AlarmCommand } from "picket/link/session-command";
 
-/** Forward this frame (TTL already decremented by the link) after `delayMs` of jitter. */
+/** Forward this frame (TTL already decremented by the link) after `delayMs` of jitter, to `to` (default: broadcast). */
 export interface RelayInstruction {
 	readonly frame: Uint8Array;
 	readonly delayMs: number;
+	readonly to?: Uint8Array;
 }
 
 export type AlertOutcome =
@@ -64,6 +65,21 @@ export interface CommandChannel {
 	send(peer: number, command: AlarmCommand): void;
 }
 
+/** The mesh layer (picket/link/mesh-link): session frames for and through this device across relays. */
+export interface MeshPort {
+	/** One mesh envelope from the neighbour `from`. Never throws on what the air delivers. */
+	receive(frame: Uint8Array, from: Uint8Array): MeshOutcome;
+	/** The first copy of an authenticated alert of `source` came from the neighbour `from`: the way back to it. */
+	heard(source: number, from: Uint8Array): void;
+}
+
+export type MeshOutcome =
+	/** For this device: the inner handshake or session frame, from member `source`. */
+	| { readonly kind: "deliver"; readonly source: number; readonly inner: Uint8Array }
+	/** For another member: forward it (unless `relay` is undefined: no TTL left, or this device does not relay). */
+	| { readonly kind: "relay"; readonly relay: (RelayInstruction & { readonly to: Uint8Array }) | undefined }
+	| { readonly kind: "rejected"; readonly reason: string };
+
 /** What a LinkFactory builds for one device. */
 export interface DeviceLinks {
 	readonly alerts: AlertLink;
@@ -71,5 +87,9 @@ export interface DeviceLinks {
 	readonly commands: CommandChannel;
 	/** The signed roster in force (it changes with each key epoch): the alarm policy authorises commands by role. */
 	readonly members: Pick<Membership, "member">;
+	/** Absent: session frames reach radio neighbours only. */
+	readonly mesh?: MeshPort;
+	/** Member `member` was heard sending under a key epoch this device no longer holds (a frame refused as "wrong-epoch"). */
+	heardBehind?(member: number): void;
 	close?(): void;
 }

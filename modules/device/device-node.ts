@@ -5,6 +5,8 @@
  *   Radio → AlertLink.receive → { alert → AlarmPolicy → Outputs; relay → Radio (after jitter) }
  *     an alert heard from its origin itself (TTL still the initial one) → SessionPort.heardDirectly
  *   Radio → SessionPort.receive (with the sender's MAC) → { command → AlarmPolicy }
+ *   Radio → MeshPort.receive → { for this device: SessionPort.receive (the source's mesh address); relay → Radio }
+ *     an authenticated alert's first copy → MeshPort.heard (the way back to its source)
  *   AlarmPolicy → CommandChannel.send → session layer → LinkContext.transmit → Radio (unicast)
  *
  * The node owns no decision: the policy decides what to do, the link decides what is
@@ -33,6 +35,7 @@ import { Outputs } from "picket/device/outputs";
 import { PanicButton } from "picket/device/panic-button";
 import { BROADCAST_MAC, type Radio } from "picket/device/radio";
 import { FrameKind, PICKET_VERSION, frameDetail, frameKind, frameVersion } from "picket/link/frame-kind";
+import { meshAddress } from "picket/link/mesh-envelope";
 
 /** Who this device is, from its provisioning (keystore + signed roster). */
 export interface DeviceIdentity {
@@ -263,10 +266,12 @@ export class DeviceNode {
 			this.#drop("unknown-version");
 			return true;
 		}
-		if (frameKind(bytes[0]) === FrameKind.Alert) {
+		const kind = frameKind(bytes[0]);
+		if (kind === FrameKind.Alert) {
 			this.#onAlertFrame(bytes, from);
 			return true;
 		}
+		if (kind === FrameKind.Mesh) return this.#onMeshFrame(bytes, from);
 		this.#onSessionFrame(bytes, from);
 		return false;
 	}
@@ -291,25 +296,28 @@ export class DeviceNode {
 				// its origin, from `from`: where a command can reach it (neighbour-table.ts: why this
 				// suffices, and what a faked TTL costs). Before the policy, which may acknowledge at once.
 				if (frameDetail(bytes[0]) === this.settings.initialTtl) this.#links.sessions.heardDirectly(outcome.source, from);
+				this.#links.mesh?.heard(outcome.source, from);
 				if (isHeartbeatPayload(outcome.payload)) {
 					const found = this.#supervision?.heard(outcome.source, this.#host.timers.now());
 					if (found !== undefined) this.#host.log.info(`device ${outcome.source} heard again`);
-				} else this.#onAlert(outcome.source, outcome.payload);
+				} else this.#onAlert(outcome.source, outcome.payload, this.settings.initialTtl - frameDetail(bytes[0]) + 1);
 				this.#relay(outcome.relay);
 				break;
 			case "relay-only":
+				this.#links.mesh?.heard(outcome.source, from);
 				this.#relay(outcome.relay);
 				break;
 			case "rejected":
 				this.#drop(outcome.reason);
 				// A duplicate with more hops left than the copy this device forwarded (relay-filter.ts).
 				this.#relay(outcome.relay);
+				if (outcome.reason === "wrong-epoch") this.#heardBehind(bytes);
 				break;
 		}
 	}
 
-	#onAlert(source: number, payload: Uint8Array): void {
-		const action = this.policy.onAlert(source, payload);
+	#onAlert(source: number, payload: Uint8Array, hops: number): void {
+		const action = this.policy.onAlert(source, payload, hops);
 		if (this.settings.heartbeatMs === 0 || (action !== "sound" && action !== "vibrate" && action !== "log")) return;
 		let incident: number;
 		try {
@@ -321,6 +329,38 @@ export class DeviceNode {
 		const acted = action === "log" ? 0 : ReceiptFlag.Acted;
 		const acknowledged = this.identity.role === "responder" ? ReceiptFlag.Acknowledged : 0;
 		this.#updateReceipt(source, incident, ReceiptFlag.Read | acted | acknowledged);
+	}
+
+	/**
+	 * A frame under an epoch this device does not hold names its source in clear (alert and
+	 * envelope headers alike: bytes 2..5, source in the top 13 bits). Unauthenticated, so it
+	 * only prompts a rate-limited resend of a delivery held for that member (delivery-tracker.ts).
+	 */
+	#heardBehind(bytes: Uint8Array): void {
+		if (bytes.length >= 6) this.#links.heardBehind?.(((bytes[2] << 8) | bytes[3]) >>> 3);
+	}
+
+	/** An envelope: relayed like an alert (true), or its inner frame handled as a session frame (false: ends the turn). */
+	#onMeshFrame(bytes: Uint8Array, from: Uint8Array): boolean {
+		const mesh = this.#links.mesh;
+		if (mesh === undefined) {
+			this.#drop("unknown-kind");
+			return true;
+		}
+		const outcome = mesh.receive(bytes, from);
+		this.#host.onEvent?.({ kind: "mesh-received", frame: bytes, outcome });
+		switch (outcome.kind) {
+			case "deliver":
+				this.#onSessionFrame(outcome.inner, meshAddress(outcome.source));
+				return false;
+			case "relay":
+				this.#relay(outcome.relay);
+				return true;
+			case "rejected":
+				this.#drop(outcome.reason);
+				if (outcome.reason === "wrong-epoch") this.#heardBehind(bytes);
+				return true;
+		}
 	}
 
 	#onSessionFrame(bytes: Uint8Array, from: Uint8Array): void {
@@ -350,7 +390,7 @@ export class DeviceNode {
 		const timer = this.#host.timers.setTimeout(() => {
 			this.#relays.delete(timer);
 			this.stats.relayed++;
-			this.#broadcast(instruction.frame);
+			this.#write(instruction.frame, instruction.to ?? BROADCAST_MAC);
 		}, instruction.delayMs);
 		this.#relays.add(timer);
 	}

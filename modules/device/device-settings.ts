@@ -47,6 +47,13 @@ export interface DeviceSettings {
 	 * first copy, and a repeat costs one 23-byte frame that relays dedupe.
 	 */
 	readonly minimumSends: number;
+	/**
+	 * A responder acknowledges at once an alert that reached it within this many hops; from
+	 * farther it acknowledges only a send beyond the origin's `minimumSends`, which proves
+	 * nobody nearer did. An acknowledgement crosses the mesh (picket/link/mesh-link), so in a
+	 * large domain a thousand responders acknowledging every alert would jam the channel.
+	 */
+	readonly acknowledgeHops: number;
 	/** How long a responder's siren and light run for one alert unless silenced. */
 	readonly sirenMs: number;
 	/** How long a personal alarm vibrates for one alert. */
@@ -78,6 +85,7 @@ const RANGES: { readonly [Name in SettingName]: readonly [min: number, max: numb
 	backoffMaxMs: [50, 600_000, true],
 	repeatLimit: [0, 50, true],
 	minimumSends: [1, 51, true],
+	acknowledgeHops: [1, MAX_TTL + 1, true],
 	sirenMs: [0, 3_600_000, true],
 	vibrateMs: [0, 600_000, true],
 	initialTtl: [0, MAX_TTL, true],
@@ -99,6 +107,7 @@ const COMMON: DeviceSettings = {
 	backoffMaxMs: 8_000,
 	repeatLimit: 6,
 	minimumSends: 3,
+	acknowledgeHops: 4,
 	sirenMs: 60_000,
 	vibrateMs: 3_000,
 	initialTtl: DEFAULT_INITIAL_TTL,

@@ -15,7 +15,7 @@ import type { DeviceRole } from "picket/device/device-settings";
 import type { Gpio } from "picket/device/gpio";
 import type { OutputPins } from "picket/device/outputs";
 import type { RadioFactory } from "picket/device/radio";
-import type { VerifiedRoster } from "picket/provisioning/keystore";
+import type { DeviceCredentials, VerifiedRoster } from "picket/provisioning/keystore";
 
 /** Where things are connected on this board; an absent pin means the board lacks it. */
 export interface BoardPins extends OutputPins {
@@ -60,6 +60,12 @@ export interface HostBindings {
 	 * host simulator, whose devices share one roster; a board leaves it unset and verifies its own.
 	 */
 	readonly verifiedRoster?: VerifiedRoster;
+	/**
+	 * Credentials the host already holds, verified: the device boots from them instead of a
+	 * bundle in Storage. Only the host simulator at scale sets it (10,000 bundles would each
+	 * carry the whole roster); a board leaves it unset and loads its own from Preference.
+	 */
+	readonly provisioned?: DeviceCredentials;
 	/**
 	 * A gateway's wire to the command post (a UART on the ESP32, TCP on loopback in the
 	 * simulators): main.ts starts the gateway bridge (picket/gateway/gateway-start) on it.

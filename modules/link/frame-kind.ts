@@ -6,7 +6,7 @@
  * |------|---------|---------------------------------------------------------------|
  * | 7    | version | 0 = Picket v1; 1 is "unknown-version"                         |
  * | 6..4 | kind    | 0 alert, 1 handshake, 2 session, 3 mesh envelope, 4 update (modules/update/update-frame.ts), 5..7 "unknown-kind" |
- * | 3..0 | detail  | alert: TTL (hops left); handshake: message number; session: 0; update: its type |
+ * | 3..0 | detail  | alert, mesh: TTL (hops left); handshake: message number; session: 0; update: its type |
  *
  * The kind took one bit from the version when the mesh envelope and the update frame both
  * needed a kind: frames of kinds 0–2 keep their bytes, and a v1 receiver that predates the
@@ -18,6 +18,8 @@ export const enum FrameKind {
 	Alert = 0,
 	Handshake = 1,
 	Session = 2,
+	/** A handshake or session frame carried across relays (picket/link/mesh-envelope). */
+	Mesh = 3,
 	Update = 4,
 }
 

@@ -1,9 +1,9 @@
 /**
  * The members this device has heard transmit directly, at which MAC, and the ones whose
- * handshake recently went unanswered. Pairwise sessions (pairwise-sessions.ts) are one
- * hop: session frames are never relayed, so an alarm command (acknowledge, silence) can
- * only reach a member that is in radio range, at its own MAC. This table is how the
- * session layer knows where that is before any handshake with the member.
+ * handshake recently went unanswered. A session frame goes to a member in radio range
+ * at its own MAC, unicast and unenveloped; to any other member through the mesh
+ * (mesh-link.ts). This table is how the session layer knows which, and where, before any
+ * handshake with the member.
  *
  * Where a MAC comes from. Only from an authenticated frame the member transmitted itself:
  *   - a handshake step (pairwise-sessions.ts keeps that MAC with the session), or

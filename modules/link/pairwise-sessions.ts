@@ -12,22 +12,19 @@
  *   queue. After the last attempt the queue is dropped ("peer-unreachable"), P's MAC is
  *   forgotten and P's cool-down starts: for `unreachableCooldownMs` commands to P are
  *   dropped at once ("peer-unreachable"), with no radio traffic.
- *   none, P's MAC unknown → dropped at once ("not-neighbour"), with no radio traffic. A
- *   MAC is known from P's handshake or from an alert heard directly from P (`heardDirectly`;
- *   why that rule, and what a faked TTL costs: neighbour-table.ts). Never a broadcast
- *   message 1 for a command: every neighbour would pay 2 X25519 to reject it, for a peer
- *   that, unheard, is most likely out of range anyway.
+ *   none, P's MAC unknown → through the mesh: P's mesh address (`meshAddress`,
+ *   picket/link/mesh-envelope) stands for its MAC, and `transmit` envelopes each frame for
+ *   the relays (picket/link/mesh-link); without `meshAddress`, dropped at once
+ *   ("not-neighbour"). A MAC is known from P's handshake or from an alert heard directly
+ *   from P (`heardDirectly`; why that rule, and what a faked TTL costs: neighbour-table.ts).
+ *   Never a broadcast message 1 for a command: every neighbour would pay 2 X25519 to reject
+ *   it; an envelope names its addressee, so only P pays.
  * Sending a key-epoch delivery to P: as a command, except that with P's MAC unknown message
- *   1 is broadcast. Deliveries are rare and operator-driven (a revocation: one per remaining
- *   member, handed to carriers in range, provisioning/epoch-delivery), nothing on the air
- *   can trigger one, and a carrier has usually never heard P transmit.
- *
- * Sessions are between direct neighbours: frames are unicast, never relayed. Session
- * frames carry no network tag, so a relay could not drop forgeries before flooding them,
- * and a pairwise frame flooded to the domain would cost every device airtime for one
- * reader. A peer out of radio range is never heard directly, so its commands are dropped as
- * "not-neighbour" before any radio traffic (the alarm policy's repeats and limits decide
- * what happens next).
+ *   1 is broadcast first (P is most likely a neighbour the carrier never heard transmit),
+ *   then, once that failed, goes through the mesh. Deliveries are rare and operator-driven
+ *   (a revocation: one per remaining member, provisioning/epoch-delivery), nothing on the
+ *   air can trigger one. `identityFor` lets a carrier handshake with a member still in the
+ *   previous epoch under that epoch's PSK; delivery-tracker.ts resends until acknowledged.
  *
  * Receiving:
  *   message 1 → first its mac1 (handshake.ts: two HMACs, no X25519, no state: a message 1
@@ -78,12 +75,8 @@
  * Memory is bounded: at most `maxPeers` peers (least recently used evicted), `queueLimit`
  * queued items per peer, `maxPendingResponses` unconfirmed answers per peer, `answeredMemory`
  * fingerprints (8 B each) for all peers together, `maxNeighbours` directly heard MACs and
- * cool-downs (neighbour-table.ts), one key-epoch delivery in reassembly of at most
- * `maxDeliveryBytes`.
- * A delivery's chunks are sealed back to back on one session (#flush), so the session and
- * the counter of chunk 0 (a chunk's counter minus its index) name the delivery: a chunk of
- * any other delivery restarts the reassembly, and a delivery that lost a chunk can never be
- * completed by the chunks of the next one.
+ * cool-downs (neighbour-table.ts), key-epoch deliveries in reassembly per peer and session,
+ * a few at once of at most `maxDeliveryBytes` each (delivery-reassembly.ts: why per peer).
  * Nothing from the air throws out of `receive`: every failure is a typed rejection.
  */
 import { concatBytes, constantTimeEqual, readU16, readU32 } from "picket/core/bytes";
@@ -93,9 +86,10 @@ import { BROADCAST_MAC } from "picket/device/radio";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { HandshakeInitiator, type HandshakeIdentity, checkMessage1Mac, handshakeEphemeral, handshakeInitiatorId, respondToHandshake } from "picket/link/handshake";
 import { HandshakeAdmission, type HandshakeAdmissionOptions } from "picket/link/handshake-admission";
+import { DeliveryReassembly } from "picket/link/delivery-reassembly";
 import { DEFAULT_NEIGHBOUR_CAPACITY, NeighbourTable } from "picket/link/neighbour-table";
 import type { OpenedSessionFrame, Session } from "picket/link/session";
-import { type AlarmCommand, type EpochDeliveryChunk, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
+import { type AlarmCommand, type SessionCommand, encodeSessionCommand, epochDeliveryChunks } from "picket/link/session-command";
 
 export type PairwiseSessionsErrorCode =
 	| "rate-limited" // a message 1 beyond the admission limits (handshake-admission.ts): not answered
@@ -118,12 +112,27 @@ export interface PairwiseSessionsOptions {
 	readonly timers: Timers;
 	/** Puts a frame on the air to `to` (a peer's MAC, or BROADCAST_MAC). */
 	readonly transmit: (frame: Uint8Array, to: Uint8Array) => void;
+	/**
+	 * Where a peer with no known MAC is reached: its mesh address (picket/link/mesh-envelope),
+	 * which `transmit` envelopes for the relays. Absent: such a peer is "not-neighbour".
+	 */
+	readonly meshAddress?: (peer: number) => Uint8Array;
+	/**
+	 * The identity to handshake with `peer` under when not the current one: the previous
+	 * epoch's, for a member we carry a delivery to (it still holds the old PSK). Our
+	 * static key and the peer's are the same in both epochs.
+	 */
+	readonly identityFor?: (peer: number) => HandshakeIdentity | undefined;
+	/** `peer` acknowledged a key-epoch delivery: it now holds key epoch `epoch` (delivery-tracker.ts). */
+	readonly onDeliveryAck?: (peer: number, epoch: number) => void;
 	/** A whole key-epoch delivery from `peer`, still sealed. A PicketError it throws becomes the frame's rejection. */
 	readonly onEpochDelivery?: (delivery: Uint8Array, peer: number) => void;
 	/** Something queued for `peer` was given up, and why (for the device's log). */
 	readonly onDrop?: (peer: number, reason: PairwiseSessionsErrorCode) => void;
 	/** Wait for message 2 before sending message 1 again (default 250 ms). */
 	readonly retryMs?: number;
+	/** The same through the mesh (default 1 s: a round trip over several hops, each with relay jitter). */
+	readonly meshRetryMs?: number;
 	/** Times message 1 is sent before giving up (default 4). */
 	readonly attempts?: number;
 	/** After giving up on a peer, commands to it are dropped at once for this long (default 10 s). */
@@ -145,6 +154,7 @@ export interface PairwiseSessionsOptions {
 
 export const DEFAULT_RETRY_MS = 250;
 export const DEFAULT_ATTEMPTS = 4;
+export const DEFAULT_MESH_RETRY_MS = 1_000;
 /**
  * A failed handshake (4 × 250 ms) is not retried for 10 s: with the default repeat schedule
  * (0.5, 1, 2, 4, 8, 8 s) an unreachable origin costs about two handshakes per incident
@@ -160,7 +170,10 @@ export const DEFAULT_PENDING_RESPONSE_MS = 2_000;
 /** A delivery is about the size of the roster (39 B per member): 16 KiB covers ~400 members. */
 export const DEFAULT_MAX_DELIVERY_BYTES = 16384;
 
-type Outgoing = { readonly kind: "command"; readonly command: AlarmCommand } | { readonly kind: "delivery"; readonly bytes: Uint8Array };
+type Outgoing =
+	| { readonly kind: "command"; readonly command: AlarmCommand }
+	| { readonly kind: "delivery"; readonly bytes: Uint8Array }
+	| { readonly kind: "delivery-ack"; readonly epoch: number };
 
 interface PendingResponse {
 	readonly session: Session;
@@ -189,38 +202,29 @@ interface Peer {
 	lastCommand: Uint8Array | undefined;
 }
 
-interface Reassembly {
-	readonly peer: number;
-	readonly session: Session;
-	/** The counter chunk 0 travels (or travelled) under. */
-	readonly firstCounter: number;
-	readonly parts: (Uint8Array | undefined)[];
-	received: number;
-	size: number;
-}
-
 export class PairwiseSessions {
 	#identity: HandshakeIdentity;
 	readonly #options: PairwiseSessionsOptions;
 	readonly #retryMs: number;
+	readonly #meshRetryMs: number;
 	readonly #attempts: number;
 	readonly #cooldownMs: number;
 	readonly #neighbours: NeighbourTable;
 	readonly #maxPeers: number;
 	readonly #queueLimit: number;
 	readonly #maxPendingResponses: number;
-	readonly #maxDeliveryBytes: number;
 	readonly #answered: AnsweredEphemerals;
 	readonly #pendingResponseMs: number;
 	readonly #admission: HandshakeAdmission;
 	/** Insertion order is recency order: a touched peer moves to the end, the first is evicted. */
 	readonly #peers = new Map<number, Peer>();
-	#incoming: Reassembly | undefined;
+	readonly #incoming: DeliveryReassembly<Session>;
 
 	constructor(options: PairwiseSessionsOptions) {
 		this.#identity = options.identity;
 		this.#options = options;
 		this.#retryMs = options.retryMs ?? DEFAULT_RETRY_MS;
+		this.#meshRetryMs = options.meshRetryMs ?? DEFAULT_MESH_RETRY_MS;
 		this.#attempts = options.attempts ?? DEFAULT_ATTEMPTS;
 		this.#cooldownMs = options.unreachableCooldownMs ?? DEFAULT_UNREACHABLE_COOLDOWN_MS;
 		this.#neighbours = new NeighbourTable(options.maxNeighbours ?? DEFAULT_NEIGHBOUR_CAPACITY);
@@ -228,9 +232,9 @@ export class PairwiseSessions {
 		this.#queueLimit = options.queueLimit ?? DEFAULT_QUEUE_LIMIT;
 		this.#maxPendingResponses = Math.max(1, options.maxPendingResponses ?? DEFAULT_MAX_PENDING_RESPONSES);
 		this.#answered = new AnsweredEphemerals(options.answeredMemory ?? DEFAULT_ANSWERED_MEMORY);
-		this.#maxDeliveryBytes = options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES;
 		this.#pendingResponseMs = options.pendingResponseMs ?? DEFAULT_PENDING_RESPONSE_MS;
 		this.#admission = new HandshakeAdmission(options.timers.now(), options.admission);
+		this.#incoming = new DeliveryReassembly(options.maxDeliveryBytes ?? DEFAULT_MAX_DELIVERY_BYTES);
 	}
 
 	/** Peers with state held (at most `maxPeers`). */
@@ -262,7 +266,7 @@ export class PairwiseSessions {
 		const held = this.#peers.get(peerId);
 		if (held?.session === undefined && held?.initiation === undefined && this.#isPeerId(peerId)) {
 			if (this.#neighbours.coolingDown(peerId, this.#options.timers.now())) return this.#drop(peerId, "peer-unreachable");
-			if (this.#macFor(peerId) === undefined) return this.#drop(peerId, "not-neighbour");
+			if ((this.#macFor(peerId) ?? this.#options.meshAddress?.(peerId)) === undefined) return this.#drop(peerId, "not-neighbour");
 		}
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
@@ -285,6 +289,13 @@ export class PairwiseSessions {
 		this.#enqueue(peer, { kind: "delivery", bytes: delivery.slice() });
 	}
 
+	/** Tells `peer`, over their session, that its key-epoch delivery reached us: we hold `epoch` now. */
+	acknowledgeDelivery(peerId: number, epoch: number): void {
+		const peer = this.#peerFor(peerId);
+		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
+		this.#enqueue(peer, { kind: "delivery-ack", epoch });
+	}
+
 	/**
 	 * A new key epoch: later handshakes use its PSK and roster. Peers gone from the roster
 	 * are forgotten with their sessions; handshakes under way restart under the new PSK.
@@ -293,7 +304,7 @@ export class PairwiseSessions {
 	 */
 	updateIdentity(identity: HandshakeIdentity): void {
 		this.#identity = identity;
-		this.#incoming = undefined;
+		this.#incoming.forget();
 		this.#neighbours.retain((member) => identity.roster.member(member) !== undefined);
 		for (const peer of [...this.#peers.values()]) {
 			if (identity.roster.member(peer.id) === undefined) {
@@ -326,7 +337,7 @@ export class PairwiseSessions {
 	close(): void {
 		for (const peer of this.#peers.values()) this.#clearTimer(peer);
 		this.#peers.clear();
-		this.#incoming = undefined;
+		this.#incoming.forget();
 	}
 
 	#onMessage1(frame: Uint8Array, from: Uint8Array): PairwiseOutcome {
@@ -437,32 +448,15 @@ export class PairwiseSessions {
 	}
 
 	#dispatch(peer: Peer, session: Session, { command, counter }: OpenedSessionFrame): PairwiseOutcome {
+		if (command.kind === "delivery-ack") {
+			this.#options.onDeliveryAck?.(peer.id, command.epoch);
+			return { kind: "handled" };
+		}
 		if (command.kind !== "epoch-delivery") return { kind: "command", peer: peer.id, command };
-		const delivery = this.#reassemble(peer.id, session, counter - command.index, command);
+		const delivery = this.#incoming.add(peer.id, session, counter, command);
 		if (typeof delivery === "string") return rejected(delivery);
 		if (delivery !== undefined) this.#options.onEpochDelivery?.(delivery, peer.id);
 		return { kind: "handled" };
-	}
-
-	/** Adds a chunk; the whole delivery once every chunk is in. One delivery at a time: a chunk of another restarts it. */
-	#reassemble(peer: number, session: Session, firstCounter: number, chunk: EpochDeliveryChunk): Uint8Array | "delivery-too-large" | undefined {
-		let incoming = this.#incoming;
-		if (incoming === undefined || incoming.peer !== peer || incoming.session !== session || incoming.firstCounter !== firstCounter || incoming.parts.length !== chunk.count) {
-			incoming = { peer, session, firstCounter, parts: Array.from({ length: chunk.count }, () => undefined), received: 0, size: 0 };
-			this.#incoming = incoming;
-		}
-		if (incoming.parts[chunk.index] === undefined) {
-			if (incoming.size + chunk.bytes.length > this.#maxDeliveryBytes) {
-				this.#incoming = undefined;
-				return "delivery-too-large";
-			}
-			incoming.parts[chunk.index] = chunk.bytes;
-			incoming.received++;
-			incoming.size += chunk.bytes.length;
-		}
-		if (incoming.received < incoming.parts.length) return undefined;
-		this.#incoming = undefined;
-		return concatBytes(...(incoming.parts as Uint8Array[]));
 	}
 
 	#enqueue(peer: Peer, item: Outgoing): void {
@@ -479,7 +473,7 @@ export class PairwiseSessions {
 	#flush(peer: Peer): void {
 		while (peer.session !== undefined && peer.queue.length > 0) {
 			const item = peer.queue.shift()!;
-			const commands: SessionCommand[] = item.kind === "command" ? [item.command] : epochDeliveryChunks(item.bytes);
+			const commands: SessionCommand[] = item.kind === "command" ? [item.command] : item.kind === "delivery-ack" ? [{ kind: "delivery-ack", epoch: item.epoch }] : epochDeliveryChunks(item.bytes);
 			try {
 				for (const command of commands) this.#options.transmit(peer.session.seal(command), peer.mac ?? BROADCAST_MAC);
 				if (item.kind === "command") peer.lastCommand = encodeSessionCommand(item.command);
@@ -497,7 +491,7 @@ export class PairwiseSessions {
 	#connect(peer: Peer): void {
 		if (peer.initiation !== undefined || peer.timer !== undefined) return;
 		if (peer.responses.length > 0) return this.#schedule(peer);
-		const to = this.#macFor(peer.id) ?? (peer.queue.some((item) => item.kind === "delivery") ? BROADCAST_MAC : undefined);
+		const to = this.#macFor(peer.id) ?? this.#unheardAddress(peer);
 		if (to === undefined) {
 			// Only commands are queued and the MAC is gone (evicted from the neighbour table): no broadcast for commands.
 			peer.queue = [];
@@ -505,7 +499,7 @@ export class PairwiseSessions {
 		}
 		let handshake: HandshakeInitiator;
 		try {
-			handshake = new HandshakeInitiator(this.#identity, peer.id);
+			handshake = new HandshakeInitiator(this.#options.identityFor?.(peer.id) ?? this.#identity, peer.id);
 		} catch (error) {
 			if (!isPicketError(error)) throw error;
 			return this.#forget(peer, "unknown-peer");
@@ -526,12 +520,23 @@ export class PairwiseSessions {
 		return this.#peers.get(peerId)?.mac ?? this.#neighbours.macOf(peerId);
 	}
 
+	/**
+	 * Where message 1 goes for a peer never heard: a delivery's is broadcast first (the peer is
+	 * most likely a neighbour the carrier never heard transmit, and its answer teaches its MAC),
+	 * through the mesh once that failed (the peer cools down); a command's goes through the mesh.
+	 */
+	#unheardAddress(peer: Peer): Uint8Array | undefined {
+		const delivery = peer.queue.some((item) => item.kind === "delivery");
+		if (delivery && !this.#neighbours.coolingDown(peer.id, this.#options.timers.now())) return BROADCAST_MAC;
+		return this.#options.meshAddress?.(peer.id);
+	}
+
 	#schedule(peer: Peer): void {
 		this.#clearTimer(peer);
 		peer.timer = this.#options.timers.setTimeout(() => {
 			peer.timer = undefined;
 			this.#onTimeout(peer);
-		}, this.#retryMs);
+		}, peer.initiation !== undefined && this.#options.meshAddress !== undefined && constantTimeEqual(peer.initiation.to, this.#options.meshAddress(peer.id)) ? this.#meshRetryMs : this.#retryMs);
 	}
 
 	#onTimeout(peer: Peer): void {

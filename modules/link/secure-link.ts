@@ -53,6 +53,7 @@ import { PicketError } from "picket/core/picket-error";
 import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame, extendSequence } from "picket/link/alert-frame";
 import { openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
 import { LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
+import { type MeshDecodeFailure, type MeshEnvelope, decodeMeshEnvelope, sealMeshEnvelope, verifyMeshEnvelope } from "picket/link/mesh-envelope";
 import { type Membership, memberInGroup } from "picket/link/membership";
 import { DEFAULT_DUPLICATE_CAPACITY, DEFAULT_MAX_JITTER_MS, RelayFilter, type RelayInstruction, decideRelay } from "picket/link/relay-filter";
 import { RelayHorizon } from "picket/link/relay-horizon";
@@ -134,6 +135,8 @@ export class SecureLink {
 	readonly #horizon: RelayHorizon;
 	#current: EpochKeys | undefined;
 	#previous: EpochKeys | undefined;
+	/** The epoch a revocation replaced: for mesh envelopes only, until `retireEnvelopeGrace` (sealEnvelope). */
+	#envelopeGrace: EpochKeys | undefined;
 
 	constructor(options: SecureLinkOptions) {
 		const domain = options.storageDomain ?? "picket-link";
@@ -184,6 +187,7 @@ export class SecureLink {
 		if (keys.epoch < current.epoch) throw new PicketError<SecureLinkErrorCode>("epoch-rollback", `epoch ${keys.epoch} is older than ${current.epoch}`);
 		const distinguishable = (keys.epoch & EPOCH_KEY_ID_MASK) !== (current.epoch & EPOCH_KEY_ID_MASK);
 		this.#previous = options.keepPrevious && distinguishable ? current : undefined;
+		this.#envelopeGrace = this.#previous === undefined && distinguishable && keys.epoch === current.epoch + 1 ? current : undefined;
 		this.#current = copy;
 		this.#forgetOtherEpochs();
 	}
@@ -191,6 +195,7 @@ export class SecureLink {
 	/** Ends the grace period: frames of the previous epoch become "wrong-epoch". */
 	retirePreviousEpoch(): void {
 		this.#previous = undefined;
+		this.#envelopeGrace = undefined;
 		this.#forgetOtherEpochs();
 	}
 
@@ -267,6 +272,55 @@ export class SecureLink {
 		return payload === undefined ? { kind: "relay-only", ...identity, relay } : { kind: "alert", ...identity, payload, relay };
 	}
 
+	/**
+	 * Seals `inner` (a handshake or session frame) in a mesh envelope to member
+	 * `destination` (picket/link/mesh-envelope), under the current epoch's network key and a
+	 * sequence from the alerts' counter. Throws as `sendAlert` does ("no-keys", the counter's codes).
+	 */
+	sealEnvelope(destination: number, inner: Uint8Array, flood: boolean, behind = false): Uint8Array {
+		const keys = this.#current;
+		if (keys === undefined) throw new PicketError<SecureLinkErrorCode>("no-keys", "no key epoch installed");
+		const sequence = this.#counter.next(keys.epoch);
+		const sealing = behind && this.#envelopeGrace !== undefined ? this.#envelopeGrace : keys;
+		const header = { ttl: this.#initialTtl, epoch: sealing.epoch, flood, behind: sealing !== keys, source: this.#self, sequence, destination };
+		return sealMeshEnvelope(this.#crypto, sealing.networkKey, header, inner);
+	}
+
+	/**
+	 * Ends the envelope grace of a revocation. Until then the replaced epoch's network key
+	 * still seals envelopes for members `behind` (a laggard has no other key) and checks
+	 * envelopes, so relays carry a laggard's delivery and acknowledgement both ways; the
+	 * revoked device knows that key, but the roster check drops its envelopes at the first
+	 * member that moved on, and what it can still send a laggard costs that laggard airtime,
+	 * never its delivery (delivery-reassembly.ts). Alerts of that epoch are refused throughout.
+	 */
+	retireEnvelopeGrace(): void {
+		this.#envelopeGrace = undefined;
+	}
+
+	/**
+	 * Judges a mesh envelope as a relay judges an alert it cannot read: decode → key epoch →
+	 * own echo → source and destination in the roster → duplicate cache (0 CCM) → network tag
+	 * (1 CCM) → remember. The inner frame stays closed: its session layer judges it.
+	 */
+	checkEnvelope(bytes: Uint8Array): EnvelopeCheck {
+		const decoded = decodeMeshEnvelope(bytes);
+		if (!decoded.ok) return { kind: "rejected", reason: decoded.reason };
+		const envelope = decoded.envelope;
+		const grace = this.#envelopeGrace;
+		const keys = this.#keysFor(envelope.epochBits) ?? (grace !== undefined && (grace.epoch & EPOCH_KEY_ID_MASK) === envelope.epochBits ? grace : undefined);
+		if (keys === undefined) return { kind: "rejected", reason: "wrong-epoch" };
+		if (envelope.source === this.#self) return { kind: "rejected", reason: "duplicate" };
+		if (this.#membership.member(envelope.source) === undefined || this.#membership.member(envelope.destination) === undefined) return { kind: "rejected", reason: "unknown-sender" };
+		// The era as for an alert: from the highest sequence this device holds for the source (one counter seals both).
+		const sequence = extendSequence(envelope.sequence, highest(this.#window.highest(envelope.source, keys.epoch), this.#horizon.highest(envelope.source, keys.epoch)));
+		const copy = { source: envelope.source, epoch: keys.epoch, sequence, networkTag: envelope.networkTag };
+		if (this.#duplicates.has(copy)) return { kind: "rejected", reason: "duplicate" };
+		if (!verifyMeshEnvelope(this.#crypto, keys.networkKey, keys.epoch, bytes, envelope, sequence)) return { kind: "rejected", reason: "bad-tag" };
+		this.#duplicates.remember(copy);
+		return { kind: "envelope", envelope, epoch: keys.epoch };
+	}
+
 	#keysFor(epochBits: number): EpochKeys | undefined {
 		if (this.#current !== undefined && (this.#current.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#current;
 		if (this.#previous !== undefined && (this.#previous.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#previous;
@@ -278,6 +332,11 @@ export class SecureLink {
 function highest(a: number | undefined, b: number | undefined): number | undefined {
 	return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
+
+/** What `checkEnvelope` decided: an authentic, first-seen envelope, or why not. */
+export type EnvelopeCheck =
+	| { readonly kind: "envelope"; readonly envelope: MeshEnvelope; readonly epoch: number }
+	| { readonly kind: "rejected"; readonly reason: MeshDecodeFailure | "wrong-epoch" | "unknown-sender" | "duplicate" | "bad-tag" };
 
 function rejected(reason: AlertRejection): ReceiveOutcome {
 	return { kind: "rejected", reason, relay: undefined };

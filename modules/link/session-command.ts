@@ -8,8 +8,10 @@
  * |------|----------------|----------------------------------------------------------|------------|
  * | 0x01 | acknowledge    | incident u16 ‖ origin u16 (member id of the alert's sender) | 4       |
  * | 0x02 | silence        | incident u16 ‖ origin u16                                 | 4          |
- * | 0x03 | epoch-delivery | chunk index u8 ‖ chunk count u8 ‖ 1..234 bytes of a sealed | 3..236     |
+ * | 0x03 | epoch-delivery | chunk index u8 ‖ chunk count u8 ‖ 1..222 bytes of a sealed | 3..224     |
  * |      |                | key-epoch delivery (picket/provisioning/epoch-delivery)   |            |
+ * | 0x04 | delivery-ack   | epoch u32: the key epoch the sender now holds, after a    | 4          |
+ * |      |                | delivery from this peer opened (picket/link/delivery-tracker) |        |
  *
  * Byte 0 of the plaintext is the code; the body follows.
  *
@@ -21,10 +23,11 @@
  * (sealed end to end under the receiver's delivery key): the member carrying it can
  * neither read nor alter the keys, so one mechanism serves the tool and every carrier.
  * It is roster-sized, so it is cut into chunks of at most EPOCH_DELIVERY_CHUNK_MAX bytes
- * (250 − 13 session overhead − 3 command header); the receiver reassembles them
+ * (250 − 12 mesh envelope − 13 session overhead − 3 command header: a chunk crosses relays
+ * too, picket/link/mesh-envelope); the receiver reassembles them
  * (picket/link/pairwise-sessions) and hands the whole delivery to the keystore.
  */
-import { readU16, writeU16 } from "picket/core/bytes";
+import { readU16, readU32, writeU16, writeU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { RADIO_FRAME_MAX } from "picket/device/radio";
 
@@ -34,6 +37,7 @@ export const enum SessionCommandCode {
 	Acknowledge = 0x01,
 	Silence = 0x02,
 	EpochDelivery = 0x03,
+	DeliveryAck = 0x04,
 }
 
 /** What one member's alarm policy tells another's about an incident. */
@@ -52,13 +56,21 @@ export interface EpochDeliveryChunk {
 	readonly bytes: Uint8Array;
 }
 
-export type SessionCommand = AlarmCommand | EpochDeliveryChunk;
+/** "Your delivery reached me; I hold key epoch `epoch`": ends the carrier's retransmissions. */
+export interface DeliveryAck {
+	readonly kind: "delivery-ack";
+	readonly epoch: number;
+}
 
-/** Session frame overhead (picket/link/session: 5 B header + 8 B tag), restated here to size the chunks. */
+export type SessionCommand = AlarmCommand | EpochDeliveryChunk | DeliveryAck;
+
+/** Session frame overhead (picket/link/session: 5 B header + 8 B tag) and the mesh envelope's (12 B), restated here to size the chunks. */
 const SESSION_FRAME_OVERHEAD = 13;
+const MESH_ENVELOPE_OVERHEAD = 12;
 const ALARM_COMMAND_LENGTH = 5;
+const DELIVERY_ACK_LENGTH = 5;
 const CHUNK_HEADER_LENGTH = 3;
-export const EPOCH_DELIVERY_CHUNK_MAX = RADIO_FRAME_MAX - SESSION_FRAME_OVERHEAD - CHUNK_HEADER_LENGTH; // 234
+export const EPOCH_DELIVERY_CHUNK_MAX = RADIO_FRAME_MAX - MESH_ENVELOPE_OVERHEAD - SESSION_FRAME_OVERHEAD - CHUNK_HEADER_LENGTH; // 222
 export const EPOCH_DELIVERY_CHUNKS_MAX = 255;
 
 function fail(code: SessionCommandErrorCode, message: string): never {
@@ -93,6 +105,13 @@ export function encodeSessionCommand(command: SessionCommand): Uint8Array {
 			plaintext.set(bytes, CHUNK_HEADER_LENGTH);
 			return plaintext;
 		}
+		case "delivery-ack": {
+			if (!Number.isInteger(command.epoch) || command.epoch < 0 || command.epoch > 0xffffffff) fail("bad-command", `epoch ${command.epoch}`);
+			const bytes = new Uint8Array(DELIVERY_ACK_LENGTH);
+			bytes[0] = SessionCommandCode.DeliveryAck;
+			writeU32(bytes, 1, command.epoch);
+			return bytes;
+		}
 	}
 }
 
@@ -114,6 +133,9 @@ export function decodeSessionCommand(bytes: Uint8Array): SessionCommand {
 			if (count === 0 || index >= count) fail("bad-command", `chunk ${index} of ${count}`);
 			return { kind: "epoch-delivery", index, count, bytes: bytes.slice(CHUNK_HEADER_LENGTH) };
 		}
+		case SessionCommandCode.DeliveryAck:
+			if (bytes.length !== DELIVERY_ACK_LENGTH) fail("bad-command-length", `${bytes.length} bytes, not ${DELIVERY_ACK_LENGTH}`);
+			return { kind: "delivery-ack", epoch: readU32(bytes, 1) };
 		default:
 			return fail("bad-command", `unknown command code ${bytes[0]}`);
 	}

@@ -38,7 +38,7 @@ class FakeLink implements AlertLink {
 	readonly sessions: SessionPort = {
 		receive: (frame): SessionOutcome => {
 			const command = decodeSessionCommand(frame.subarray(2));
-			return command.kind === "epoch-delivery" ? { kind: "handled" } : { kind: "command", peer: frame[1], command };
+			return command.kind === "epoch-delivery" || command.kind === "delivery-ack" ? { kind: "handled" } : { kind: "command", peer: frame[1], command };
 		},
 		heardDirectly: (peer, mac) => this.heard.push({ peer, mac }),
 	};

@@ -231,7 +231,10 @@ export default portableCases("link/handshake", (test) => {
 		t.deepEqual(chunk, Uint8Array.of(3, 1, 2, 0xaa, 0xbb));
 		t.deepEqual(decodeSessionCommand(chunk), { kind: "epoch-delivery", index: 1, count: 2, bytes: Uint8Array.of(0xaa, 0xbb) });
 		t.throws(() => decodeSessionCommand(Uint8Array.of(9)), { code: "bad-command" });
-		t.throws(() => decodeSessionCommand(Uint8Array.of(4, 0, 0, 0, 0)), { code: "bad-command" });
+		t.deepEqual(encodeSessionCommand({ kind: "delivery-ack", epoch: 0x01020304 }), Uint8Array.of(4, 1, 2, 3, 4));
+		t.deepEqual(decodeSessionCommand(Uint8Array.of(4, 0, 0, 0, 7)), { kind: "delivery-ack", epoch: 7 });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(4, 0, 0, 0)), { code: "bad-command-length" });
+		t.throws(() => decodeSessionCommand(Uint8Array.of(5, 0, 0, 0, 0)), { code: "bad-command" });
 		t.throws(() => decodeSessionCommand(Uint8Array.of(1, 0, 0)), { code: "bad-command-length" });
 		t.throws(() => decodeSessionCommand(Uint8Array.of(2, 1)), { code: "bad-command-length" });
 		t.throws(() => decodeSessionCommand(Uint8Array.of(3, 0, 1)), { code: "bad-command-length" });

@@ -493,4 +493,31 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		t.is(sessionFrames, 4);
 		t.deepEqual(bob.deliveries.map(toHex), [toHex(second)]);
 	});
+
+	test("a chunk from another peer between a carrier's chunks never spoils the carrier's delivery (per-peer reassembly)", (t) => {
+		// The attack of issue 13: carol (revoked, still in bob's roster while bob lags in the old
+		// epoch) has a session with bob and slips one chunk of her own between alice's chunks.
+		const { timers, air, stations } = setup([1, 2, 3]);
+		const [alice, bob, carol] = stations;
+		alice.sessions.send(2, ACK);
+		carol.sessions.send(2, ACK);
+		timers.advance(10);
+		t.true(alice.sessions.hasSession(2) && carol.sessions.hasSession(2));
+		const held: AirFrame[] = [];
+		air.lose = (frame) => {
+			if (kindOf(frame) !== "session" || !sameMac(frame.from, alice.mac)) return false;
+			held.push(frame); // alice's chunks are held back, to be let through one by one
+			return true;
+		};
+		const delivery = createSeededRandom(9)(600);
+		alice.sessions.sendEpochDelivery(2, delivery);
+		timers.advance(10);
+		t.is(held.length, 3);
+		bob.sessions.receive(held[0].payload, alice.mac);
+		air.lose = (frame) => sameMac(frame.from, carol.mac) && kindOf(frame) === "session" && frame.payload.length < 100; // her short chunk 1 is lost
+		carol.sessions.sendEpochDelivery(2, createSeededRandom(10)(300)); // two chunks: only her chunk 0 lands
+		timers.advance(10);
+		for (const frame of held.slice(1)) bob.sessions.receive(frame.payload, alice.mac);
+		t.deepEqual(bob.deliveries.map(toHex), [toHex(delivery)], "alice's delivery is whole, carol's chunk went to carol's own reassembly");
+	});
 });

@@ -27,6 +27,7 @@ import { PicketError } from "picket/core/picket-error";
 import { DOMAIN_ID_LENGTH, DOMAIN_SECRET_LENGTH, MAX_GROUP, deriveDeliveryKey, deriveGroupKey, deriveHandshakePsk, deriveNetworkKey } from "picket/link/key-schedule";
 import { encodeBundle, type GroupKey } from "picket/provisioning/bundle";
 import { sealEpochDelivery } from "picket/provisioning/epoch-delivery";
+import type { DeviceCredentials } from "picket/provisioning/keystore";
 import type { MemberRole } from "picket/link/membership";
 import { MAX_MEMBER_ID, MEMBER_ROLES, Roster, attachRosterSignature, encodeRosterBody, groupsOf } from "picket/provisioning/roster";
 
@@ -137,7 +138,10 @@ export class Domain {
 	readonly #devices = new Map<number, DeviceRecord>();
 	readonly #crypto: CryptoSuite;
 	#epoch: number;
+	readonly #epochKeyCache = new Map<string, { handshakePsk: Uint8Array; networkKey: Uint8Array; groupKeys: GroupKey[] }>();
 	#signedRoster: Uint8Array | undefined;
+	/** The highest device id ever enrolled (ids are never reused). */
+	#highestId = 0;
 
 	private constructor(domainId: Uint8Array, domainSecret: Uint8Array, authoritySecretKey: Uint8Array, signer: AuthoritySignerFactory, epoch: number, groups: Map<string, number>, crypto: CryptoSuite) {
 		if (!p256.utils.isValidSecretKey(authoritySecretKey)) fail("bad-state", "authority key is not a P-256 private key");
@@ -171,6 +175,7 @@ export class Domain {
 			const domain = new Domain(fromHex(state.domainId), fromHex(state.domainSecret), fromHex(state.authoritySecretKey), signer, state.epoch, checkGroups(state.groups), crypto);
 			if (domain.domainId.length !== DOMAIN_ID_LENGTH || domain.#domainSecret.length !== DOMAIN_SECRET_LENGTH) fail("bad-state", "key lengths");
 			for (const device of state.devices) {
+				domain.#highestId = Math.max(domain.#highestId, device.id);
 				domain.#devices.set(device.id, {
 					id: device.id,
 					role: device.role,
@@ -240,12 +245,13 @@ export class Domain {
 		if (!MEMBER_ROLES.includes(options.role)) fail("bad-role", `role "${String(options.role)}"; one of ${MEMBER_ROLES.join(", ")}`);
 		const groups = this.groupMask(options.groups);
 		if (options.role === "relay" && groups !== 0) fail("bad-group", "a relay holds no group key (it forwards without reading)");
-		const id = options.id ?? Math.max(0, ...this.#devices.keys()) + 1;
+		const id = options.id ?? this.#highestId + 1;
 		if (!Number.isInteger(id) || id < 1 || id > MAX_MEMBER_ID) fail(options.id === undefined ? "domain-full" : "bad-state", `device id ${id} outside 1..${MAX_MEMBER_ID}`);
 		if (this.#devices.has(id)) fail("device-exists", `device ${id} is already enrolled`);
 		const { secretKey, publicKey } = this.#crypto.x25519KeyPair();
 		const record: DeviceRecord = { id, role: options.role, groups, staticPublicKey: publicKey, staticSecretKey: secretKey };
 		this.#devices.set(id, record);
+		this.#highestId = Math.max(this.#highestId, id);
 		this.#signedRoster = undefined;
 		return record;
 	}
@@ -347,7 +353,44 @@ export class Domain {
 		return { epoch: this.#epoch, roster, deliveries };
 	}
 
+	/**
+	 * What a current member's keystore would load from its bundle, without encoding one: for
+	 * the host simulator at scale, where 10,000 bundles would each carry the 390 KB roster
+	 * (bench/sim). `roster` is this domain's current roster, verified once by the caller;
+	 * it is shared, not copied.
+	 */
+	credentials(id: number, roster: Roster): DeviceCredentials {
+		const device = this.device(id);
+		const self = roster.member(id);
+		if (device.revokedAtEpoch !== undefined || self === undefined || roster.epoch !== this.#epoch) fail("already-revoked", `device ${id} is not in this roster`);
+		const keys = this.#epochKeys(device.groups);
+		return {
+			deviceId: id,
+			domainId: this.domainId,
+			epoch: this.#epoch,
+			self,
+			staticKeyPair: { secretKey: device.staticSecretKey, publicKey: device.staticPublicKey },
+			authorityPublicKey: this.authorityPublicKey,
+			handshakePsk: keys.handshakePsk,
+			networkKey: keys.networkKey,
+			deliveryKey: deriveDeliveryKey(this.#crypto, this.domainId, this.#domainSecret, id),
+			groupKeys: new Map(keys.groupKeys.map(({ group, key }) => [group, key])),
+			roster,
+			bundle: new Uint8Array(0),
+		};
+	}
+
+	/** An epoch's keys for a group mask, derived once per (epoch, mask): 10,000 devices share a handful. */
 	#epochKeys(groups: number): { handshakePsk: Uint8Array; networkKey: Uint8Array; groupKeys: GroupKey[] } {
+		const cacheKey = `${this.#epoch}/${groups}`;
+		const cached = this.#epochKeyCache.get(cacheKey);
+		if (cached !== undefined) return cached;
+		const keys = this.#deriveEpochKeys(groups);
+		this.#epochKeyCache.set(cacheKey, keys);
+		return keys;
+	}
+
+	#deriveEpochKeys(groups: number): { handshakePsk: Uint8Array; networkKey: Uint8Array; groupKeys: GroupKey[] } {
 		const crypto = this.#crypto;
 		return {
 			handshakePsk: deriveHandshakePsk(crypto, this.domainId, this.#domainSecret, this.#epoch),
