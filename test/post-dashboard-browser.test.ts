@@ -46,7 +46,9 @@ async function textOf(page: Page, selector: string): Promise<string> {
 		const siren = (): string | undefined => respWest.running?.node.outputs.playing("siren");
 		t.is(siren(), "chirp", "resp-west sounds its siren");
 
-		await page.click('li.alert[data-event="motion"] button[data-action="silence"]');
+		// Clicked inside the page in one turn: the live list re-renders on every event, so an element
+		// handle taken a moment earlier may be detached by the time a puppeteer click lands.
+		await page.waitForFunction(`(() => { const button = document.querySelector('li.alert[data-event="motion"] button[data-action="silence"]'); button?.click(); return button !== null; })()`, { timeout: 30_000 });
 		await page.waitForFunction(`/confirmed by .*resp-west/.test(document.querySelector("li[data-action-id]")?.textContent ?? "")`, { timeout: 30_000 });
 		t.regex(await page.$eval("li[data-action-id]", (node) => node.getAttribute("data-state") ?? ""), /^(confirmed|partly-confirmed)$/);
 		t.is(siren(), undefined, "resp-west's siren stopped");

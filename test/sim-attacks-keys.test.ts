@@ -33,8 +33,10 @@ for (const seed of [1, 2, 3]) {
 	test(`seed ${seed}: a dishonest sensor's acknowledge and silence over its own authentic session are refused; the panic keeps repeating`, (t) => {
 		const summary = runScenario(attacksKeys, seed);
 		const panic = summary.alerts.find((alert) => alert.origin === "alarm-bob")!;
-		t.is(panic.endedBy, undefined, "nobody allowed to reached alarm-bob, and pir-hall is a sensor");
-		t.true(panic.sends > 3, `${panic.sends} sends`);
+		// alarm-bob is out of the responders' radio range; since issue 13 a responder's
+		// acknowledgement reaches it through the mesh, and may end the panic: never pir-hall's.
+		t.not(panic.endedBy?.device, "pir-hall", "pir-hall is a sensor");
+		if (panic.endedBy !== undefined) t.is(attacksKeys.devices.find((device) => device.name === panic.endedBy!.device)?.role, "responder");
 		const bob = summary.deviceReports.find((device) => device.name === "alarm-bob")!;
 		t.is(bob.sessionRejects["command-refused"], 2, "acknowledge and silence, both authentic, both refused");
 	});
