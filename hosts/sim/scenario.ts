@@ -46,8 +46,9 @@ export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garba
  * in `group` with the highest sequence, under the keys it holds), "walk-past" (someone walks
  * past the sensor `as` `times` times, once per hold-off: each trip burns its sequences).
  */
-export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap" | "walk-past";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap", "walk-past"];
+export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap" | "walk-past" | "listen";
+/** "listen" (issue 12, item 9): from then on the attacker reads every alert header it hears, keyless; the summary says what it learnt. */
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap", "walk-past", "listen"];
 
 export interface ScenarioDevice {
 	readonly name: string;
