@@ -132,7 +132,7 @@ export interface AlertFrame {
 	readonly source: number;
 	/** The sequence's low 19 bits, as they travel (extendSequence gives the rest). */
 	readonly sequence: number;
-	/** The 6 header bytes as received. */
+	/** The 6 header bytes of `bytes`: masked as received, in clear once unmasked (alert-layers.ts). */
 	readonly header: Uint8Array;
 	/** App ciphertext ‖ app tag. */
 	readonly sealedPayload: Uint8Array;

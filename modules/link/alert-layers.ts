@@ -134,7 +134,8 @@ function networkAssociatedData(maskedHeader: Uint8Array, sealedPayload: Uint8Arr
 
 /**
  * True when the network tag is genuine under `networkKey`, the full `epoch` and the
- * extended `sequence` (default: era 0). One CCM operation; never throws on air input.
+ * extended `sequence` (default: era 0), for a frame unmasked by `deobfuscateAlertFrame`.
+ * One CCM operation; never throws on air input.
  */
 export function verifyNetworkTag(crypto: CryptoSuite, networkKey: Uint8Array, epoch: number, frame: AlertFrame, sequence: number = frame.sequence): boolean {
 	try {
