@@ -6,7 +6,9 @@
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { rosterLength } from "picket/provisioning/roster";
 import { SecureLink } from "picket/link/secure-link";
-import { MAX_TTL, withTtl } from "picket/link/alert-frame";
+import { ALERT_HEADER_LENGTH, MAX_TTL, decodeAlertFrame, withTtl } from "picket/link/alert-frame";
+import { deobfuscateAlertFrame } from "picket/link/alert-layers";
+import { derivePrivacyKey } from "picket/link/key-schedule";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { FixedMembership, countingSuite, epochKeysFor, testMember } from "picket/test/support/link-fixtures";
 import { createSeededRandom } from "picket/test/support/seeded-random";
@@ -160,4 +162,32 @@ export function measureReplayFlood(crypto: CryptoSuite, recorded = 1_100, rounds
 		for (const frame of frames) if (relay.receive(withTtl(frame, MAX_TTL)).relay !== undefined) relays++;
 	}
 	return { recorded, replays: recorded * rounds, relays };
+}
+
+/** What a passive listener without keys reads in the alert header (issue 12, item 9). */
+export interface ListenerView {
+	readonly alerts: number;
+	/** Header bits equal on the air and in clear in every alert: what the listener reads. */
+	readonly bitsInClear: number;
+	readonly headerBits: number;
+}
+
+/**
+ * Sends `alerts` alerts of one sensor and compares each header as it travels with the
+ * header in clear (unmasked with the domain's privacy key, as members do): a bit the mask
+ * covers differs in about half of them, a bit in clear in none.
+ */
+export function measureListenerView(crypto: CryptoSuite, alerts = 64): ListenerView {
+	const sender = link(crypto, SENSOR);
+	const privacyKey = derivePrivacyKey(crypto, epochKeysFor(crypto, RELAY, 1).networkKey);
+	const everDiffers = new Uint8Array(ALERT_HEADER_LENGTH);
+	for (let i = 0; i < alerts; i++) {
+		const decoded = decodeAlertFrame(sender.sendAlert(0, new Uint8Array(BENCH_PAYLOAD_LENGTH)));
+		if (!decoded.ok) throw new Error(`sent frame does not decode: ${decoded.reason}`);
+		const clear = deobfuscateAlertFrame(crypto, privacyKey, decoded.frame);
+		for (let offset = 0; offset < ALERT_HEADER_LENGTH; offset++) everDiffers[offset] |= decoded.frame.header[offset] ^ clear.header[offset];
+	}
+	let hidden = 0;
+	for (const byte of everDiffers) for (let bit = 0; bit < 8; bit++) hidden += (byte >>> bit) & 1;
+	return { alerts, bitsInClear: ALERT_HEADER_LENGTH * 8 - hidden, headerBits: ALERT_HEADER_LENGTH * 8 };
 }

@@ -11,6 +11,7 @@ import {
 	exampleFrame,
 	measureAlertSizes,
 	measureAlertTiming,
+	measureListenerView,
 	measureReplayFlood,
 	rosterBytesPerMember,
 	type AlertTiming,
@@ -73,7 +74,13 @@ const sequenceYears = (MAX_EXTENDED_SEQUENCE + 1) / pirFramesPerDay / 365;
 console.log("\nattacker in radio range (issue 12)");
 console.log(row(["relays per replayed frame", (flood.relays / flood.replays).toFixed(3), "~0", `(${flood.relays} of ${flood.replays}: ${flood.recorded} alerts replayed 10× at TTL 15; before: 1 each, 3,000 for 300 × 10)`], widths));
 console.log(row(["sequence space, busiest board (PIR at its max)", `${eraDays.toFixed(1)} d / era`, "never silent", `(${pirFramesPerDay} frames/day: ${pir.holdOffMs / 1000} s hold-off, 1 + ${pir.repeatLimit} sends; the counter rolls into the next era, 2^32 lasts ${sequenceYears.toFixed(0)} years)`], widths));
-console.log(row(["bytes a passive listener learns per alert", `${ALERT_HEADER_LENGTH} B`, "", "(header in clear: source, sequence, group, TTL, epoch bits, kind; item 9, obfuscation, not done)"], widths));
+const listener = measureListenerView(software);
+console.log(
+	row(
+		["bytes a passive listener learns per alert", `${ALERT_HEADER_LENGTH} B → ${(listener.bitsInClear / 8).toFixed(1)} B`, "", `(${listener.bitsInClear} of ${listener.headerBits} header bits in clear over ${listener.alerts} alerts: version, kind, TTL, epoch bits; source, sequence, group masked per frame, 1 HMAC-SHA-256 per alert sent or received, no CCM)`],
+		widths,
+	),
+);
 
 console.log(`\nstorage: counter 8 B (one write per 64 alerts sent); replay window 20 B per source read (one write per alert read); relay horizon 8 B per source relayed (one write per 16 of its alerts); each + 9 B of power-safe record (bench/storage)`);
 console.log(`example alert (group 0, payload 4d01): ${toHex(exampleFrame(software))}`);

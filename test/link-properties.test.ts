@@ -17,7 +17,9 @@ import test from "ava";
 import fc from "fast-check";
 import { toHex } from "picket/core/bytes";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
-import { ALERT_FRAME_MAX, decodeAlertFrame, encodeAlertFrame, withTtl } from "picket/link/alert-frame";
+import { ALERT_FRAME_MAX, type AlertFrame, decodeAlertFrame, encodeAlertFrame, withTtl } from "picket/link/alert-frame";
+import { deobfuscateAlertFrame } from "picket/link/alert-layers";
+import { derivePrivacyKey } from "picket/link/key-schedule";
 import type { Member } from "picket/link/membership";
 import { DEFAULT_DUPLICATE_CAPACITY } from "picket/link/relay-filter";
 import { DEFAULT_INITIAL_TTL, SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
@@ -38,6 +40,13 @@ const ROSTER = new FixedMembership([...SENDERS, READER, RELAY, OTHER_GROUP]);
 const RECEIVERS = [READER, RELAY, OTHER_GROUP];
 const KEYS = new Map<number, ReturnType<typeof epochKeysFor>>();
 for (const member of [...SENDERS, ...RECEIVERS]) KEYS.set(member.id, epochKeysFor(crypto, member, 1));
+const PRIVACY_KEY = derivePrivacyKey(crypto, KEYS.get(RELAY.id)!.networkKey);
+
+/** A frame's parts with its header unmasked, as a member reads it; undefined if it does not parse. */
+function inClear(bytes: Uint8Array): AlertFrame | undefined {
+	const decoded = decodeAlertFrame(bytes);
+	return decoded.ok ? deobfuscateAlertFrame(crypto, PRIVACY_KEY, decoded.frame) : undefined;
+}
 
 function link(member: Member, suite = crypto): SecureLink {
 	const secureLink = new SecureLink({ crypto: suite, storage: new MemoryStorage(), random, membership: ROSTER, self: member.id });
@@ -62,9 +71,9 @@ const pool: Uint8Array[] = [];
 		const member = SENDERS[senderIndex];
 		const group = member.groups === 3 ? index % 2 : Math.log2(member.groups);
 		const frame = senders[senderIndex].sendAlert(group, payload);
-		const decoded = decodeAlertFrame(frame);
-		if (!decoded.ok) throw new Error("genuine frame does not decode");
-		genuine.set(`${member.id}/1/${decoded.frame.sequence}`, { group, payload, frame });
+		const clear = inClear(frame);
+		if (clear === undefined) throw new Error("genuine frame does not decode");
+		genuine.set(`${member.id}/1/${clear.sequence}`, { group, payload, frame });
 		pool.push(frame);
 	});
 }
@@ -99,19 +108,23 @@ class Verdicts {
 
 	/** A duplicate is forwarded only as a genuine frame, with more hops left than any copy taken before (capped at the domain's). */
 	#betterCopy(bytes: Uint8Array, forwarded: Uint8Array): boolean {
-		const decoded = decodeAlertFrame(bytes);
-		if (!decoded.ok) return false;
-		const id = `${decoded.frame.source}/1/${decoded.frame.sequence}`;
+		const clear = inClear(bytes);
+		if (clear === undefined) return false;
+		const id = `${clear.source}/1/${clear.sequence}`;
 		const sent = genuine.get(id);
 		const best = this.#bestTtl.get(id);
-		const ttl = Math.min(decoded.frame.ttl, DEFAULT_INITIAL_TTL);
+		const ttl = Math.min(clear.ttl, DEFAULT_INITIAL_TTL);
 		if (sent === undefined || best === undefined || ttl <= best || toHex(withTtl(bytes, 0)) !== toHex(withTtl(sent.frame, 0))) return false;
 		this.#bestTtl.set(id, ttl);
 		return toHex(forwarded) === toHex(withTtl(sent.frame, ttl - 1));
 	}
 }
 
-/** Random frames that mostly get past the cheap checks: alert kind, epoch 1, a known source. */
+/**
+ * Random frames that mostly get past the cheap checks: alert kind, epoch 1, a known source,
+ * masked with the domain's privacy key (what only a member could do; a keyless attacker's
+ * header unmasks to random fields and mostly stops at the roster check).
+ */
 const plausibleFrame = fc
 	.record({
 		ttl: fc.integer({ min: 0, max: 15 }),
@@ -123,7 +136,9 @@ const plausibleFrame = fc
 	.map(({ ttl, group, source, sequence, body }) => {
 		const packed = source * 2 ** 19 + sequence;
 		const header = Uint8Array.of(ttl, (1 << 5) | group, packed >>> 24, (packed >>> 16) & 255, (packed >>> 8) & 255, packed & 255);
-		return encodeAlertFrame(header, body.subarray(0, body.length - 4), body.subarray(body.length - 4));
+		const clear = encodeAlertFrame(header, body.subarray(0, body.length - 4), body.subarray(body.length - 4));
+		// The mask is an XOR that depends only on the tags: unmasking a clear header masks it.
+		return inClear(clear)!.bytes;
 	});
 
 const randomFrame = fc.oneof(fc.uint8Array({ minLength: 0, maxLength: 260 }), plausibleFrame);

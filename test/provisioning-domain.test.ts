@@ -7,6 +7,7 @@ import { isPicketError } from "picket/core/picket-error";
 import { constantTimeEqual } from "picket/core/bytes";
 import { decodeBundle } from "picket/provisioning/bundle";
 import { sealAlert } from "picket/link/alert-layers";
+import { derivePrivacyKey } from "picket/link/key-schedule";
 import { openEpochDelivery } from "picket/provisioning/epoch-delivery";
 import { type DeviceCredentials, applyEpochDelivery, loadCredentials, openBundle, storeBundle } from "picket/provisioning/keystore";
 import { ROSTER_MEMBER_LENGTH, Roster, rosterLength } from "picket/provisioning/roster";
@@ -210,7 +211,7 @@ test("re-provisioning never reuses nonces: a second bundle in one epoch is needs
 	domain.issueBundle(responder.id);
 	// A fresh board's counter starts at 0: both boards seal their first alert at sequence 0.
 	const seal = (credentials: DeviceCredentials, payload: Uint8Array) =>
-		sealAlert(crypto, { networkKey: credentials.networkKey, groupKey: credentials.groupKeys.get(0)! }, { ttl: 3, epoch: credentials.epoch, group: 0, source: credentials.deviceId, sequence: 0 }, payload);
+		sealAlert(crypto, { networkKey: credentials.networkKey, privacyKey: derivePrivacyKey(crypto, credentials.networkKey), groupKey: credentials.groupKeys.get(0)! }, { ttl: 3, epoch: credentials.epoch, group: 0, source: credentials.deviceId, sequence: 0 }, payload);
 	const known = Uint8Array.of(1, 2, 0, 7, 0, 0, 0, 0);
 	const secret = Uint8Array.of(2, 3, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa);
 	// The attack the refusal prevents: the same epoch's bundle on an erased board.

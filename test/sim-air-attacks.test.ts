@@ -1,5 +1,5 @@
 /**
- * Issue 12, items 1, 4 and 7: attacks on the alert frame and the relays, run in the host
+ * Issue 12, items 1, 4, 6, 7 and 9: attacks on the alert frame and the relays, run in the host
  * simulator over the default two-wing domain. Each test fails without its defence.
  */
 import test from "ava";
@@ -103,9 +103,27 @@ test("hosts/sim/scenarios/attacks-air.json: every attack runs, no alert is misse
 		const summary = runScenario(scenario, seed, { crypto: createNodeCryptoSuite });
 		const kinds = new Set(summary.attacks.map((attack) => attack.kind));
 		for (const kind of ["ttl-zero", "replay-flood", "insider-leap"]) t.true(kinds.has(kind as never), `seed ${seed}: ${kind} ran`);
+		t.is(summary.listener?.pairsLinked, 0, `seed ${seed}: the listener links nothing`);
 		t.deepEqual(summary.alerts.flatMap((alert) => alert.missed.map((name) => `${alert.id} ${name}`)), [], `seed ${seed}`);
 		t.deepEqual(summary.attacks.flatMap((attack) => attack.acceptedForgery), [], `seed ${seed}`);
 		t.is(summary.nonceReuses, 0);
+	}
+});
+
+test("item 9: a listener without keys names no sender and links no two alerts of one source by their header", (t) => {
+	for (let seed = 1; seed <= 3; seed++) {
+		const summary = runScenario(underAttack([{ at: 100, type: "attack", attack: "listen" }, ...incidents]), seed, { crypto: createNodeCryptoSuite });
+		const listener = summary.listener;
+		if (listener === undefined) return t.fail("no listener report");
+		t.log(`seed ${seed}: ${JSON.stringify(listener)}`);
+		t.true(listener.alertsHeard >= 6, `seed ${seed}: it heard the alerts`);
+		t.true(listener.sameSourcePairs >= 3, `seed ${seed}: each incident's repeats come from one source`);
+		t.is(listener.sourceRead, 0, `seed ${seed}: source ids read in clear`);
+		t.is(listener.sequenceRead, 0, `seed ${seed}: sequences read in clear`);
+		t.is(listener.pairsLinked, 0, `seed ${seed}: alerts linked by their source field`);
+		// 5 masked bits: a right guess by chance 1 time in 32.
+		t.true(listener.groupRead <= listener.alertsHeard / 4, `seed ${seed}: groups read ${listener.groupRead} of ${listener.alertsHeard}`);
+		t.deepEqual(summary.alerts.flatMap((alert) => alert.missed), [], "every relay still unmasks and forwards");
 	}
 });
 

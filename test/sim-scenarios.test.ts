@@ -84,10 +84,16 @@ test("the attacker's frames are rejected for the expected reasons, before and af
 	t.deepEqual(reasons("replay", false), new Set(["duplicate"]));
 	t.deepEqual(reasons("epoch-replay", false), new Set(["wrong-epoch"]), "re-labelled as a future epoch");
 	t.true(reasons("tamper", false).has("bad-tag"));
-	t.true(reasons("forge", false).has("bad-tag"));
-	// Cross-epoch replays: the old epoch's frame as it was, and re-labelled as the new epoch.
+	// Without the domain's privacy key, the header a forger writes unmasks at a receiver to a random one (issue 12 item 9):
+	// a source not in the roster, one not in that group, or at best a member whose tag fails.
+	const randomHeader = ["unknown-sender", "not-authorised", "bad-tag"];
+	// "forge" also counts the random-bytes frames, whose key id names no epoch held.
+	const forged = reasons("forge", false);
+	t.true(forged.size > 0 && [...forged].every((reason) => [...randomHeader, "wrong-epoch"].includes(reason)), [...forged].join(", "));
+	// Cross-epoch replays: the old epoch's frame as it was, and re-labelled as the new epoch (unmasked with the new epoch's privacy key: another header).
 	t.deepEqual(reasons("replay", true), new Set(["wrong-epoch"]));
-	t.deepEqual(reasons("epoch-replay", true), new Set(["bad-tag"]));
+	const relabelled = reasons("epoch-replay", true);
+	t.true(relabelled.size > 0 && [...relabelled].every((reason) => randomHeader.includes(reason)), [...relabelled].join(", "));
 	for (const attack of summary.attacks) t.deepEqual([...attack.acceptedForgery, ...attack.acceptedLateCopy], [], `#${attack.id}`);
 });
 

@@ -14,9 +14,10 @@ import type { Storage, Timers } from "picket/core/host-contracts";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { BROADCAST_MAC, type Radio, type ReceivedFrame } from "picket/device/radio";
 import { toHex } from "picket/core/bytes";
-import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE, MAX_TTL } from "picket/link/alert-frame";
+import { EPOCH_KEY_ID_MASK, MAX_SEQUENCE, MAX_TTL, decodeAlertFrame } from "picket/link/alert-frame";
 import { sealAlert } from "picket/link/alert-layers";
 import { HANDSHAKE_MESSAGE_1_LENGTH } from "picket/link/handshake";
+import { derivePrivacyKey } from "picket/link/key-schedule";
 import { FrameKind, frameByte0, frameDetail, frameKind } from "picket/link/frame-kind";
 import type { PairwiseSessions } from "picket/link/pairwise-sessions";
 import type { Medium, Station } from "picket/hosts/sim/medium";
@@ -40,6 +41,16 @@ export interface RecordedFrame {
 	readonly time: number;
 	readonly from: Uint8Array;
 	readonly payload: Uint8Array;
+}
+
+/** One alert as a listener without keys reads its header (attacker.startListening). */
+export interface OverheardAlert {
+	readonly time: number;
+	readonly frame: Uint8Array;
+	readonly epochBits: number;
+	readonly group: number;
+	readonly source: number;
+	readonly sequence: number;
 }
 
 /** One frame the attacker put on the air. */
@@ -124,8 +135,8 @@ export class Attacker {
 	}
 
 	/**
-	 * Sends a recorded alert with one random bit of its sequence number flipped, so that it
-	 * claims to be a new alert. (A flip in the payload or app tag leaves the frame's identity
+	 * Sends a recorded alert with one random bit of its (masked) sequence number flipped, so
+	 * that it claims to be a new alert: the mask is the same, so the flip survives unmasking. (A flip in the payload or app tag leaves the frame's identity
 	 * — source, sequence, network tag — unchanged, so a receiver that already holds the
 	 * genuine copy drops it as a duplicate before any tag is checked; a flip in the network
 	 * tag makes a new identity and fails the tag check.)
@@ -150,7 +161,9 @@ export class Attacker {
 	 * (a real member id makes the forgery reach the tag check). TTL, group and epoch as given.
 	 */
 	forge(header: { readonly source: number; readonly group: number; readonly epoch: number; readonly ttl?: number }, payload: Uint8Array): AttackAttempt {
-		const keys = { networkKey: this.#random.fill(new Uint8Array(16)), groupKey: this.#random.fill(new Uint8Array(16)) };
+		const networkKey = this.#random.fill(new Uint8Array(16));
+		// Without the domain's privacy key the header it means unmasks, at a receiver, to another one.
+		const keys = { networkKey, privacyKey: derivePrivacyKey(this.#crypto, networkKey), groupKey: this.#random.fill(new Uint8Array(16)) };
 		const sequence = this.#random.nextInt(MAX_SEQUENCE + 1);
 		const frame = sealAlert(this.#crypto, keys, { ttl: header.ttl ?? 3, epoch: header.epoch, group: header.group, source: header.source, sequence }, payload);
 		return this.#transmit("forge", frame, `alert as member ${header.source}, group ${header.group}, sequence ${sequence}, random keys`);
@@ -201,14 +214,44 @@ export class Attacker {
 	 */
 	insiderForge(keys: { readonly networkKey: Uint8Array; readonly groupKey: Uint8Array }, header: { readonly source: number; readonly group: number; readonly epoch: number; readonly ttl: number; readonly sequence?: number }, payload: Uint8Array): AttackAttempt {
 		const sequence = header.sequence ?? MAX_SEQUENCE;
-		const frame = sealAlert(this.#crypto, keys, { ttl: header.ttl, epoch: header.epoch, group: header.group, source: header.source, sequence }, payload);
+		const frame = sealAlert(this.#crypto, { ...keys, privacyKey: derivePrivacyKey(this.#crypto, keys.networkKey) }, { ttl: header.ttl, epoch: header.epoch, group: header.group, source: header.source, sequence }, payload);
 		return this.#transmit("insider-leap", frame, `insider's alert as member ${header.source}, group ${header.group}, sequence ${sequence}, real keys`);
+	}
+
+	// ── Issue 12, item 9: a passive listener ─────────────────────────────────
+
+	/**
+	 * From now on keeps, for each alert heard (once, whatever its TTL), the header as a
+	 * listener without keys reads it (item 9): which source, which sequence, which group.
+	 */
+	startListening(): void {
+		this.#listening = true;
+	}
+
+	/** What the listener read, alert by alert. */
+	get overheard(): readonly OverheardAlert[] {
+		return this.#overheard;
+	}
+
+	#listening = false;
+	readonly #overheard: OverheardAlert[] = [];
+	readonly #overheardFrames = new Set<string>();
+
+	#listen(recorded: RecordedFrame): void {
+		const decoded = decodeAlertFrame(recorded.payload);
+		if (!decoded.ok) return;
+		const key = toHex(setTtlField(recorded.payload, 0));
+		if (this.#overheardFrames.has(key)) return;
+		this.#overheardFrames.add(key);
+		const { epochBits, group, source, sequence } = decoded.frame;
+		this.#overheard.push({ time: recorded.time, frame: recorded.payload, epochBits, group, source, sequence });
 	}
 
 	#zeroing = false;
 	readonly #zeroed = new Set<string>();
 
 	#onHeard(radio: Radio, recorded: RecordedFrame): void {
+		if (this.#listening) this.#listen(recorded);
 		const frame = recorded.payload;
 		if (!this.#zeroing || frame.length === 0 || frameKind(frame[0]) !== FrameKind.Alert || frameDetail(frame[0]) === 0) return;
 		const copy = setTtlField(frame, 0);

@@ -230,6 +230,11 @@ function printAttackCosts(summary: SimulationSummary): void {
 	});
 	console.log(table(["attack", "frames sent", "rejections", "re-broadcasts by defenders", "forgeries accepted", "genuine copies accepted", "insider frames read"], rows, [false, true, true, true, true, true, true]));
 	console.log(`Alerts missed by an authorised, reachable device: ${missed.length === 0 ? "none" : missed.join(", ")}\n`);
+	const listener = summary.listener;
+	if (listener !== undefined) {
+		console.log(`Passive listener (no keys): ${listener.alertsHeard} alerts heard; their headers named the true source in ${listener.sourceRead}, sequence in ${listener.sequenceRead}, group in ${listener.groupRead}`);
+		console.log(`  alerts of one source heard in turn: ${listener.sameSourcePairs}, of which ${listener.pairsLinked} showed the same source field (linkable)\n`);
+	}
 }
 
 /**

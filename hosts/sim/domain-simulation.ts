@@ -46,7 +46,9 @@ import type { DeviceEvent } from "picket/device/device-events";
 import { decodeBundle } from "picket/provisioning/bundle";
 import type { CommandAction } from "picket/device/alarm-policy";
 import type { HostBindings, PostLinkPort } from "picket/device/host-bindings";
-import { EPOCH_KEY_ID_MASK, decodeAlertFrame } from "picket/link/alert-frame";
+import { EPOCH_KEY_ID_MASK, type AlertFrame, decodeAlertFrame } from "picket/link/alert-frame";
+import { deobfuscateAlertFrame } from "picket/link/alert-layers";
+import { derivePrivacyKey } from "picket/link/key-schedule";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import { type VerifiedRoster, storeBundle } from "picket/provisioning/keystore";
@@ -225,6 +227,18 @@ export interface FramesByKind {
 	readonly [kind: string]: { readonly frames: number; readonly bytes: number };
 }
 
+/** Issue 12, item 9: what a listener without keys read in the alert headers it heard, checked against the headers in clear. */
+export interface ListenerReport {
+	readonly alertsHeard: number;
+	/** Alerts whose header, read without keys, named their true source, sequence (its 19 bits), group. */
+	readonly sourceRead: number;
+	readonly sequenceRead: number;
+	readonly groupRead: number;
+	/** Alerts heard after another one of the same source, and how many of those carry the same source field as it: what lets a listener follow one device. */
+	readonly sameSourcePairs: number;
+	readonly pairsLinked: number;
+}
+
 export interface SimulationSummary {
 	readonly scenario: string;
 	readonly seed: number;
@@ -241,6 +255,8 @@ export interface SimulationSummary {
 	readonly nonceReuses: number;
 	/** Frames devices unicast to one of the attacker's MACs (answers to handshake attacks; each takes an ESP-NOW peer entry). */
 	readonly answersToAttacker: number;
+	/** Present when the attacker listened ("listen" attack). */
+	readonly listener?: ListenerReport;
 	/** SHA-256 over the canonical JSON of everything above: equal digests, equal runs. */
 	readonly digest: string;
 }
@@ -683,6 +699,11 @@ export class DomainSimulation {
 			case "garbage":
 				attempt = attacker.garbage(24);
 				break;
+			case "listen":
+				attacker.startListening();
+				this.#listened = true;
+				this.#note(now, "attacker", "listen: from now on reads the header of every alert it hears, without keys");
+				return;
 			case "ttl-zero":
 				attacker.startTtlZeroing();
 				this.#note(now, "attacker", "ttl-zero: from now on every station re-broadcasts each alert it hears with TTL 0");
@@ -725,9 +746,9 @@ export class DomainSimulation {
 		const record: AttackRecord = { attempt, rejections: new Map(), acceptedLateCopy: [], acceptedForgery: [], acceptedFromInsider: [], relaysCaused: 0 };
 		this.#attacks.push(record);
 		this.#attackByFrame.set(toHex(attempt.frame), record);
-		const decoded = decodeAlertFrame(attempt.frame);
-		if (decoded.ok) {
-			const identity = identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence);
+		const observed = this.#observeAlert(attempt.frame);
+		if (observed !== undefined) {
+			const identity = identityKey(observed.epochBits, observed.source, observed.sequence);
 			this.#attackByIdentity.set(identity, record);
 			if (attempt.kind === "insider-leap") this.#insiderIdentities.add(identity);
 		}
@@ -768,6 +789,48 @@ export class DomainSimulation {
 		this.#note(this.clock.now(), "attacker", `rewrites ${device.name}'s flash with its first bundle (epoch ${decodeBundle(bundle, this.#crypto).epoch}) and cuts its power`);
 		rewriteBundleEntries(device.storage, bundle, this.#crypto);
 		this.#powerCut(device, 100);
+	}
+
+	readonly #privacyKeys = new Map<number, Uint8Array>();
+	#listened = false;
+
+	/** What the listener's keyless reading of each header got right, against the headers in clear (item 9). */
+	#listenerReport(attacker: Attacker): ListenerReport {
+		const report = { alertsHeard: 0, sourceRead: 0, sequenceRead: 0, groupRead: 0, sameSourcePairs: 0, pairsLinked: 0 };
+		const lastBySource = new Map<number, number>();
+		for (const heard of attacker.overheard) {
+			const truth = this.#observeAlert(heard.frame);
+			if (truth === undefined) continue;
+			report.alertsHeard++;
+			if (heard.source === truth.source) report.sourceRead++;
+			if (heard.sequence === truth.sequence) report.sequenceRead++;
+			if (heard.group === truth.group) report.groupRead++;
+			const previous = lastBySource.get(truth.source);
+			if (previous !== undefined) {
+				report.sameSourcePairs++;
+				if (previous === heard.source) report.pairsLinked++;
+			}
+			lastBySource.set(truth.source, heard.source);
+		}
+		return report;
+	}
+
+	/**
+	 * An alert's header in clear, as its receivers see it: the observer holds every epoch's
+	 * network key (the newest epoch with the frame's key-id bits). Not authenticated: a
+	 * forgery unmasks to whatever header the domain's privacy key makes of it.
+	 */
+	#observeAlert(bytes: Uint8Array): AlertFrame | undefined {
+		const decoded = decodeAlertFrame(bytes);
+		if (!decoded.ok) return undefined;
+		let epoch = this.domain.epoch;
+		while (epoch > 0 && (epoch & EPOCH_KEY_ID_MASK) !== decoded.frame.epochBits) epoch--;
+		let privacyKey = this.#privacyKeys.get(epoch);
+		if (privacyKey === undefined) {
+			privacyKey = derivePrivacyKey(this.#crypto, this.domain.networkKey(epoch));
+			this.#privacyKeys.set(epoch, privacyKey);
+		}
+		return deobfuscateAlertFrame(this.#crypto, privacyKey, decoded.frame);
 	}
 
 	#stationName(mac: Uint8Array): string {
@@ -865,9 +928,9 @@ export class DomainSimulation {
 	}
 
 	#onSealed(device: SimDevice, frame: Uint8Array): void {
-		const decoded = decodeAlertFrame(frame);
-		if (!decoded.ok) return;
-		const { epochBits, source, sequence, group } = decoded.frame;
+		const observed = this.#observeAlert(frame);
+		if (observed === undefined) return;
+		const { epochBits, source, sequence, group } = observed;
 		const key = identityKey(epochBits, source, sequence);
 		if (this.#sealed.has(key)) {
 			this.#nonceReuses++;
@@ -915,13 +978,13 @@ export class DomainSimulation {
 			if (outcome.reason !== "duplicate") this.#note(now, device.name, `drops a frame: ${outcome.reason}`);
 			return;
 		}
-		const decoded = decodeAlertFrame(frame);
-		const record = decoded.ok ? this.#alertByIdentity.get(identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence)) : undefined;
+		const observed = this.#observeAlert(frame);
+		const record = observed !== undefined ? this.#alertByIdentity.get(identityKey(observed.epochBits, observed.source, observed.sequence)) : undefined;
 		if (attack !== undefined) {
 			if (record !== undefined) {
 				attack.acceptedLateCopy.push(device);
 				this.#note(now, device.name, `accepts attacker frame #${attack.attempt.id}: a genuine ${record.id} copy it had missed`);
-			} else if (attack.attempt.kind === "insider-leap" || (decoded.ok && this.#insiderIdentities.has(identityKey(decoded.frame.epochBits, decoded.frame.source, decoded.frame.sequence)))) {
+			} else if (attack.attempt.kind === "insider-leap" || (observed !== undefined && this.#insiderIdentities.has(identityKey(observed.epochBits, observed.source, observed.sequence)))) {
 				// Group keys are shared: a member of X's group can seal X's alerts (README, security).
 				attack.acceptedFromInsider.push(device);
 				this.#note(now, device.name, `accepts insider frame #${attack.attempt.id} (sealed with a member's own keys)`);
@@ -955,9 +1018,9 @@ export class DomainSimulation {
 		count.frames++;
 		count.bytes += payload.length;
 		if (frameKind(payload[0]) !== FrameKind.Alert) return;
-		const decoded = decodeAlertFrame(payload);
-		if (!decoded.ok) return;
-		const { epochBits, source, sequence, ttl } = decoded.frame;
+		const observed = this.#observeAlert(payload);
+		if (observed === undefined) return;
+		const { epochBits, source, sequence, ttl } = observed;
 		const attack = this.#attackByIdentity.get(identityKey(epochBits, source, sequence));
 		if (attack !== undefined && attack.attempt.time <= this.clock.now()) attack.relaysCaused++;
 		const record = this.#alertByIdentity.get(identityKey(epochBits, source, sequence));
@@ -1113,6 +1176,7 @@ export class DomainSimulation {
 			frames: Object.fromEntries(Object.entries(this.#frames).map(([kind, count]) => [kind, { ...count }])),
 			nonceReuses: this.#nonceReuses,
 			answersToAttacker: this.#answersToAttacker,
+			...(this.#listened && this.attacker !== undefined ? { listener: this.#listenerReport(this.attacker) } : {}),
 		};
 		return { ...body, digest: toHex(this.#crypto.sha256(utf8(JSON.stringify(body)))) };
 	}

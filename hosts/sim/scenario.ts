@@ -46,8 +46,9 @@ export type AttackName = "replay" | "tamper" | "forge" | "epoch-replay" | "garba
  * in `group` with the highest sequence, under the keys it holds), "walk-past" (someone walks
  * past the sensor `as` `times` times, once per hold-off: each trip burns its sequences).
  */
-export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap" | "walk-past";
-export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap", "walk-past", "handshake-forge", "handshake-replay", "member-command", "bundle-rollback"];
+export type AirAttackName = "ttl-zero" | "replay-flood" | "insider-leap" | "walk-past" | "listen";
+/** "listen" (issue 12, item 9): from then on the attacker reads every alert header it hears, keyless; the summary says what it learnt. */
+export const ATTACK_NAMES: readonly AttackName[] = ["replay", "tamper", "forge", "epoch-replay", "garbage", "ttl-zero", "replay-flood", "insider-leap", "walk-past", "listen", "handshake-forge", "handshake-replay", "member-command", "bundle-rollback"];
 /**
  * Attacks on handshakes and members' authority (issue 12, items 2, 3, 8;
  * hosts/sim/scenarios/attacks-keys.json): "handshake-forge" sends `count` forged messages 1

@@ -33,6 +33,11 @@ export interface AlertLink {
 	sendAlert(group: number, payload: Uint8Array): Uint8Array;
 	/** Judges one alert frame from the air. Never throws on what the air delivers. */
 	receive(frame: Uint8Array): AlertOutcome;
+	/**
+	 * The claimed source of a frame refused as "wrong-epoch" (an alert or mesh envelope of the
+	 * epoch a revocation replaced), or undefined: unauthenticated, a hint only.
+	 */
+	behindSource?(frame: Uint8Array): number | undefined;
 }
 
 export type SessionOutcome =

@@ -332,12 +332,13 @@ export class DeviceNode {
 	}
 
 	/**
-	 * A frame under an epoch this device does not hold names its source in clear (alert and
-	 * envelope headers alike: bytes 2..5, source in the top 13 bits). Unauthenticated, so it
-	 * only prompts a rate-limited resend of a delivery held for that member (delivery-tracker.ts).
+	 * A frame under the epoch this device left names its source (secure-link.ts
+	 * `behindSource`: in clear in an envelope, masked in an alert). Unauthenticated, so it only
+	 * prompts a rate-limited resend of a delivery held for that member (delivery-tracker.ts).
 	 */
 	#heardBehind(bytes: Uint8Array): void {
-		if (bytes.length >= 6) this.#links.heardBehind?.(((bytes[2] << 8) | bytes[3]) >>> 3);
+		const source = this.#links.alerts.behindSource?.(bytes);
+		if (source !== undefined) this.#links.heardBehind?.(source);
 	}
 
 	/** An envelope: relayed like an alert (true), or its inner frame handled as a session frame (false: ends the turn). */

@@ -5,8 +5,8 @@
  * | offset    | size | field           | content                                                          |
  * |-----------|------|-----------------|------------------------------------------------------------------|
  * | 0         | 1    | byte 0          | bits 7..6 version 0, 5..4 kind 0 (alert), 3..0 TTL (frame-kind.ts) |
- * | 1         | 1    | key id          | bits 7..5 epoch mod 8, bits 4..0 group 0..31                      |
- * | 2..5      | 4    | source, sequence| u32 big-endian: bits 31..19 source id (13 b), 18..0 sequence (19 b): the extended sequence's low bits |
+ * | 1         | 1    | key id          | bits 7..5 epoch mod 8, bits 4..0 group 0..31 (group obfuscated)   |
+ * | 2..5      | 4    | source, sequence| u32 big-endian: bits 31..19 source id (13 b), 18..0 sequence (19 b): the extended sequence's low bits (obfuscated) |
  * | 6..6+n−1  | n    | app ciphertext  | payload under the group key (AES-CCM), n = 0..232                |
  * | 6+n..13+n | 8    | app tag         | CCM tag, group key, AD = header with TTL 0                        |
  * | 14+n..17+n| 4    | network tag     | CCM tag, network key, AD = header with TTL 0 ‖ ciphertext ‖ app tag |
@@ -29,6 +29,22 @@
  * Why the epoch's low 3 bits in the key id: receivers hold at most the current and the
  * previous epoch (secure-link.ts); 3 bits tell those apart and let a receiver name a
  * frame from any other epoch "wrong-epoch" instead of failing its tag.
+ *
+ * Obfuscation (Bluetooth Mesh's network PDU privacy, Mesh Profile 3.8.7.3): on the air, the
+ * group bits and bytes 2..5 are XORed with a 37-bit mask that changes with every frame
+ * (alert-layers.ts derives it from the privacy key and the frame's last 12 bytes, its
+ * "privacy random": app tag ‖ network tag). The tags cover the header in clear, so a
+ * changed masked bit or privacy-random bit fails the network tag. What stays readable
+ * without keys, and why:
+ *
+ * | field      | why it stays in clear                                                          |
+ * |------------|--------------------------------------------------------------------------------|
+ * | byte 0     | version and kind route every frame before any key is chosen; the TTL is rewritten by relays on the way while the mask (from the tags) stays, so masking it would still show each copy's hop count relative to the others |
+ * | epoch bits | choose which epoch's privacy key unmasks the rest (receivers hold two epochs)    |
+ * | length     | the radio's; the payload is already encrypted                                   |
+ *
+ * Before obfuscation a listener read 48 header bits; now 11 (byte 0, the epoch bits), and
+ * those are the same for every alert of the domain at a given hop.
  *
  * Why the TTL sits in byte 0 and is masked in the tags' associated data: relays decrement
  * it without any key, and no tag has to be recomputed on the way.
@@ -74,6 +90,30 @@ export const EPOCH_BITS_IN_KEY_ID = 3;
 export const EPOCH_KEY_ID_MASK = (1 << EPOCH_BITS_IN_KEY_ID) - 1;
 export const MAX_TTL = 15;
 
+/** The header bytes the obfuscation mask covers: the key id (group bits only) and bytes 2..5. */
+export const OBFUSCATED_OFFSET = 1;
+export const OBFUSCATED_LENGTH = 5;
+/** Which bits of the key id are obfuscated: the group's; the epoch bits stay readable. */
+const OBFUSCATED_KEY_ID_BITS = MAX_GROUP;
+/** The frame's last bytes, app tag ‖ network tag: already on the air and different in every frame. */
+export const PRIVACY_RANDOM_LENGTH = ALERT_APP_TAG_LENGTH + ALERT_NETWORK_TAG_LENGTH;
+
+/** The bytes the obfuscation mask is derived from: the frame's app tag ‖ network tag (a view). */
+export function privacyRandom(frame: Uint8Array): Uint8Array {
+	return frame.subarray(frame.length - PRIVACY_RANDOM_LENGTH);
+}
+
+/**
+ * A copy of `frame` with `mask` (≥ 5 bytes) XORed over the obfuscated header bits: masks a
+ * clear header and unmasks a masked one. Byte 0 and the epoch bits are never touched.
+ */
+export function xorHeaderMask(frame: Uint8Array, mask: Uint8Array): Uint8Array {
+	const copy = frame.slice();
+	copy[OBFUSCATED_OFFSET] ^= mask[0] & OBFUSCATED_KEY_ID_BITS;
+	for (let i = 1; i < OBFUSCATED_LENGTH; i++) copy[OBFUSCATED_OFFSET + i] ^= mask[i];
+	return copy;
+}
+
 /** The fields the header carries. `epoch` is the full key epoch; only its low 3 bits travel. */
 export interface AlertHeader {
 	readonly ttl: number;
@@ -92,7 +132,7 @@ export interface AlertFrame {
 	readonly source: number;
 	/** The sequence's low 19 bits, as they travel (extendSequence gives the rest). */
 	readonly sequence: number;
-	/** The 6 header bytes as received. */
+	/** The 6 header bytes of `bytes`: masked as received, in clear once unmasked (alert-layers.ts). */
 	readonly header: Uint8Array;
 	/** App ciphertext ‖ app tag. */
 	readonly sealedPayload: Uint8Array;
@@ -151,8 +191,10 @@ export function encodeAlertFrame(header: Uint8Array, sealedPayload: Uint8Array, 
 }
 
 /**
- * Parses a frame from the air. Never throws: anything malformed is a typed failure. The
- * result is not authenticated yet; alert-layers.ts checks the tags.
+ * Parses a frame. Never throws: anything malformed is a typed failure. The result is not
+ * authenticated yet; alert-layers.ts checks the tags. On a frame from the air, group,
+ * source and sequence are still obfuscated (what a listener without keys reads):
+ * `deobfuscateAlertFrame` (alert-layers.ts) gives the header in clear.
  */
 export function decodeAlertFrame(bytes: Uint8Array): AlertDecodeResult {
 	if (!(bytes instanceof Uint8Array) || bytes.length < ALERT_OVERHEAD) return { ok: false, reason: "truncated" };
@@ -160,22 +202,29 @@ export function decodeAlertFrame(bytes: Uint8Array): AlertDecodeResult {
 	const byte0 = bytes[0];
 	if (frameVersion(byte0) !== PICKET_VERSION) return { ok: false, reason: "unknown-version" };
 	if (frameKind(byte0) !== FrameKind.Alert) return { ok: false, reason: "unknown-kind" };
+	return { ok: true, frame: alertParts(bytes) };
+}
+
+/** The parts of a frame whose length and byte 0 were checked. */
+function alertParts(bytes: Uint8Array): AlertFrame {
 	const packed = readU32(bytes, 2);
 	const networkTagStart = bytes.length - ALERT_NETWORK_TAG_LENGTH;
 	return {
-		ok: true,
-		frame: {
-			ttl: frameDetail(byte0),
-			epochBits: bytes[1] >>> 5,
-			group: bytes[1] & 31,
-			source: packed >>> SEQUENCE_BITS,
-			sequence: packed & MAX_SEQUENCE,
-			header: bytes.subarray(0, ALERT_HEADER_LENGTH),
-			sealedPayload: bytes.subarray(ALERT_HEADER_LENGTH, networkTagStart),
-			networkTag: bytes.subarray(networkTagStart),
-			bytes,
-		},
+		ttl: frameDetail(bytes[0]),
+		epochBits: bytes[1] >>> 5,
+		group: bytes[1] & 31,
+		source: packed >>> SEQUENCE_BITS,
+		sequence: packed & MAX_SEQUENCE,
+		header: bytes.subarray(0, ALERT_HEADER_LENGTH),
+		sealedPayload: bytes.subarray(ALERT_HEADER_LENGTH, networkTagStart),
+		networkTag: bytes.subarray(networkTagStart),
+		bytes,
 	};
+}
+
+/** A decoded frame with `mask` XORed over its obfuscated bits (xorHeaderMask): its parts, on a copy. */
+export function unmaskAlertFrame(frame: AlertFrame, mask: Uint8Array): AlertFrame {
+	return alertParts(xorHeaderMask(frame.bytes, mask));
 }
 
 /** A copy of `frame` with its TTL replaced: what a relay rebroadcasts. No key needed, no tag changes. */

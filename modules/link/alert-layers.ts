@@ -10,6 +10,22 @@
  *
  * Sending costs 2 CCM operations, receiving 2 (a relay that cannot read: 1; a duplicate: 0).
  *
+ * Header obfuscation (Bluetooth Mesh network PDU privacy, Mesh Profile 3.8.7.3), applied
+ * after both tags and removed before either is checked:
+ *
+ *   mask = HMAC-SHA-256(privacy key, "picket alert header" ‖ privacy random)[0..4]
+ *   privacy random = the frame's app tag ‖ network tag (12 B, alert-frame.ts)
+ *
+ * XORed over the group bits and the source and sequence (alert-frame.ts). The privacy key
+ * comes from the network key (key-schedule.ts), so relays unmask before their checks and
+ * forward the bytes they heard, mask unchanged (it does not depend on the TTL). Both tags
+ * cover the header in clear: an altered masked bit unmasks to another header, an altered
+ * privacy random to another mask, and either fails the network tag. The mask is an HMAC,
+ * not Mesh's single AES block, because the CryptoSuite has no raw AES block and a third
+ * CCM would exceed the budget of 2; HMAC-SHA-256 is in every suite (the ESP32's SHA
+ * hardware under the native one) and is not a CCM operation. Two frames share a mask only
+ * if their 96-bit privacy randoms collide.
+ *
  * Nonces are derived, never random and never sent: only the sequence travels. The
  * sequence counter never repeats a (source, epoch, sequence), the layer byte keeps the
  * two layers apart even if a key were ever shared, and the epoch is the full 32 bits.
@@ -26,7 +42,7 @@
  * Era 0's nonces are those of the frames before eras existed: bytes 10..11 were zero.
  */
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
-import { concatBytes } from "picket/core/bytes";
+import { concatBytes, utf8 } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import {
 	ALERT_APP_TAG_LENGTH,
@@ -37,6 +53,10 @@ import {
 	encodeAlertHeader,
 	maskTtl,
 	MAX_SEQUENCE,
+	OBFUSCATED_LENGTH,
+	privacyRandom,
+	unmaskAlertFrame,
+	xorHeaderMask,
 } from "picket/link/alert-frame";
 
 export const CCM_NONCE_LENGTH = 13;
@@ -69,10 +89,29 @@ export function alertNonce(layer: AlertLayer, epoch: number, source: number, seq
 /** The keys one alert is protected with. */
 export interface AlertKeys {
 	readonly networkKey: Uint8Array;
+	/** derivePrivacyKey(network key) (key-schedule.ts). */
+	readonly privacyKey: Uint8Array;
 	readonly groupKey: Uint8Array;
 }
 
-/** Builds a complete alert frame: app layer, then network layer. Two CCM operations. */
+const MASK_LABEL = utf8("picket alert header");
+
+/** The obfuscation mask of one frame (table above): one HMAC-SHA-256, no CCM. */
+function headerMask(crypto: CryptoSuite, privacyKey: Uint8Array, frame: Uint8Array): Uint8Array {
+	return crypto.hmacSha256(privacyKey, concatBytes(MASK_LABEL, privacyRandom(frame))).subarray(0, OBFUSCATED_LENGTH);
+}
+
+/**
+ * The frame with its header in clear, as the tags see it: `frame.bytes` becomes a copy
+ * with group, source and sequence unmasked. Keep the bytes heard for relaying: the mask
+ * travels with them. Not authenticated: a wrong privacy key or an altered bit gives a
+ * header whose network tag fails.
+ */
+export function deobfuscateAlertFrame(crypto: CryptoSuite, privacyKey: Uint8Array, frame: AlertFrame): AlertFrame {
+	return unmaskAlertFrame(frame, headerMask(crypto, privacyKey, frame.bytes));
+}
+
+/** Builds a complete alert frame: app layer, then network layer, then the header obfuscated. Two CCM operations and one HMAC. */
 export function sealAlert(crypto: CryptoSuite, keys: AlertKeys, header: AlertHeader, payload: Uint8Array): Uint8Array {
 	const headerBytes = encodeAlertHeader(header);
 	const associatedData = maskTtl(headerBytes);
@@ -84,7 +123,8 @@ export function sealAlert(crypto: CryptoSuite, keys: AlertKeys, header: AlertHea
 		new Uint8Array(0),
 		ALERT_NETWORK_TAG_LENGTH,
 	);
-	return encodeAlertFrame(headerBytes, sealedPayload, networkTag);
+	const clear = encodeAlertFrame(headerBytes, sealedPayload, networkTag);
+	return xorHeaderMask(clear, headerMask(crypto, keys.privacyKey, clear));
 }
 
 /** The network tag's associated data: header with TTL 0 ‖ app ciphertext ‖ app tag. */
@@ -94,7 +134,8 @@ function networkAssociatedData(maskedHeader: Uint8Array, sealedPayload: Uint8Arr
 
 /**
  * True when the network tag is genuine under `networkKey`, the full `epoch` and the
- * extended `sequence` (default: era 0). One CCM operation; never throws on air input.
+ * extended `sequence` (default: era 0), for a frame unmasked by `deobfuscateAlertFrame`.
+ * One CCM operation; never throws on air input.
  */
 export function verifyNetworkTag(crypto: CryptoSuite, networkKey: Uint8Array, epoch: number, frame: AlertFrame, sequence: number = frame.sequence): boolean {
 	try {

@@ -9,6 +9,14 @@
  *   handshake PSK (32 B)      = HKDF(secret, salt, "psk"   ‖ epoch u32)
  *   delivery key (16 B)       = HKDF(secret, salt, "delivery" ‖ device id u16)
  *
+ * and on the device, from the network key it already holds (Bluetooth Mesh's PrivacyKey,
+ * Mesh Profile 3.8.6.3.1, is likewise derived from the NetKey):
+ *
+ *   privacy key (16 B)        = HKDF(network key, "picket v1 privacy", "privacy")
+ *
+ * It keys the alert header's obfuscation (alert-layers.ts); every holder of the network
+ * key (relays too) can derive it, nobody else can.
+ *
  * The delivery key seals a device's key-epoch deliveries end to end
  * (picket/provisioning/epoch-delivery); it has no epoch: a revoked device only ever knew
  * its own, which opens nothing addressed to anyone else.
@@ -56,4 +64,10 @@ export function deriveHandshakePsk(crypto: CryptoSuite, domainId: Uint8Array, do
 export function deriveDeliveryKey(crypto: CryptoSuite, domainId: Uint8Array, domainSecret: Uint8Array, deviceId: number): Uint8Array {
 	if (!Number.isInteger(deviceId) || deviceId < 0 || deviceId > 0xffff) throw new PicketError<KeyScheduleErrorCode>("bad-member-id", `device ${deviceId}`);
 	return derive(crypto, domainId, domainSecret, concatBytes(utf8("delivery"), Uint8Array.of(deviceId >>> 8, deviceId & 255)), LINK_KEY_LENGTH);
+}
+
+/** The alert header's obfuscation key, derived on the device from the epoch's network key (table above). */
+export function derivePrivacyKey(crypto: CryptoSuite, networkKey: Uint8Array): Uint8Array {
+	if (networkKey.length !== LINK_KEY_LENGTH) throw new PicketError<KeyScheduleErrorCode>("bad-length", "network key must be 16 bytes");
+	return crypto.hkdfSha256(networkKey, utf8("picket v1 privacy"), utf8("privacy"), LINK_KEY_LENGTH);
 }

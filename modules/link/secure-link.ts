@@ -4,7 +4,8 @@
  *
  * Receive pipeline, cheapest checks first, and nothing remembered before it is authentic:
  *
- *   decode (alert-frame.ts) → key epoch from the key id → own echo → sender in roster →
+ *   decode (alert-frame.ts) → key epoch from the key id → unmask the header (1 HMAC, its
+ *   privacy key; alert-layers.ts) → own echo → sender in roster →
  *   sender in the group → relay memory (0 CCM; a copy with more hops left than any before
  *   is re-checked and forwarded, relay-filter.ts) → network tag (1 CCM) → replay window
  *   check → app tag if this device holds the group key (1 CCM), else the relay horizon
@@ -51,8 +52,9 @@ import type { Clock, Storage } from "picket/core/host-contracts";
 import { readU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame, extendSequence } from "picket/link/alert-frame";
-import { openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
-import { LINK_KEY_LENGTH, MAX_GROUP } from "picket/link/key-schedule";
+import { deobfuscateAlertFrame, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
+import { FrameKind, frameKind } from "picket/link/frame-kind";
+import { LINK_KEY_LENGTH, MAX_GROUP, derivePrivacyKey } from "picket/link/key-schedule";
 import { type MeshDecodeFailure, type MeshEnvelope, decodeMeshEnvelope, sealMeshEnvelope, verifyMeshEnvelope } from "picket/link/mesh-envelope";
 import { type Membership, memberInGroup } from "picket/link/membership";
 import { DEFAULT_DUPLICATE_CAPACITY, DEFAULT_MAX_JITTER_MS, RelayFilter, type RelayInstruction, decideRelay } from "picket/link/relay-filter";
@@ -120,6 +122,11 @@ export interface SecureLinkOptions {
 
 export const DEFAULT_INITIAL_TTL = 4;
 
+/** An installed epoch: its keys and the privacy key derived from its network key. */
+interface HeldEpoch extends EpochKeys {
+	readonly privacyKey: Uint8Array;
+}
+
 export class SecureLink {
 	readonly #crypto: CryptoSuite;
 	readonly #random: RandomSource;
@@ -133,10 +140,12 @@ export class SecureLink {
 	readonly #window: ReplayWindow;
 	readonly #duplicates: RelayFilter;
 	readonly #horizon: RelayHorizon;
-	#current: EpochKeys | undefined;
-	#previous: EpochKeys | undefined;
+	#current: HeldEpoch | undefined;
+	#previous: HeldEpoch | undefined;
 	/** The epoch a revocation replaced: for mesh envelopes only, until `retireEnvelopeGrace` (sealEnvelope). */
-	#envelopeGrace: EpochKeys | undefined;
+	#envelopeGrace: HeldEpoch | undefined;
+	/** The epoch this device last left: its privacy key names who still sends under it (`behindSource`). */
+	#left: { readonly epochBits: number; readonly privacyKey: Uint8Array } | undefined;
 
 	constructor(options: SecureLinkOptions) {
 		const domain = options.storageDomain ?? "picket-link";
@@ -178,7 +187,12 @@ export class SecureLink {
 	 */
 	installEpoch(keys: EpochKeys, options: { readonly keepPrevious: boolean }): void {
 		checkEpochKeys(keys);
-		const copy: EpochKeys = { epoch: keys.epoch, networkKey: keys.networkKey.slice(), groupKeys: new Map([...keys.groupKeys].map(([group, key]) => [group, key.slice()])) };
+		const copy: HeldEpoch = {
+			epoch: keys.epoch,
+			networkKey: keys.networkKey.slice(),
+			privacyKey: derivePrivacyKey(this.#crypto, keys.networkKey),
+			groupKeys: new Map([...keys.groupKeys].map(([group, key]) => [group, key.slice()])),
+		};
 		const current = this.#current;
 		if (current === undefined || keys.epoch === current.epoch) {
 			this.#current = copy;
@@ -188,6 +202,7 @@ export class SecureLink {
 		const distinguishable = (keys.epoch & EPOCH_KEY_ID_MASK) !== (current.epoch & EPOCH_KEY_ID_MASK);
 		this.#previous = options.keepPrevious && distinguishable ? current : undefined;
 		this.#envelopeGrace = this.#previous === undefined && distinguishable && keys.epoch === current.epoch + 1 ? current : undefined;
+		this.#left = distinguishable ? { epochBits: current.epoch & EPOCH_KEY_ID_MASK, privacyKey: current.privacyKey } : undefined;
 		this.#current = copy;
 		this.#forgetOtherEpochs();
 	}
@@ -221,16 +236,17 @@ export class SecureLink {
 		if (payload.length > ALERT_PAYLOAD_MAX) throw new PicketError<SecureLinkErrorCode>("payload-too-long", `${payload.length} B > ${ALERT_PAYLOAD_MAX} B`);
 		const sequence = this.#counter.next(keys.epoch);
 		// Our own alert coming back through relays is a "duplicate" by its source: receive() needs no cache entry for it.
-		return sealAlert(this.#crypto, { networkKey: keys.networkKey, groupKey }, { ttl: this.#initialTtl, epoch: keys.epoch, group, source: this.#self, sequence }, payload);
+		return sealAlert(this.#crypto, { networkKey: keys.networkKey, privacyKey: keys.privacyKey, groupKey }, { ttl: this.#initialTtl, epoch: keys.epoch, group, source: this.#self, sequence }, payload);
 	}
 
 	/** Judges one frame from the air. Never throws on what the air delivers. */
 	receive(bytes: Uint8Array): ReceiveOutcome {
 		const decoded = decodeAlertFrame(bytes);
 		if (!decoded.ok) return rejected(decoded.reason);
-		const frame = decoded.frame;
-		const keys = this.#keysFor(frame.epochBits);
+		const keys = this.#keysFor(decoded.frame.epochBits);
 		if (keys === undefined) return rejected("wrong-epoch");
+		// Group, source and sequence travel masked; the tags below cover them in clear.
+		const frame = deobfuscateAlertFrame(this.#crypto, keys.privacyKey, decoded.frame);
 		const { source, group, sequence } = frame;
 		const epoch = keys.epoch;
 		if (source === this.#self) return rejected("duplicate");
@@ -321,7 +337,26 @@ export class SecureLink {
 		return { kind: "envelope", envelope, epoch: keys.epoch };
 	}
 
-	#keysFor(epochBits: number): EpochKeys | undefined {
+	/**
+	 * Who sent a frame of the epoch this device last left (a member left behind,
+	 * picket/link/delivery-tracker): an
+	 * envelope's source travels in clear; an alert's is masked (item 9 of issue 12), so it is
+	 * unmasked with that epoch's privacy key. Unauthenticated (no CCM spent): a hint that only
+	 * prompts a rate-limited resend of a delivery held for that member.
+	 */
+	behindSource(bytes: Uint8Array): number | undefined {
+		const left = this.#left;
+		if (bytes.length === 0 || left === undefined) return undefined;
+		if (frameKind(bytes[0]) === FrameKind.Mesh) {
+			const decoded = decodeMeshEnvelope(bytes);
+			return decoded.ok && decoded.envelope.epochBits === left.epochBits ? decoded.envelope.source : undefined;
+		}
+		const decoded = decodeAlertFrame(bytes);
+		if (!decoded.ok || decoded.frame.epochBits !== left.epochBits) return undefined;
+		return deobfuscateAlertFrame(this.#crypto, left.privacyKey, decoded.frame).source;
+	}
+
+	#keysFor(epochBits: number): HeldEpoch | undefined {
 		if (this.#current !== undefined && (this.#current.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#current;
 		if (this.#previous !== undefined && (this.#previous.epoch & EPOCH_KEY_ID_MASK) === epochBits) return this.#previous;
 		return undefined;

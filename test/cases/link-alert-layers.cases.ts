@@ -1,19 +1,28 @@
 import { toHex } from "picket/core/bytes";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { decodeAlertFrame, withTtl, type AlertFrame } from "picket/link/alert-frame";
-import { AlertLayer, alertNonce, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
+import { AlertLayer, alertNonce, deobfuscateAlertFrame, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
+import { derivePrivacyKey } from "picket/link/key-schedule";
 import { portableCases } from "picket/test/harness/portable";
 import { createSeededRandom } from "picket/test/support/seeded-random";
 
 const crypto = createSoftwareSuite(createSeededRandom(1));
 const networkKey = Uint8Array.from({ length: 16 }, (_, i) => i);
 const groupKey = Uint8Array.from({ length: 16 }, (_, i) => 0x80 + i);
+const privacyKey = derivePrivacyKey(crypto, networkKey);
+const keys = { networkKey, privacyKey, groupKey };
 const header = { ttl: 5, epoch: 0x01020304, group: 3, source: 4711, sequence: 300000 };
 
-function decode(bytes: Uint8Array): AlertFrame {
+/** What a listener without keys reads. */
+function overhear(bytes: Uint8Array): AlertFrame {
 	const decoded = decodeAlertFrame(bytes);
 	if (!decoded.ok) throw new Error(decoded.reason);
 	return decoded.frame;
+}
+
+/** What a holder of the network key reads: the header in clear. */
+function decode(bytes: Uint8Array): AlertFrame {
+	return deobfuscateAlertFrame(crypto, privacyKey, overhear(bytes));
 }
 
 export default portableCases("link/alert-layers", (test) => {
@@ -24,7 +33,7 @@ export default portableCases("link/alert-layers", (test) => {
 
 	test("seal then open: both layers verify and the payload comes back", (t) => {
 		const payload = Uint8Array.of(1, 2, 3, 4, 5);
-		const frame = decode(sealAlert(crypto, { networkKey, groupKey }, header, payload));
+		const frame = decode(sealAlert(crypto, keys, header, payload));
 		t.is(frame.bytes.length, 5 + 18);
 		t.true(verifyNetworkTag(crypto, networkKey, header.epoch, frame));
 		t.deepEqual(openAlertPayload(crypto, groupKey, header.epoch, frame), payload);
@@ -34,7 +43,7 @@ export default portableCases("link/alert-layers", (test) => {
 	});
 
 	test("a relay's TTL change keeps both tags valid", (t) => {
-		const bytes = sealAlert(crypto, { networkKey, groupKey }, header, Uint8Array.of(9));
+		const bytes = sealAlert(crypto, keys, header, Uint8Array.of(9));
 		for (const ttl of [0, 4, 15]) {
 			const frame = decode(withTtl(bytes, ttl));
 			t.true(verifyNetworkTag(crypto, networkKey, header.epoch, frame));
@@ -43,20 +52,39 @@ export default portableCases("link/alert-layers", (test) => {
 	});
 
 	test("flipping any bit outside the TTL breaks the network tag", (t) => {
-		const bytes = sealAlert(crypto, { networkKey, groupKey }, header, Uint8Array.of(7, 7));
+		const bytes = sealAlert(crypto, keys, header, Uint8Array.of(7, 7));
 		for (let index = 0; index < bytes.length; index++) {
 			const bit = index === 0 ? 0x10 : 1 << (index % 8);
 			const altered = bytes.slice();
 			altered[index] ^= bit;
 			const decoded = decodeAlertFrame(altered);
-			t.true(!decoded.ok || !verifyNetworkTag(crypto, networkKey, header.epoch, decoded.frame), `byte ${index}`);
+			t.true(!decoded.ok || !verifyNetworkTag(crypto, networkKey, header.epoch, deobfuscateAlertFrame(crypto, privacyKey, decoded.frame)), `byte ${index}`);
 		}
+	});
+
+	test("the header travels obfuscated: a listener without keys reads no source, sequence or group, and no byte two alerts of one source share", (t) => {
+		const frames = [0, 1].map((step) => sealAlert(crypto, keys, { ...header, sequence: header.sequence + step }, Uint8Array.of(1)));
+		const heard = frames.map(overhear);
+		for (const [step, frame] of heard.entries()) {
+			t.not(frame.source, header.source, "source masked");
+			t.not(frame.sequence, header.sequence + step, "sequence masked");
+			t.deepEqual([frame.ttl, frame.epochBits], [header.ttl, header.epoch & 7], "byte 0 and the epoch bits stay readable");
+		}
+		t.true(heard.some((frame) => frame.group !== header.group), "group masked");
+		for (let offset = 2; offset < 6; offset++) t.not(frames[0][offset], frames[1][offset], `source/sequence byte ${offset}`);
+		// The holder of the network key unmasks to the header the tags cover.
+		const clear = frames.map(decode);
+		t.deepEqual(clear.map((frame) => [frame.source, frame.sequence, frame.group]), [[4711, 300000, 3], [4711, 300001, 3]]);
+		t.true(clear.every((frame) => verifyNetworkTag(crypto, networkKey, header.epoch, frame)));
+		t.false(verifyNetworkTag(crypto, networkKey, header.epoch, heard[0]), "the tags cover the header in clear, not the masked one");
+		const otherDomain = deobfuscateAlertFrame(crypto, derivePrivacyKey(crypto, groupKey), heard[0]);
+		t.not(otherDomain.source, header.source, "another privacy key unmasks to another header");
 	});
 
 	test("the ciphertext hides the payload and differs per sequence", (t) => {
 		const payload = new Uint8Array(16);
-		const first = decode(sealAlert(crypto, { networkKey, groupKey }, header, payload));
-		const second = decode(sealAlert(crypto, { networkKey, groupKey }, { ...header, sequence: header.sequence + 1 }, payload));
+		const first = decode(sealAlert(crypto, keys, header, payload));
+		const second = decode(sealAlert(crypto, keys, { ...header, sequence: header.sequence + 1 }, payload));
 		t.not(toHex(first.sealedPayload.subarray(0, 16)), toHex(payload));
 		t.not(toHex(first.sealedPayload), toHex(second.sealedPayload));
 	});

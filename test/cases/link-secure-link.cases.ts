@@ -2,7 +2,8 @@ import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { toHex, writeU32 } from "picket/core/bytes";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
 import { decodeAlertFrame, withTtl } from "picket/link/alert-frame";
-import { sealAlert } from "picket/link/alert-layers";
+import { deobfuscateAlertFrame, sealAlert } from "picket/link/alert-layers";
+import { derivePrivacyKey } from "picket/link/key-schedule";
 import type { Member, Membership } from "picket/link/membership";
 import { SecureLink, type ReceiveOutcome } from "picket/link/secure-link";
 import { portableCases } from "picket/test/harness/portable";
@@ -21,6 +22,15 @@ const PAYLOAD = Uint8Array.of(0x4d, 0x01); // "motion, zone 1"
 
 const random = createSeededRandom(42);
 const software = createSoftwareSuite(random);
+/** The keys a holder of `networkKey` seals the network layer and masks the header with. */
+const networkKeys = (networkKey: Uint8Array) => ({ networkKey, privacyKey: derivePrivacyKey(software, networkKey) });
+
+/** The sequence a frame of `epoch` carries (its low 19 bits), read as a holder of that epoch's network key reads it. */
+function sequenceOf(bytes: Uint8Array, epoch = 1): number {
+	const decoded = decodeAlertFrame(bytes);
+	if (!decoded.ok) throw new Error(decoded.reason);
+	return deobfuscateAlertFrame(software, networkKeys(epochKeysFor(software, RELAY, epoch).networkKey).privacyKey, decoded.frame).sequence;
+}
 
 interface NodeOptions {
 	crypto?: CryptoSuite;
@@ -108,7 +118,7 @@ export default portableCases("link/secure-link", (test) => {
 		relay.receive(frame);
 		t.is(relay.receive(withTtl(frame, 15)).relay, undefined, "raising the TTL beyond the domain's buys nothing");
 		const damaged = withTtl(frame, 0);
-		damaged[8] ^= 1; // same identity (source, sequence, network tag), other content
+		damaged[7] ^= 1; // same identity (source, sequence, network tag; the mask too: byte 7 is ciphertext), other content
 		const other = node(RELAY);
 		t.is(reason(other.receive(withTtl(frame, 0))), "relay-only");
 		const upgraded = withTtl(damaged, 4);
@@ -134,6 +144,23 @@ export default portableCases("link/secure-link", (test) => {
 		t.deepEqual({ ...counting.counts }, { ccm: 0, x25519: 0 });
 	});
 
+	test("flipping any obfuscated header bit (group, source, sequence) gets the frame rejected, nothing remembered", (t) => {
+		const frame = node(SENSOR).sendAlert(0, PAYLOAD);
+		const responder = node(RESPONDER);
+		const relay = node(RELAY);
+		const maskedBits: [number, number][] = [0, 1, 2, 3, 4].map((bit): [number, number] => [1, 1 << bit]);
+		for (const offset of [2, 3, 4, 5]) for (let bit = 0; bit < 8; bit++) maskedBits.push([offset, 1 << bit]);
+		t.is(maskedBits.length, 37);
+		for (const [offset, bit] of maskedBits) {
+			const altered = frame.slice();
+			altered[offset] ^= bit;
+			t.is(responder.receive(altered).kind, "rejected", `byte ${offset} bit ${bit}`);
+			t.is(relay.receive(altered).kind, "rejected", `relay: byte ${offset} bit ${bit}`);
+		}
+		t.is(responder.receive(frame).kind, "alert", "the genuine frame is still read after them");
+		t.is(relay.receive(frame).kind, "relay-only");
+	});
+
 	test("forgeries and strangers are rejected with their reason", (t) => {
 		const frame = node(SENSOR).sendAlert(0, PAYLOAD);
 		const altered = frame.slice();
@@ -149,7 +176,7 @@ export default portableCases("link/secure-link", (test) => {
 		t.is(reason(node(RESPONDER).receive(ambitiousFrame)), "not-authorised");
 		// An insider with the network key (the relay) forges group-0 content under a made-up group key.
 		const relayKeys = epochKeysFor(software, RELAY, 1);
-		const insider = sealAlert(software, { networkKey: relayKeys.networkKey, groupKey: new Uint8Array(16) }, { ttl: 4, epoch: 1, group: 0, source: 1, sequence: 77 }, PAYLOAD);
+		const insider = sealAlert(software, { ...networkKeys(relayKeys.networkKey), groupKey: new Uint8Array(16) }, { ttl: 4, epoch: 1, group: 0, source: 1, sequence: 77 }, PAYLOAD);
 		const responder = node(RESPONDER);
 		const insiderOutcome = responder.receive(insider);
 		t.is(reason(insiderOutcome), "bad-app-tag");
@@ -161,7 +188,7 @@ export default portableCases("link/secure-link", (test) => {
 
 	/** What any member can do with the network key alone: a frame "from" `source`, content sealed under a key it made up. */
 	const insiderForgery = (source: number, group: number, sequence: number) =>
-		sealAlert(software, { networkKey: epochKeysFor(software, ALARM, 1).networkKey, groupKey: new Uint8Array(16).fill(7) }, { ttl: 4, epoch: 1, group, source, sequence }, PAYLOAD);
+		sealAlert(software, { ...networkKeys(epochKeysFor(software, ALARM, 1).networkKey), groupKey: new Uint8Array(16).fill(7) }, { ttl: 4, epoch: 1, group, source, sequence }, PAYLOAD);
 
 	test("an insider forging a far-ahead sequence does not make relays drop the source's genuine alerts", (t) => {
 		// ALARM (group 1 only) claims "sensor, group 0, sequence 100000": relays cannot tell and forward it,
@@ -229,7 +256,7 @@ export default portableCases("link/secure-link", (test) => {
 		t.deepEqual([0, 10, 20].map((index) => reason(rebooted.receive(frames[index]))), ["too-old", "too-old", "too-old"], "the horizon is stored");
 		t.is(storage.writes <= 100 / 16 + 2, true, `${storage.writes} writes for 100 alerts relayed`);
 		// An insider's far-ahead forgery does not move the horizon: the source's next alerts still travel.
-		const insider = sealAlert(software, { networkKey: epochKeysFor(software, RELAY, 1).networkKey, groupKey: new Uint8Array(16) }, { ttl: 4, epoch: 1, group: 0, source: 1, sequence: 524_287 }, PAYLOAD);
+		const insider = sealAlert(software, { ...networkKeys(epochKeysFor(software, RELAY, 1).networkKey), groupKey: new Uint8Array(16) }, { ttl: 4, epoch: 1, group: 0, source: 1, sequence: 524_287 }, PAYLOAD);
 		t.is(relay.receive(insider).kind, "relay-only");
 		t.true(relayed(relay, sensor.sendAlert(0, PAYLOAD)));
 	});
@@ -247,8 +274,7 @@ export default portableCases("link/secure-link", (test) => {
 		const sealed = new Set<string>();
 		for (let i = 0; i < 20; i++) {
 			const frame = sensor.sendAlert(0, PAYLOAD);
-			const decoded = decodeAlertFrame(frame);
-			t.true(decoded.ok && decoded.frame.sequence === (524_280 + i) % 524_288, "the low 19 bits travel");
+			t.is(sequenceOf(frame), (524_280 + i) % 524_288, "the low 19 bits travel");
 			const read = responder.receive(frame);
 			t.is(read.kind, "alert", `alert ${i}`);
 			t.is(read.kind === "alert" ? read.sequence : -1, 524_280 + i, "the reader infers the era");
@@ -280,9 +306,7 @@ export default portableCases("link/secure-link", (test) => {
 		const first = node(SENSOR, { storage: senderStorage }).sendAlert(0, PAYLOAD);
 		t.is(node(RESPONDER, { storage: receiverStorage }).receive(first).kind, "alert");
 		const second = node(SENSOR, { storage: senderStorage }).sendAlert(0, PAYLOAD);
-		const firstDecoded = decodeAlertFrame(first);
-		const secondDecoded = decodeAlertFrame(second);
-		t.true(firstDecoded.ok && secondDecoded.ok && secondDecoded.frame.sequence > firstDecoded.frame.sequence);
+		t.true(sequenceOf(second) > sequenceOf(first));
 		const rebooted = node(RESPONDER, { storage: receiverStorage });
 		t.is(reason(rebooted.receive(first)), "replayed");
 		t.is(rebooted.receive(second).kind, "alert");
@@ -299,8 +323,7 @@ export default portableCases("link/secure-link", (test) => {
 		t.is(heard.kind, "alert", "it still reads");
 		t.true(heard.kind === "alert" && heard.relay !== undefined, "and relays");
 		rebooted.installEpoch(epochKeysFor(software, SENSOR, 2), { keepPrevious: false });
-		const decoded = decodeAlertFrame(rebooted.sendAlert(0, PAYLOAD));
-		t.true(decoded.ok && decoded.frame.sequence === 0, "a new epoch is a fresh nonce space");
+		t.is(sequenceOf(rebooted.sendAlert(0, PAYLOAD), 2), 0, "a new epoch is a fresh nonce space");
 	});
 
 	test("rotation with grace: both epochs are read until the previous one retires; no cross-epoch replay", (t) => {
@@ -313,8 +336,7 @@ export default portableCases("link/secure-link", (test) => {
 		t.is(responder.receive(oldFrame).kind, "alert", "a sender not yet rotated is still heard");
 		sensor.installEpoch(epochKeysFor(software, SENSOR, 2), { keepPrevious: true });
 		const newFrame = sensor.sendAlert(0, PAYLOAD);
-		const decoded = decodeAlertFrame(newFrame);
-		t.true(decoded.ok && decoded.frame.sequence === 0, "a new epoch restarts the sequence");
+		t.is(sequenceOf(newFrame, 2), 0, "a new epoch restarts the sequence");
 		const outcome = responder.receive(newFrame);
 		t.true(outcome.kind === "alert" && outcome.epoch === 2);
 		t.is(reason(responder.receive(olderFrame)), "wrong-epoch", "the source moved on to epoch 2");

@@ -222,6 +222,11 @@ export class Domain {
 		return this.#epoch;
 	}
 
+	/** The network key of `epoch` (default the current one), as every member of that epoch holds it: the simulator's observer unmasks alert headers with it. */
+	networkKey(epoch: number = this.#epoch): Uint8Array {
+		return deriveNetworkKey(this.#crypto, this.domainId, this.#domainSecret, epoch);
+	}
+
 	get groups(): ReadonlyMap<string, number> {
 		return this.#groups;
 	}
