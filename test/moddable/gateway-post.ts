@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { openBundle } from "picket/provisioning/keystore";
 import { CommandPost } from "picket/tools/post/command-post";
 import { EventLog } from "picket/tools/post/event-log";
-import { loadDomain } from "picket/tools/provisioning/domain-folder";
+import { kdfPolicy, loadDomain } from "picket/tools/provisioning/domain-folder";
 import { type CommandRun, type ScenarioOptions, bundlePath, instanceHome, picketCommand, provisioningEnvironment } from "picket/test/moddable/alarm-scenario";
 import { SimulatorInstance } from "picket/test/moddable/simulator-instance";
 
@@ -25,7 +25,7 @@ export interface GatewayWithPost {
 
 export async function startGatewayWithPost(options: ScenarioOptions): Promise<GatewayWithPost> {
 	const env = provisioningEnvironment();
-	const domain = loadDomain(join(options.work, "site-a"), env.PICKET_PASSPHRASE!);
+	const domain = loadDomain(join(options.work, "site-a"), env.PICKET_PASSPHRASE!, kdfPolicy(env));
 	const postId = domain.members().find((member) => member.role === "post")!.id;
 	const credentials = openBundle(domain.bundle(postId), domain.crypto);
 	const database = join(options.work, "post-events.sqlite");

@@ -71,10 +71,11 @@ export function kdfPolicy(environment: NodeJS.ProcessEnv = process.env): KdfPoli
 	return { insecureTestKdf: environment.PICKET_INSECURE_TEST_KDF === "1" };
 }
 
-export function loadDomain(folder: string, passphrase: string): Domain {
+/** `policy`: from the environment unless the caller holds another (a test's own environment). */
+export function loadDomain(folder: string, passphrase: string, policy: KdfPolicy = kdfPolicy()): Domain {
 	const path = domainFilePath(folder);
 	if (!existsSync(path)) throw new PicketError<CommandErrorCode>("not-found", `no domain at ${folder} (${DOMAIN_FILE} missing; run \`picket domain init\`)`);
-	return openDomain(new Uint8Array(readFileSync(path)), passphrase, kdfPolicy());
+	return openDomain(new Uint8Array(readFileSync(path)), passphrase, policy);
 }
 
 /** Re-issues the roster and every member's bundle, removes revoked members' bundles, then commits the domain file. */
