@@ -33,7 +33,7 @@ function allFiles(folder: string): string[] {
 }
 
 test("--help everywhere, exit 0", (t) => {
-	for (const args of [["domain", "--help"], ["domain", "init", "--help"], ["domain", "show", "-h"], ["device", "--help"], ["device", "add", "--help"], ["device", "revoke", "--help"], ["device", "inspect", "--help"], ["roster", "--help"], ["roster", "sign", "--help"], ["roster", "show", "--help"]]) {
+	for (const args of [["domain", "--help"], ["domain", "init", "--help"], ["domain", "show", "-h"], ["device", "--help"], ["device", "add", "--help"], ["device", "issue", "--help"], ["device", "revoke", "--help"], ["device", "inspect", "--help"], ["roster", "--help"], ["roster", "sign", "--help"], ["roster", "show", "--help"]]) {
 		const result = picket(args);
 		t.is(result.code, 0, args.join(" "));
 		t.regex(result.stdout, /Usage: picket /, args.join(" "));
