@@ -9,6 +9,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, stat
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openBundle } from "picket/provisioning/keystore";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+import { firstAlert, KNOWN_ALERT, SECRET_ALERT, twoTimePad } from "picket/test/support/two-time-pad";
 
 const cli = fileURLToPath(new URL("../tools/picket.js", import.meta.url));
 const PASSPHRASE = "correct horse battery staple";
@@ -30,7 +33,7 @@ function allFiles(folder: string): string[] {
 }
 
 test("--help everywhere, exit 0", (t) => {
-	for (const args of [["domain", "--help"], ["domain", "init", "--help"], ["domain", "show", "-h"], ["device", "--help"], ["device", "add", "--help"], ["device", "revoke", "--help"], ["device", "inspect", "--help"], ["roster", "--help"], ["roster", "sign", "--help"], ["roster", "show", "--help"]]) {
+	for (const args of [["domain", "--help"], ["domain", "init", "--help"], ["domain", "show", "-h"], ["device", "--help"], ["device", "add", "--help"], ["device", "issue", "--help"], ["device", "revoke", "--help"], ["device", "inspect", "--help"], ["roster", "--help"], ["roster", "sign", "--help"], ["roster", "show", "--help"]]) {
 		const result = picket(args);
 		t.is(result.code, 0, args.join(" "));
 		t.regex(result.stdout, /Usage: picket /, args.join(" "));
@@ -42,9 +45,13 @@ test("init, enrol, revoke, show: the operator's whole path", (t) => {
 	const folder = freshDomain();
 	t.is(statSync(join(folder, "domain.picket")).mode & 0o777, 0o600);
 	t.false(readFileSync(join(folder, "domain.picket"), "utf8").includes("domainSecret"));
-	t.is(picket(["device", "add", "-d", folder, "--role", "sensor", "--groups", "motion"]).code, 0);
-	t.is(picket(["device", "add", "-d", folder, "--role", "responder", "--groups", "motion,panic"]).code, 0);
-	t.is(picket(["device", "add", "-d", folder, "--role", "relay"]).code, 0);
+	// A whole site enrolled in one epoch before any board is flashed: --no-bundle, then issue.
+	t.is(picket(["device", "add", "-d", folder, "--role", "sensor", "--groups", "motion", "--no-bundle"]).code, 0);
+	t.is(picket(["device", "add", "-d", folder, "--role", "responder", "--groups", "motion,panic", "--no-bundle"]).code, 0);
+	t.is(picket(["device", "add", "-d", folder, "--role", "relay", "--no-bundle"]).code, 0);
+	t.false(existsSync(join(folder, "devices", "device-1.bundle")));
+	for (const id of [1, 2, 3]) t.regex(picket(["device", "issue", String(id), "-d", folder]).stdout, new RegExp(`issued device ${id} in epoch 0`));
+	t.regex(picket(["device", "issue", "1", "-d", folder]).stderr, /needs-reissue/, "once per epoch");
 	t.is(picket(["roster", "sign", "-d", folder]).code, 0);
 	t.is(statSync(join(folder, "devices", "device-1.bundle")).mode & 0o777, 0o600);
 	const view = JSON.parse(readFileSync(join(folder, "devices", "device-2.json"), "utf8")) as { role: string; networkKey: string; roster: { members: unknown[] } };
@@ -141,16 +148,39 @@ test("PICKET_SCRYPT_LOG_N alone never weakens a domain file: without PICKET_INSE
 
 test("device reissue: a new epoch for everyone, a new bundle for the device, deliveries for the others", (t) => {
 	const folder = freshDomain();
-	t.is(picket(["device", "add", "-d", folder, "--role", "sensor", "--groups", "motion"]).code, 0);
-	t.is(picket(["device", "add", "-d", folder, "--role", "responder", "--groups", "motion"]).code, 0);
+	t.is(picket(["device", "add", "-d", folder, "--role", "sensor", "--groups", "motion", "--no-bundle"]).code, 0);
+	t.is(picket(["device", "add", "-d", folder, "--role", "responder", "--groups", "motion", "--no-bundle"]).code, 0);
+	for (const id of [1, 2]) t.is(picket(["device", "issue", String(id), "-d", folder]).code, 0);
 	const before = readFileSync(join(folder, "devices", "device-1.bundle"));
 	const result = picket(["device", "reissue", "1", "-d", folder]);
 	t.is(result.code, 0, result.stderr);
 	t.regex(result.stdout, /re-issued device 1 in epoch 1/);
 	t.true(existsSync(join(folder, "epochs", "epoch-1", "device-2.delivery")));
 	t.false(existsSync(join(folder, "epochs", "epoch-1", "device-1.delivery")));
+	t.false(existsSync(join(folder, "devices", "device-2.bundle")), "device 2 moves by its delivery; its epoch-0 bundle is gone");
 	t.notDeepEqual(readFileSync(join(folder, "devices", "device-1.bundle")), before);
 	const inspect = picket(["device", "inspect", join(folder, "devices", "device-1.bundle")], {});
 	t.regex(inspect.stdout, /"epoch": 1/);
 	t.not(picket(["device", "reissue", "9", "-d", folder]).code, 0);
+});
+
+test("device add never re-writes another member's bundle: the erased board's XOR attack through `device add` recovers nothing", (t) => {
+	const crypto = createNodeCryptoSuite();
+	const folder = freshDomain();
+	t.is(picket(["device", "add", "-d", folder, "--role", "sensor", "--groups", "motion"]).code, 0);
+	const firstBoard = openBundle(new Uint8Array(readFileSync(join(folder, "devices", "device-1.bundle"))), crypto); // flashed, ran epoch 0
+	const add = picket(["device", "add", "-d", folder, "--role", "responder", "--groups", "motion"]);
+	t.is(add.code, 0, add.stderr);
+	// The board is erased and the operator flashes whatever the folder holds for device 1.
+	const device1Bundles = allFiles(folder).filter((file) => file.endsWith(".bundle")).map((file) => openBundle(new Uint8Array(readFileSync(join(folder, file))), crypto)).filter((bundle) => bundle.deviceId === 1);
+	for (const erasedBoard of device1Bundles) {
+		t.false(twoTimePad(firstAlert(crypto, firstBoard, KNOWN_ALERT), firstAlert(crypto, erasedBoard, SECRET_ALERT), KNOWN_ALERT, SECRET_ALERT), `epoch ${erasedBoard.epoch}: the XOR reveals nothing`);
+	}
+	t.is(device1Bundles.length, 0, "its superseded bundle is removed: it moves to epoch 1 by its delivery");
+	t.regex(add.stdout, /flash its bundle: .*device-2\.bundle/);
+	t.regex(add.stdout, /new epoch 1: hand these deliveries to carriers/);
+	t.regex(add.stdout, /device 1: .*epoch-1.device-1\.delivery/);
+	t.true(existsSync(join(folder, "epochs", "epoch-1", "device-1.delivery")));
+	t.regex(picket(["device", "inspect", join(folder, "devices", "device-2.bundle")], {}).stdout, /"epoch": 1/);
+	t.regex(picket(["device", "issue", "1", "-d", folder]).stderr, /needs-reissue/, "nor can it be issued again in epoch 1");
 });

@@ -6,8 +6,6 @@ import test from "ava";
 import { isPicketError } from "picket/core/picket-error";
 import { constantTimeEqual } from "picket/core/bytes";
 import { decodeBundle } from "picket/provisioning/bundle";
-import { sealAlert } from "picket/link/alert-layers";
-import { derivePrivacyKey } from "picket/link/key-schedule";
 import { openEpochDelivery } from "picket/provisioning/epoch-delivery";
 import { type DeviceCredentials, applyEpochDelivery, loadCredentials, openBundle, storeBundle } from "picket/provisioning/keystore";
 import { ROSTER_MEMBER_LENGTH, Roster, rosterLength } from "picket/provisioning/roster";
@@ -20,6 +18,7 @@ import { nodeAuthoritySigner } from "picket/tools/provisioning/node-signer";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { createSeededRandom } from "picket/test/support/seeded-random";
+import { firstAlert, KNOWN_ALERT, SECRET_ALERT, twoTimePad } from "picket/test/support/two-time-pad";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 
 const crypto = createNodeCryptoSuite();
@@ -192,16 +191,6 @@ test("domain file KDF: a crafted cost is refused before any scrypt work; a cost 
 	t.throws(() => sealDomain(domain, "pass", { logN: 17, r: 4, p: 1 }), { code: "insecure-kdf-cost" });
 });
 
-/** True when XOR of the two frames holds P1 ⊕ P2 somewhere: a known P1 then reveals P2 (two-time pad). */
-function twoTimePad(first: Uint8Array, second: Uint8Array, p1: Uint8Array, p2: Uint8Array): boolean {
-	const frames = first.map((byte, i) => byte ^ second[i]);
-	const plaintexts = p1.map((byte, i) => byte ^ p2[i]);
-	for (let offset = 0; offset + plaintexts.length <= frames.length; offset++) {
-		if (plaintexts.every((byte, i) => frames[offset + i] === byte)) return true;
-	}
-	return false;
-}
-
 test("re-provisioning never reuses nonces: a second bundle in one epoch is needs-reissue; reissue moves everyone to a new epoch, so the XOR attack recovers nothing", (t) => {
 	const crypto = createSoftwareSuite(createSeededRandom(0x5e55));
 	const domain = Domain.create({ groups: { motion: 0 }, crypto, domainId: new Uint8Array(8).fill(5) });
@@ -209,11 +198,8 @@ test("re-provisioning never reuses nonces: a second bundle in one epoch is needs
 	const responder = domain.addDevice({ role: "responder", groups: ["motion"] });
 	const firstBoard = openBundle(domain.issueBundle(sensor.id), crypto);
 	domain.issueBundle(responder.id);
-	// A fresh board's counter starts at 0: both boards seal their first alert at sequence 0.
-	const seal = (credentials: DeviceCredentials, payload: Uint8Array) =>
-		sealAlert(crypto, { networkKey: credentials.networkKey, privacyKey: derivePrivacyKey(crypto, credentials.networkKey), groupKey: credentials.groupKeys.get(0)! }, { ttl: 3, epoch: credentials.epoch, group: 0, source: credentials.deviceId, sequence: 0 }, payload);
-	const known = Uint8Array.of(1, 2, 0, 7, 0, 0, 0, 0);
-	const secret = Uint8Array.of(2, 3, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa);
+	const seal = (credentials: DeviceCredentials, payload: Uint8Array) => firstAlert(crypto, credentials, payload);
+	const [known, secret] = [KNOWN_ALERT, SECRET_ALERT];
 	// The attack the refusal prevents: the same epoch's bundle on an erased board.
 	const sameEpoch = openBundle(domain.bundle(sensor.id), crypto);
 	t.true(twoTimePad(seal(firstBoard, known), seal(sameEpoch, secret), known, secret), "same keys, same nonce: the XOR gives the secret");
@@ -229,3 +215,27 @@ test("re-provisioning never reuses nonces: a second bundle in one epoch is needs
 	const reopened = Domain.fromJson(domain.toJson(), crypto);
 	t.throws(() => reopened.issueBundle(sensor.id), { code: "needs-reissue" }, "the record survives the domain file");
 });
+
+test("enrolling a device never re-issues another member's bundle: an epoch already issued advances, the others get deliveries, the new device a bundle", (t) => {
+	const crypto = createSoftwareSuite(createSeededRandom(0xadd));
+	const domain = Domain.create({ groups: { motion: 0 }, crypto, domainId: new Uint8Array(8).fill(6) });
+	const held = domain.enrol({ role: "sensor", groups: ["motion"] }, { issue: false });
+	const responder = domain.enrol({ role: "responder", groups: ["motion"] });
+	t.is(held.bundle, undefined);
+	t.is(responder.epoch, 0, "nobody was issued epoch 0 yet: no board can have run it, so it stays");
+	t.is(responder.deliveries.size, 0);
+	const storage = new MemoryStorage();
+	const sensorBoard = storeBundle(storage, domain.issueBundle(held.device.id), crypto);
+	const relay = domain.enrol({ role: "relay", groups: [] });
+	t.is(relay.epoch, 1, "epoch 0 was issued: it is closed to new rosters");
+	t.deepEqual([...relay.deliveries.keys()], [held.device.id, responder.device.id]);
+	const delivered = openEpochDelivery(crypto, sensorBoard.deliveryKey, relay.deliveries.get(held.device.id)!);
+	t.is(delivered.epoch, 1);
+	t.is(Roster.decode(delivered.roster, domain.authorityPublicKey, crypto, domain.domainId).members().length, 3, "the delivery carries the new roster");
+	t.is(openBundle(relay.bundle!, crypto).epoch, 1);
+	t.throws(() => domain.issueBundle(held.device.id), { code: "needs-reissue" }, "its delivery was its issue for epoch 1");
+	const moved = applyEpochDelivery(storage, sensorBoard, relay.deliveries.get(held.device.id)!, crypto);
+	t.is(moved.roster.members().length, 3);
+	t.false(twoTimePad(firstAlert(crypto, sensorBoard, KNOWN_ALERT), firstAlert(crypto, moved, SECRET_ALERT), KNOWN_ALERT, SECRET_ALERT), "its next alerts are under new keys");
+});
+

@@ -34,8 +34,10 @@ function domain(): { folder: string; work: string } {
 	const folder = join(work, "site");
 	for (const args of [
 		["domain", "init", "-d", folder, "-g", "intrusion=0", "-g", "panic=1"],
-		["device", "add", "-d", folder, "--role", "alarm", "--groups", "panic"],
-		["device", "add", "-d", folder, "--role", "relay"],
+		["device", "add", "-d", folder, "--role", "alarm", "--groups", "panic", "--no-bundle"],
+		["device", "add", "-d", folder, "--role", "relay", "--no-bundle"],
+		["device", "issue", "1", "-d", folder],
+		["device", "issue", "2", "-d", folder],
 	]) {
 		const result = picket(args);
 		if (result.code !== 0) throw new Error(result.stderr);

@@ -131,7 +131,8 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 	const postId = simulation.postId!;
 	const work = mkdtempSync(join(tmpdir(), "picket-post-"));
 	const domainFolder = options.domainFolder ?? join(work, "domain");
-	saveDomain(domainFolder, simulation.domain, DEMO_PASSPHRASE, DEMO_SCRYPT_COST);
+	// A fresh demo domain: every member is issued its bundle of epoch 0, once.
+	saveDomain(domainFolder, simulation.domain, DEMO_PASSPHRASE, DEMO_SCRYPT_COST, { bundles: new Map(simulation.domain.members().map((member) => [member.id, simulation.domain.issueBundle(member.id)])) });
 	const database = options.database ?? join(work, "events.sqlite");
 
 	const devices: PostDevice[] = simulation.domain.members().map((member) => {

@@ -1,6 +1,7 @@
 /**
- * `picket device add | revoke | reissue | inspect`: enrol a device (static X25519 key pair,
- * roster entry, bundle), revoke one (new epoch, key-epoch deliveries for the others),
+ * `picket device add | issue | revoke | reissue | inspect`: enrol a device (static X25519 key
+ * pair, roster entry, bundle; a new epoch with deliveries for the members already issued
+ * the current one), issue a held-back bundle, revoke one (new epoch, key-epoch deliveries for the others),
  * re-issue one for a new or erased board (new epoch, nobody removed), and check a bundle
  * file as the device's keystore would.
  */
@@ -26,7 +27,8 @@ import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 const GROUP_HELP = `Usage: picket device <command> [options]
 
 Commands:
-  add       enrol a device: key pair, roster entry, bundle (.bundle + .json view)
+  add       enrol a device: key pair, roster entry, its bundle; deliveries for the others
+  issue     write the bundle of a device enrolled with --no-bundle
   revoke    remove a device: new epoch, re-signed roster, deliveries for the others
   reissue   a new or erased board for a device: new epoch, deliveries for the others
   inspect   check a bundle file as the device would and print its JSON view
@@ -34,14 +36,28 @@ Commands:
 Run \`picket device <command> --help\` for its options.
 `;
 
-const ADD_HELP = `Usage: picket device add --role <role> [--groups <g,…>] [--id <n>] [options]
+const ADD_HELP = `Usage: picket device add --role <role> [--groups <g,…>] [--id <n>] [--no-bundle] [options]
 
-Enrols a device and re-issues every member's bundle with the new roster, in
-<domain>/devices/device-<id>.bundle (secret, mode 0600) and device-<id>.json (redacted view).
+Enrols a device and writes its bundle only, in <domain>/devices/device-<id>.bundle (secret,
+mode 0600) and device-<id>.json (redacted view). The other members learn the new roster
+without a new bundle: a bundle of an epoch a board already ran, flashed onto it after an
+erase, would repeat its nonces. So when members were already issued the current epoch, the
+epoch advances and each of them gets a key-epoch delivery in
+<domain>/epochs/epoch-<n>/device-<id>.delivery, to be carried to it over a pairwise session;
+their old bundle files are removed.
 
   -r, --role <role>           ${MEMBER_ROLES.join(", ")}
   -g, --groups <g,…>          group names (or numbers) it may read and send; none for a relay
       --id <n>                device id 1..${MAX_MEMBER_ID} (default: next unused)
+      --no-bundle             enrol only; \`picket device issue <id>\` writes the bundle later
+                              (to enrol a whole site in one epoch before flashing any board)
+${DOMAIN_OPTIONS_HELP}`;
+
+const ISSUE_HELP = `Usage: picket device issue <id> [options]
+
+Writes the bundle of a device enrolled with --no-bundle, in the current epoch. Once per
+device and epoch: a second one is refused ("needs-reissue"; use \`picket device reissue\`).
+
 ${DOMAIN_OPTIONS_HELP}`;
 
 const REVOKE_HELP = `Usage: picket device revoke <id> [options]
@@ -49,8 +65,8 @@ const REVOKE_HELP = `Usage: picket device revoke <id> [options]
 Revokes a device: the epoch advances, so the network key, group keys and handshake PSK
 all change; the roster is re-signed without it; and each remaining device gets a
 key-epoch delivery, sealed to it alone, in <domain>/epochs/epoch-<n>/device-<id>.delivery,
-to be carried to it over a pairwise session. Bundles of the remaining devices are
-re-issued for devices provisioned again by cable.
+to be carried to it over a pairwise session. No bundle is re-issued (their old files are
+removed): a board provisioned again by cable needs \`picket device reissue <id>\`.
 
 ${DOMAIN_OPTIONS_HELP}`;
 
@@ -76,7 +92,7 @@ Exits 1 with the reason when any check fails. Needs no passphrase.
 `;
 
 function add(args: readonly string[], io: CommandIo): void {
-	const parsed = parseCommandLine(args, { ...DOMAIN_OPTIONS, role: { type: "string", short: "r" }, groups: { type: "string", short: "g" }, id: { type: "string" } }, ADD_HELP, io);
+	const parsed = parseCommandLine(args, { ...DOMAIN_OPTIONS, role: { type: "string", short: "r" }, groups: { type: "string", short: "g" }, id: { type: "string" }, "no-bundle": { type: "boolean" } }, ADD_HELP, io);
 	if (parsed === undefined) return;
 	if (parsed.positionals.length > 0) throw new PicketError<CommandErrorCode>("bad-usage", `unexpected argument ${parsed.positionals[0]}\n\n${ADD_HELP}`);
 	const role = optionText(parsed, "role");
@@ -88,9 +104,30 @@ function add(args: readonly string[], io: CommandIo): void {
 	const folder = domainFolderOf(parsed);
 	const passphrase = readPassphrase(optionText(parsed, "passphrase-file"));
 	const domain = loadDomain(folder, passphrase);
-	const device = domain.addDevice({ role: role as MemberRole, groups, ...(idText === undefined ? {} : { id: parseInteger(idText, "--id", 1, MAX_MEMBER_ID) }) });
-	saveDomain(folder, domain, passphrase, sealCost());
-	io.stdout(`enrolled device ${device.id} (${device.role}) in epoch ${domain.epoch}: ${bundlePath(folder, device.id)}\nroster: ${domain.members().length} members, ${domain.roster().length} bytes; every member's bundle re-issued\n`);
+	const enrolment = domain.enrol({ role: role as MemberRole, groups, ...(idText === undefined ? {} : { id: parseInteger(idText, "--id", 1, MAX_MEMBER_ID) }) }, { issue: parsed.values["no-bundle"] !== true });
+	const { device, epoch, deliveries, bundle } = enrolment;
+	const epochFolder = deliveries.size === 0 ? undefined : writeRevocation(folder, { epoch, roster: domain.roster(), deliveries });
+	saveDomain(folder, domain, passphrase, sealCost(), { bundles: new Map(bundle === undefined ? [] : [[device.id, bundle]]) });
+	const lines = [`enrolled device ${device.id} (${device.role}) in epoch ${epoch}; roster: ${domain.members().length} members, ${domain.roster().length} bytes`];
+	lines.push(bundle === undefined ? `no bundle yet: \`picket device issue ${device.id}\` writes it` : `flash its bundle: ${bundlePath(folder, device.id)}`);
+	if (epochFolder !== undefined) lines.push(`new epoch ${epoch}: hand these deliveries to carriers (the old bundles of these devices are removed):`, ...deliveryLines(epochFolder, deliveries));
+	io.stdout(`${lines.join("\n")}\n`);
+}
+
+function issue(args: readonly string[], io: CommandIo): void {
+	const parsed = parseCommandLine(args, DOMAIN_OPTIONS, ISSUE_HELP, io);
+	if (parsed === undefined) return;
+	if (parsed.positionals.length !== 1) throw new PicketError<CommandErrorCode>("bad-usage", `one device id is required\n\n${ISSUE_HELP}`);
+	const id = parseInteger(parsed.positionals[0], "device id", 1, MAX_MEMBER_ID);
+	const folder = domainFolderOf(parsed);
+	const passphrase = readPassphrase(optionText(parsed, "passphrase-file"));
+	const domain = loadDomain(folder, passphrase);
+	saveDomain(folder, domain, passphrase, sealCost(), { bundles: new Map([[id, domain.issueBundle(id)]]) });
+	io.stdout(`issued device ${id} in epoch ${domain.epoch}: flash ${bundlePath(folder, id)}\n`);
+}
+
+function deliveryLines(epochFolder: string, deliveries: ReadonlyMap<number, Uint8Array>): string[] {
+	return [...deliveries].map(([member, delivery]) => `  device ${member}: ${join(epochFolder, `device-${member}.delivery`)} (${delivery.length} bytes)`);
 }
 
 function revoke(args: readonly string[], io: CommandIo): void {
@@ -104,8 +141,7 @@ function revoke(args: readonly string[], io: CommandIo): void {
 	const revocation = domain.revoke(id);
 	const epochFolder = writeRevocation(folder, revocation);
 	saveDomain(folder, domain, passphrase, sealCost());
-	const lines = [`revoked device ${id}; domain now in epoch ${revocation.epoch}, roster ${revocation.roster.length} bytes`, `deliveries in ${epochFolder}:`];
-	for (const [member, delivery] of revocation.deliveries) lines.push(`  device ${member}: ${join(epochFolder, `device-${member}.delivery`)} (${delivery.length} bytes)`);
+	const lines = [`revoked device ${id}; domain now in epoch ${revocation.epoch}, roster ${revocation.roster.length} bytes`, `hand these deliveries to carriers (the old bundles are removed):`, ...deliveryLines(epochFolder, revocation.deliveries)];
 	io.stdout(`${lines.join("\n")}\n`);
 }
 
@@ -119,9 +155,8 @@ function reissue(args: readonly string[], io: CommandIo): void {
 	const domain = loadDomain(folder, passphrase);
 	const reissued = domain.reissue(id);
 	const epochFolder = writeRevocation(folder, reissued);
-	saveDomain(folder, domain, passphrase, sealCost());
-	const lines = [`re-issued device ${id} in epoch ${reissued.epoch}: ${bundlePath(folder, id)}`, `deliveries for the other members in ${epochFolder}:`];
-	for (const [member, delivery] of reissued.deliveries) lines.push(`  device ${member}: ${join(epochFolder, `device-${member}.delivery`)} (${delivery.length} bytes)`);
+	saveDomain(folder, domain, passphrase, sealCost(), { bundles: new Map([[id, reissued.bundle]]) });
+	const lines = [`re-issued device ${id} in epoch ${reissued.epoch}: flash ${bundlePath(folder, id)}`, `hand these deliveries to carriers (the other members' old bundles are removed):`, ...deliveryLines(epochFolder, reissued.deliveries)];
 	io.stdout(`${lines.join("\n")}\n`);
 }
 
@@ -138,8 +173,8 @@ function inspect(args: readonly string[], io: CommandIo): void {
 
 const deviceCommand: CommandGroup = {
 	name: "device",
-	summary: "enrol, revoke, re-issue and inspect devices (bundles, key-epoch deliveries)",
-	run: (args, io) => dispatch(args, io, GROUP_HELP, { add, revoke, reissue, inspect }),
+	summary: "enrol, issue, revoke, re-issue and inspect devices (bundles, key-epoch deliveries)",
+	run: (args, io) => dispatch(args, io, GROUP_HELP, { add, issue, revoke, reissue, inspect }),
 };
 
 export default deviceCommand;

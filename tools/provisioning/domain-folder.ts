@@ -12,7 +12,8 @@
  *
  * Every file is written aside and renamed into place (tools/cli/write-atomically.ts), and
  * `domain.picket` is written last: it is the commit point. A run that dies before it
- * leaves the domain as it was; the other files it wrote are re-issued by the next run.
+ * leaves the domain as it was (a bundle it wrote is then of an epoch nobody was issued,
+ * and is replaced or removed by the next run).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -78,23 +79,39 @@ export function loadDomain(folder: string, passphrase: string, policy: KdfPolicy
 	return openDomain(new Uint8Array(readFileSync(path)), passphrase, policy);
 }
 
-/** Re-issues the roster and every member's bundle, removes revoked members' bundles, then commits the domain file. */
-export function saveDomain(folder: string, domain: Domain, passphrase: string, cost: ScryptCost, options: { exclusive?: boolean } = {}): void {
+/**
+ * Writes the roster and the bundles issued by this run (`Domain.issueBundle`, once per
+ * device and epoch), then commits the domain file. No other member's bundle is written:
+ * re-writing one of an epoch its board may already have run would let an erased board
+ * repeat its nonces (issue 12, item 5). A bundle file whose epoch is no longer the one its
+ * device was last issued (a delivery moved it on) or of a revoked device is removed.
+ */
+export function saveDomain(folder: string, domain: Domain, passphrase: string, cost: ScryptCost, options: { exclusive?: boolean; bundles?: ReadonlyMap<number, Uint8Array> } = {}): void {
 	const sealed = sealDomain(domain, passphrase, cost, kdfPolicy()); // before any write: a bad cost or passphrase writes nothing
 	mkdirSync(folder, { recursive: true, mode: 0o700 });
 	mkdirSync(join(folder, "devices"), { recursive: true, mode: 0o700 });
 	writeFileAtomically(join(folder, "roster.bin"), domain.roster());
 	const roster = domain.verifiedRoster();
-	for (const member of domain.members()) {
-		const bundle = domain.bundle(member.id);
-		writeFileAtomically(bundlePath(folder, member.id), bundle, { mode: 0o600 });
-		writeFileAtomically(join(folder, "devices", `device-${member.id}.json`), `${JSON.stringify(bundleView(decodeBundle(bundle, domain.crypto), roster), null, 2)}\n`);
+	for (const [id, bundle] of options.bundles ?? []) {
+		writeFileAtomically(bundlePath(folder, id), bundle, { mode: 0o600 });
+		writeFileAtomically(join(folder, "devices", `device-${id}.json`), `${JSON.stringify(bundleView(decodeBundle(bundle, domain.crypto), roster), null, 2)}\n`);
 	}
 	writeFileAtomically(domainFilePath(folder), sealed, { mode: 0o600, exclusive: options.exclusive === true });
 	for (const device of domain.devices()) {
-		if (device.revokedAtEpoch === undefined) continue;
+		if (device.revokedAtEpoch === undefined && bundleEpoch(folder, device.id, domain) === device.issuedEpoch) continue;
 		rmSync(bundlePath(folder, device.id), { force: true });
 		rmSync(join(folder, "devices", `device-${device.id}.json`), { force: true });
+	}
+}
+
+/** The epoch of a device's bundle file, or undefined when there is none (or it is unreadable). */
+function bundleEpoch(folder: string, id: number, domain: Domain): number | undefined {
+	const path = bundlePath(folder, id);
+	if (!existsSync(path)) return undefined;
+	try {
+		return decodeBundle(new Uint8Array(readFileSync(path)), domain.crypto).epoch;
+	} catch {
+		return undefined;
 	}
 }
 

@@ -71,6 +71,19 @@ export interface Reissue {
 }
 
 /** What one revocation produces. */
+export interface Enrolment {
+	readonly device: DeviceRecord;
+	readonly epoch: number;
+	/**
+	 * Per member already issued the epoch the domain was in: the delivery of the new epoch
+	 * (with the new roster). Empty when nobody had been issued that epoch, so it was not
+	 * advanced: no board can have run it yet.
+	 */
+	readonly deliveries: ReadonlyMap<number, Uint8Array>;
+	/** The new device's bundle, unless enrolled with `issue: false` (then `issueBundle` later). */
+	readonly bundle?: Uint8Array;
+}
+
 export interface Revocation {
 	readonly revokedId: number;
 	readonly epoch: number;
@@ -259,6 +272,20 @@ export class Domain {
 		this.#highestId = Math.max(this.#highestId, id);
 		this.#signedRoster = undefined;
 		return record;
+	}
+
+	/**
+	 * Enrols a device as `picket device add` does (issue 12, item 5): the other members must
+	 * learn the new roster, but a bundle of an epoch a member was already issued may meet an
+	 * erased board that ran it (two-time pad). So when some member was issued the current
+	 * epoch, the epoch advances and those members get deliveries; only the new device gets a
+	 * bundle. Members enrolled but not yet issued anything get their bundle later.
+	 */
+	enrol(options: AddDeviceOptions, { issue = true }: { issue?: boolean } = {}): Enrolment {
+		const issued = new Set(this.members().filter((member) => member.issuedEpoch === this.#epoch).map((member) => member.id));
+		const device = this.addDevice(options);
+		const deliveries = issued.size === 0 ? new Map<number, Uint8Array>() : this.#advanceEpoch((member) => issued.has(member.id)).deliveries;
+		return { device, epoch: this.#epoch, deliveries, ...(issue ? { bundle: this.issueBundle(device.id) } : {}) };
 	}
 
 	/** Group names or numbers → bit mask; unknown names are refused. */

@@ -23,9 +23,9 @@ Run \`picket roster <command> --help\` for its options.
 const SIGN_HELP = `Usage: picket roster sign [options]
 
 Signs the roster of the current epoch with the authority key (ECDSA P-256, r ‖ s) and
-writes it to <domain>/roster.bin, then re-issues every member's bundle so that all carry
-the same roster. Devices already deployed take a new roster of a new epoch through
-\`device revoke\`'s deliveries.
+writes it to <domain>/roster.bin. No bundle is re-issued (a bundle of an epoch a board
+already ran would repeat its nonces after an erase): devices take a new roster of a new
+epoch through the deliveries \`device add\`, \`revoke\` and \`reissue\` write.
 
 ${DOMAIN_OPTIONS_HELP}`;
 
