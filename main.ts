@@ -13,11 +13,14 @@ import { type DeviceNode, startDevice } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
 import { type StartedGateway, startGatewayBridge } from "picket/gateway/gateway-start";
 import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
+import { type DeviceUpdates, confirmAfterHealthyBoot, startDeviceUpdates } from "picket/update/device-updates";
 
 /** A started device: its node, and the links built from its provisioning. */
 export interface RunningDevice {
 	readonly node: DeviceNode;
 	readonly links: ProvisionedLinks;
+	/** The installer and rollout agent, on a board with a firmware slot and a pinned update key. */
+	readonly updates: DeviceUpdates | undefined;
 }
 
 export default function main(host: HostBindings = targetHost()): RunningDevice | undefined {
@@ -45,10 +48,37 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						gateway?.onEvent(event);
 					},
 				};
-	const node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)));
+	let updates: DeviceUpdates | undefined;
+	const firmware = host.firmware;
+	const createUpdates =
+		firmware === undefined
+			? undefined
+			: (broadcast: (frame: Uint8Array) => void) =>
+					(updates = startDeviceUpdates({
+						firmware,
+						crypto: host.crypto,
+						storage: host.storage,
+						timers: host.timers,
+						random: host.random,
+						networkKey: provisioning.credentials.networkKey,
+						self: provisioning.identity.memberId,
+						// Relays carry the image on, as they carry alerts (the rollout's hops).
+						serves: provisioning.identity.role === "relay" || provisioning.identity.role === "gateway",
+						broadcast,
+					}))?.agent;
+	const node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)), createUpdates);
 	// startDevice builds the links before it returns (DeviceNode's constructor).
 	if (links === undefined) throw new RangeError("startDevice did not build the links");
 	const built = links;
 	if (port !== undefined) gateway = startGatewayBridge(host, port, () => built, node.settings.initialTtl);
-	return { node, links };
+	// A healthy boot: provisioning loaded, the radio open, the node started, and its first turn
+	// (a 0 ms timer, queued after the node's own) ran. Then an image on trial confirms itself;
+	// a firmware that gets no further than that is rolled back at the next reset.
+	const started = updates;
+	if (started !== undefined) {
+		host.timers.setTimeout(() => {
+			if (confirmAfterHealthyBoot(started)) host.log.info("firmware confirmed after a healthy boot");
+		}, 0);
+	}
+	return { node, links, updates };
 }

@@ -23,6 +23,8 @@ import type { DigitalInputOptions, Gpio } from "picket/device/gpio";
 import type { BoardPins, HostBindings, PostLinkPort } from "picket/device/host-bindings";
 import type { Radio, RadioFactory } from "picket/device/radio";
 import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/preference-storage";
+import { Esp32FirmwareSlot } from "picket/hosts/esp32/firmware-slot/esp32-firmware-slot";
+import { BUILT_FIRMWARE, type FirmwareHost } from "picket/update/device-updates";
 import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
 import EspNow from "picket/hosts/esp32/espnow/espnow";
 
@@ -156,6 +158,20 @@ export function serialPostLink(config: SerialConfig): PostLinkPort {
 	};
 }
 
+/** ESP-IDF's next OTA partition, if the partition table has one (else the board takes no update). */
+function firmwareHost(): FirmwareHost | undefined {
+	try {
+		return { slot: new Esp32FirmwareSlot(preferenceStorage), running: BUILT_FIRMWARE };
+	} catch (error) {
+		consoleLogger.warn(`no firmware slot, updates off: ${(error as Error).message}`);
+		return undefined;
+	}
+}
+
+function withFirmware(firmware: FirmwareHost | undefined): { firmware?: FirmwareHost } {
+	return firmware === undefined ? {} : { firmware };
+}
+
 export function targetHost(): HostBindings {
 	const board = boardConfig();
 	if (!isDeviceRole(board.role)) throw new PicketError<TargetHostErrorCode>("bad-board-config", `config.picket.role ${String(board.role)}`);
@@ -174,5 +190,6 @@ export function targetHost(): HostBindings {
 		settingsOverrides: preferenceNumbers(SETTINGS_DOMAIN),
 		log: consoleLogger,
 		...(board.role === "gateway" && board.postLink !== undefined ? { postLink: serialPostLink(board.postLink) } : {}),
+		...withFirmware(firmwareHost()),
 	};
 }

@@ -23,6 +23,18 @@ import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
 import { type SimulatorInstance, simulatorInstance } from "picket/hosts/moddable-sim/instance";
 import { udpRadio } from "picket/hosts/moddable-sim/udp-radio";
 import { tcpPostLink } from "picket/hosts/moddable-sim/tcp-post-link";
+import { FileFirmwareSlot } from "picket/hosts/moddable-sim/firmware-slot-file";
+import { BUILT_FIRMWARE, type FirmwareHost } from "picket/update/device-updates";
+import { UPDATE_STORAGE_DOMAIN } from "picket/update/update-anchor";
+
+/** The slot file's size: the ESP32's OTA partition (`picket image sign --slot-size 0x200000`). */
+const SLOT_CAPACITY = 0x200000;
+
+/** A slot file only on an instance provisioned with an update key: the others never write 2 MiB for nothing. */
+function firmwareHost(): { firmware?: FirmwareHost } {
+	if (preferenceStorage.read(UPDATE_STORAGE_DOMAIN, "anchor") === undefined) return {};
+	return { firmware: { slot: new FileFirmwareSlot(SLOT_CAPACITY), running: BUILT_FIRMWARE } };
+}
 
 /** The part of the simulator's controls Picket uses (build/simulators/modules/button.js, led.js). */
 interface SimulatorButton {
@@ -176,5 +188,6 @@ export function targetHost(): HostBindings {
 		log,
 		onEvent: eventLog(log),
 		...(role === "gateway" && instance.postPort !== undefined ? { postLink: tcpPostLink(instance.postPort, log) } : {}),
+		...firmwareHost(),
 	};
 }

@@ -53,6 +53,7 @@ import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 import { type VerifiedRoster, storeBundle } from "picket/provisioning/keystore";
 import main, { type RunningDevice } from "picket/main";
+import type { FirmwareHost } from "picket/update/device-updates";
 import { Domain } from "picket/tools/provisioning/domain-store";
 import { Attacker, type AttackAttempt, type AttackKind, commandAsDishonestMember, rewriteBundleEntries } from "picket/hosts/sim/attacker";
 import { Medium, type MediumStatistics, type Station } from "picket/hosts/sim/medium";
@@ -113,6 +114,13 @@ export interface SimulationOptions {
 	readonly enrolPost?: boolean;
 	/** A gateway's wire to the command post (HostBindings.postLink), by device name. */
 	readonly postLink?: (device: string) => PostLinkPort | undefined;
+	/**
+	 * A device's firmware slot, asked at each boot (`boot` counts from 0: the bootloader's
+	 * decision, e.g. MemoryFirmwareSlot.reset, belongs before every boot but the first); the
+	 * storage is the device's, for pinning an update key before its first boot. Undefined: no
+	 * slot, the device drops update frames.
+	 */
+	readonly firmware?: (device: string, storage: MemoryStorage, boot: number) => FirmwareHost | undefined;
 }
 
 /** What a watcher outside the simulation may hold of a device: as an operator with a cable would. */
@@ -554,7 +562,8 @@ export class DomainSimulation {
 
 	/** The board's entry point, as on power-up: main.ts on this device's bindings. */
 	#boot(device: SimDevice): void {
-		device.running = main(device.host);
+		const firmware = this.#options.firmware?.(device.name, device.storage, device.reboots);
+		device.running = main(firmware === undefined ? device.host : { ...device.host, firmware });
 		if (device.running !== undefined) device.epoch = device.running.links.credentials.epoch;
 	}
 
@@ -647,6 +656,11 @@ export class DomainSimulation {
 				}
 			}
 		}, CARRIER_INSTALL_DELAY_MS);
+	}
+
+	/** Power off for `offMs`, as a scenario's "reboot" event does (storage and the firmware slot stay). */
+	powerCycle(name: string, offMs: number): void {
+		this.#powerCut(this.#device(name), offMs);
 	}
 
 	/** Sudden power loss: RAM, timers, pins and radio are gone, storage stays; power returns after `offMs`. */

@@ -8,6 +8,7 @@
  *   Radio → MeshPort.receive → { for this device: SessionPort.receive (the source's mesh address); relay → Radio }
  *     an authenticated alert's first copy → MeshPort.heard (the way back to its source)
  *   AlarmPolicy → CommandChannel.send → session layer → LinkContext.transmit → Radio (unicast)
+ *   Radio → UpdateReceiver.receive (frame kind Update, when the host has a firmware slot) → Radio (paced broadcast)
  *
  * The node owns no decision: the policy decides what to do, the link decides what is
  * authentic, readable and worth relaying; the node only moves bytes and events between them.
@@ -59,6 +60,17 @@ export interface LinkContext {
 /** Builds the secure link for one device; `main.ts` passes the real one, tests a fake. */
 export type LinkFactory = (context: LinkContext) => DeviceLinks;
 
+/** Where frames of kind FrameKind.Update go: a RolloutAgent (picket/update/device-updates). */
+export interface UpdateReceiver {
+	receive(frame: Uint8Array): void;
+	/** Any other frame was heard or sent: the rollout pauses (rollout-agent.ts: alerts go first). */
+	yieldToAlert(): void;
+	close(): void;
+}
+
+/** Builds the update receiver once the node can broadcast; undefined on a board without updates. */
+export type UpdateFactory = (broadcast: (frame: Uint8Array) => void) => UpdateReceiver | undefined;
+
 export type DeviceNodeErrorCode = "role-mismatch" | "command-queue-full";
 
 /** Frames read from the radio in one turn. */
@@ -95,8 +107,9 @@ export class DeviceNode {
 	/** Responders supervise the heartbeats they hear (see picket/device/heartbeat). */
 	#supervision: Supervision | undefined;
 	readonly #commands: { readonly peer: number; readonly command: AlarmCommand }[] = [];
+	#updates: UpdateReceiver | undefined;
 
-	constructor(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory) {
+	constructor(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory, createUpdates?: UpdateFactory) {
 		if (identity.role !== host.role) {
 			throw new PicketError<DeviceNodeErrorCode>("role-mismatch", `the roster says ${identity.role}, this board was built as ${host.role}`);
 		}
@@ -112,6 +125,7 @@ export class DeviceNode {
 		});
 		this.#links = createLinks({ host, identity, settings: this.settings, transmit: (frame, to) => this.#write(frame, to ?? BROADCAST_MAC) });
 		const links = this.#links;
+		this.#updates = createUpdates?.((frame) => this.#write(frame, BROADCAST_MAC));
 		const observe = host.onEvent;
 		const incidentSeed = host.random(2);
 		this.policy = new AlarmPolicy({
@@ -206,6 +220,7 @@ export class DeviceNode {
 		this.policy.close();
 		this.outputs.close();
 		this.#links.close?.();
+		this.#updates?.close();
 		this.#radio.close();
 	}
 
@@ -267,6 +282,13 @@ export class DeviceNode {
 			return true;
 		}
 		const kind = frameKind(bytes[0]);
+		if (kind === FrameKind.Update) {
+			// Paced by the agent; never ends the turn (no X25519 work).
+			if (this.#updates === undefined) this.#drop("update-unsupported");
+			else this.#updates.receive(bytes);
+			return true;
+		}
+		this.#updates?.yieldToAlert();
 		if (kind === FrameKind.Alert) {
 			this.#onAlertFrame(bytes, from);
 			return true;
@@ -401,6 +423,8 @@ export class DeviceNode {
 	}
 
 	#write(frame: Uint8Array, to: Uint8Array): void {
+		// This board's own alert, relay or session frame: no update frame around it either.
+		if (frame.length > 0 && frameKind(frame[0]) !== FrameKind.Update) this.#updates?.yieldToAlert();
 		try {
 			this.#radio.write(to, frame);
 		} catch (error) {
@@ -426,8 +450,8 @@ function chooseSettings(host: HostBindings): DeviceSettings {
 }
 
 /** Starts one device on `host`: the node runs from callbacks (GPIO, radio, timers) from here on. */
-export function startDevice(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory): DeviceNode {
-	return new DeviceNode(host, identity, createLinks);
+export function startDevice(host: HostBindings, identity: DeviceIdentity, createLinks: LinkFactory, createUpdates?: UpdateFactory): DeviceNode {
+	return new DeviceNode(host, identity, createLinks, createUpdates);
 }
 
 export type { DeviceLinks } from "picket/device/alert-link";

@@ -16,6 +16,7 @@ import type { Gpio } from "picket/device/gpio";
 import type { OutputPins } from "picket/device/outputs";
 import type { RadioFactory } from "picket/device/radio";
 import type { DeviceCredentials, VerifiedRoster } from "picket/provisioning/keystore";
+import type { FirmwareHost } from "picket/update/device-updates";
 
 /** Where things are connected on this board; an absent pin means the board lacks it. */
 export interface BoardPins extends OutputPins {
@@ -71,6 +72,12 @@ export interface HostBindings {
 	 * simulators): main.ts starts the gateway bridge (picket/gateway/gateway-start) on it.
 	 */
 	readonly postLink?: PostLinkPort;
+	/**
+	 * The slot a new firmware is written to and what runs now (picket/update/device-updates):
+	 * set where the target has one (the ESP32's next OTA partition, lin's file, the host
+	 * simulator's memory). Absent: the board takes part in no rollout, update frames are dropped.
+	 */
+	readonly firmware?: FirmwareHost;
 }
 
 /** A byte stream to the command post, both ways; framing and security are the bridge's. */

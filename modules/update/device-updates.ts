@@ -1,0 +1,88 @@
+/**
+ * The update side of a running board (main.ts): the installer over the host's firmware slot
+ * and a RolloutAgent fed by the device node with every frame of kind FrameKind.Update.
+ *
+ * Started only when both halves exist: the host has a slot (`HostBindings.firmware`) and an
+ * update key was pinned at provisioning (update-anchor.ts). Otherwise the board takes part in
+ * no rollout and the node drops update frames (counted "update-unsupported").
+ *
+ * Healthy boot: main.ts calls `confirmAfterHealthyBoot` once provisioning loaded, the radio
+ * opened, the node started and its first turn ran. That is deliberately simple: a firmware
+ * that cannot read its keys, open its radio or run its event loop never confirms, and the
+ * bootloader goes back to the old image at the next reset.
+ */
+import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
+import type { Storage, Timers } from "picket/core/host-contracts";
+import { isPicketError } from "picket/core/picket-error";
+import type { FirmwareSlot } from "picket/update/firmware-slot";
+import { RolloutAgent, type RolloutEvent } from "picket/update/rollout-agent";
+import { loadUpdateAnchor } from "picket/update/update-anchor";
+import { updateFrameKey } from "picket/update/update-frame";
+import { type RunningFirmware, UpdateInstaller } from "picket/update/update-installer";
+
+/** What a target with a firmware slot gives the app (HostBindings.firmware). */
+export interface FirmwareHost {
+	readonly slot: FirmwareSlot;
+	/** The version and security counter of the image that runs now. */
+	readonly running: RunningFirmware;
+}
+
+/**
+ * What the firmware built from this tree runs as, on the boards' targets (ESP32, lin): the
+ * release signs its image with this version and SEC_CNT (`picket image sign --version 1.0.0
+ * --security-counter 1`) and raises both here in the same commit. The host simulator reads
+ * them from its slot's running image instead.
+ */
+export const BUILT_FIRMWARE: RunningFirmware = { version: { major: 1, minor: 0, revision: 0, build: 0 }, securityCounter: 1 };
+
+export interface DeviceUpdatesOptions {
+	readonly firmware: FirmwareHost;
+	readonly crypto: CryptoSuite;
+	readonly storage: Storage;
+	readonly timers: Timers;
+	readonly random: RandomSource;
+	readonly networkKey: Uint8Array;
+	readonly self: number;
+	/** A relay passes the image on (rollout-agent.ts `serves`). */
+	readonly serves: boolean;
+	readonly broadcast: (frame: Uint8Array) => void;
+	readonly onEvent?: (event: RolloutEvent) => void;
+}
+
+export interface DeviceUpdates {
+	readonly slot: FirmwareSlot;
+	readonly installer: UpdateInstaller;
+	readonly agent: RolloutAgent;
+}
+
+/** The board's installer and agent, resumed after a reset; undefined when no update key is pinned. */
+export function startDeviceUpdates(options: DeviceUpdatesOptions): DeviceUpdates | undefined {
+	let anchor: Uint8Array;
+	try {
+		anchor = loadUpdateAnchor(options.storage);
+	} catch (error) {
+		if (!isPicketError(error)) throw error;
+		return undefined; // "no-anchor" or "bad-anchor": this board accepts no update
+	}
+	const installer = new UpdateInstaller({ crypto: options.crypto, storage: options.storage, slot: options.firmware.slot, anchor, running: options.firmware.running });
+	installer.resume();
+	const agent = new RolloutAgent({
+		crypto: options.crypto,
+		timers: options.timers,
+		random: options.random,
+		frameKey: updateFrameKey(options.crypto, options.networkKey),
+		self: options.self,
+		broadcast: options.broadcast,
+		installer,
+		serves: options.serves,
+		...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+	});
+	return { slot: options.firmware.slot, installer, agent };
+}
+
+/** Confirms an image on trial (installer.confirmHealthy): call once the boot was healthy (header). */
+export function confirmAfterHealthyBoot(updates: DeviceUpdates | undefined): boolean {
+	if (updates === undefined || !updates.slot.bootState().trial) return false;
+	updates.installer.confirmHealthy();
+	return true;
+}

@@ -1,0 +1,111 @@
+/**
+ * Updates through the firmware's own path (main.ts → device-node → RolloutAgent, issue 15):
+ * devices of a simulated domain boot main(host) with a firmware slot and a pinned update key,
+ * hear a rollout over the radio (through a relay, two hops from the seeder), install it,
+ * reboot into the new image on trial and confirm it after a healthy boot; a device without a
+ * slot drops the update frames and keeps running.
+ */
+import test from "ava";
+import { DomainSimulation } from "picket/hosts/sim/domain-simulation";
+import { MemoryFirmwareSlot } from "picket/hosts/sim/firmware-slot-memory";
+import { PackageSource } from "picket/hosts/sim/rollout-simulation";
+import type { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import type { Scenario } from "picket/hosts/sim/scenario";
+import { BROADCAST_MAC } from "picket/device/radio";
+import { parseImageHeader } from "picket/update/mcuboot-structure";
+import { RolloutAgent } from "picket/update/rollout-agent";
+import { pinUpdateAnchor } from "picket/update/update-anchor";
+import { updateFrameKey } from "picket/update/update-frame";
+import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
+import type { FirmwareHost } from "picket/update/device-updates";
+import { anchor, rollout, securityCounterOf, signedImage } from "picket/test/support/update-fixture";
+
+const factory = signedImage({ major: 1, minor: 0, revision: 0, build: 0 }, 1, 24_000);
+const newer = signedImage({ major: 1, minor: 1, revision: 0, build: 0 }, 2, 24_000);
+const pkg = rollout(newer, 31);
+
+/** Seeder at x 0; the relay hears it; the sensors (100 m range) hear only the relay; "plain" has no slot. */
+const scenario: Scenario = {
+	name: "rollout through the device node",
+	durationMs: 120_000,
+	groups: ["site"],
+	devices: [
+		{ name: "relay", role: "relay", groups: [], x: 70, y: 0 },
+		{ name: "sensor-a", role: "sensor", groups: ["site"], x: 140, y: 0 },
+		{ name: "sensor-b", role: "sensor", groups: ["site"], x: 140, y: 20 },
+		{ name: "plain", role: "responder", groups: ["site"], x: 40, y: 10 },
+	],
+	events: [],
+};
+
+function runRollout(): { simulation: DomainSimulation; slots: Map<string, MemoryFirmwareSlot>; seeder: RolloutAgent } {
+	const slots = new Map<string, MemoryFirmwareSlot>();
+	const firmware = (device: string, storage: MemoryStorage, boot: number): FirmwareHost | undefined => {
+		if (device === "plain") return undefined;
+		let slot = slots.get(device);
+		if (slot === undefined) {
+			slot = new MemoryFirmwareSlot(0x200000, factory);
+			slots.set(device, slot);
+			pinUpdateAnchor(storage, anchor);
+		} else if (boot > 0) slot.reset(); // the bootloader's decision at this reset
+		const running = slot.runningImage;
+		return { slot, running: { version: parseImageHeader(running).version, securityCounter: securityCounterOf(running) } };
+	};
+	const simulation = new DomainSimulation(scenario, { seed: 5, timeline: false, firmware });
+	const crypto = createNodeCryptoSuite();
+	const networkKey = simulation.deviceByName("relay").running!.links.credentials.networkKey;
+	// The seeder: a board holding the image (the gateway's role in issue 15), on the same air.
+	const station = simulation.medium.addStation(Uint8Array.of(2, 0, 0, 0, 0, 99), { x: 0, y: 0 }, { label: "seeder" });
+	const timers = simulation.clock.timersFor("seeder");
+	let seeder!: RolloutAgent;
+	const radio = simulation.medium.openRadio(station, {
+		onReadable: () => {
+			for (let frame = radio.read(); frame !== undefined; frame = radio.read()) seeder?.receive(frame.payload);
+		},
+	});
+	simulation.clock.scheduleAt(() => {
+		seeder = new RolloutAgent({
+			crypto,
+			timers,
+			random: (length) => crypto.randomBytes(length),
+			frameKey: updateFrameKey(crypto, networkKey),
+			self: 0x7f00,
+			broadcast: (frame) => radio.write(BROADCAST_MAC, frame),
+			seed: { offer: pkg.offerBytes, source: new PackageSource(pkg) },
+		});
+	}, 1_000);
+	// A board whose image is marked bootable resets into it once its queue is empty, as an operator's reboot would.
+	const watch = (): void => {
+		for (const name of ["relay", "sensor-a", "sensor-b"]) {
+			const running = simulation.deviceByName(name).running;
+			const updates = running?.updates;
+			if (updates?.installer.state === "marked" && updates.agent.pending === 0) simulation.powerCycle(name, 200);
+		}
+		if (simulation.clock.now() < 110_000) simulation.clock.schedule(watch, 500);
+	};
+	simulation.clock.schedule(watch, 500);
+	simulation.run();
+	seeder.close();
+	return { simulation, slots, seeder };
+}
+
+test("devices running main() take a rollout over the radio through a relay, reboot on trial and confirm after a healthy boot", (t) => {
+	const { simulation, slots, seeder } = runRollout();
+	t.true(seeder.counts.chunksSent > 0);
+	for (const name of ["relay", "sensor-a", "sensor-b"]) {
+		const slot = slots.get(name)!;
+		// The running partition holds the new image, then erased flash.
+		t.deepEqual(slot.runningImage.subarray(0, newer.length), newer, `${name} runs the new image`);
+		t.false(slot.bootState().trial, `${name} confirmed it (no fallback at the next reset)`);
+		const running = simulation.deviceByName(name).running!;
+		t.is(running.updates!.installer.floor, 2, `${name}: the floor rose to the new SEC_CNT`);
+		t.is(running.updates!.installer.state, "idle", `${name}: nothing left in progress`);
+	}
+});
+
+test("a device without a firmware slot drops update frames (counted) and starts no rollout agent", (t) => {
+	const { simulation } = runRollout();
+	const plain = simulation.deviceByName("plain").running!;
+	t.is(plain.updates, undefined);
+	t.true((plain.node.stats.dropped["update-unsupported"] ?? 0) > 0, JSON.stringify(plain.node.stats.dropped));
+});
