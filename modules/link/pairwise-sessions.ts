@@ -200,6 +200,8 @@ interface Peer {
 	queue: Outgoing[];
 	/** The last alarm command sealed on `session`, to notice a repeat. */
 	lastCommand: Uint8Array | undefined;
+	/** A key-epoch delivery went out over the current session. */
+	deliveredOnSession: boolean;
 }
 
 export class PairwiseSessions {
@@ -286,6 +288,11 @@ export class PairwiseSessions {
 		epochDeliveryChunks(delivery); // refuses an impossible size before anything is queued
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
+		// A resend (delivery-tracker.ts): the copy still queued behind a handshake is replaced,
+		// not doubled; one already sent over the current session went unacknowledged, so the
+		// session may be dead on the peer's side (it rebooted, or lost it): a fresh handshake.
+		peer.queue = peer.queue.filter((item) => item.kind !== "delivery");
+		if (peer.session !== undefined && peer.deliveredOnSession) this.#retire(peer);
 		this.#enqueue(peer, { kind: "delivery", bytes: delivery.slice() });
 	}
 
@@ -477,6 +484,7 @@ export class PairwiseSessions {
 			try {
 				for (const command of commands) this.#options.transmit(peer.session.seal(command), peer.mac ?? BROADCAST_MAC);
 				if (item.kind === "command") peer.lastCommand = encodeSessionCommand(item.command);
+				if (item.kind === "delivery") peer.deliveredOnSession = true;
 			} catch (error) {
 				// "exhausted": this direction's counter ran out; a new handshake brings new keys.
 				if (!isPicketError(error)) throw error;
@@ -564,6 +572,7 @@ export class PairwiseSessions {
 		peer.previous = peer.session;
 		peer.session = session;
 		peer.lastCommand = undefined;
+		peer.deliveredOnSession = false;
 	}
 
 	/** Stops sending on the session (it stays receivable) so the next item handshakes anew. */
@@ -571,6 +580,7 @@ export class PairwiseSessions {
 		peer.previous = peer.session;
 		peer.session = undefined;
 		peer.lastCommand = undefined;
+		peer.deliveredOnSession = false;
 	}
 
 	#isPeerId(id: number): boolean {
@@ -585,7 +595,7 @@ export class PairwiseSessions {
 			const oldest = this.#peers.values().next().value;
 			if (oldest !== undefined) this.#forget(oldest, "evicted");
 		}
-		const peer: Peer = { id, mac: undefined, session: undefined, previous: undefined, responses: [], initiation: undefined, timer: undefined, queue: [], lastCommand: undefined };
+		const peer: Peer = { id, mac: undefined, session: undefined, previous: undefined, responses: [], initiation: undefined, timer: undefined, queue: [], lastCommand: undefined, deliveredOnSession: false };
 		this.#peers.set(id, peer);
 		return peer;
 	}
