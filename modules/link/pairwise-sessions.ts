@@ -20,8 +20,8 @@
  *   Never a broadcast message 1 for a command: every neighbour would pay 2 X25519 to reject
  *   it; an envelope names its addressee, so only P pays.
  * Sending a key-epoch delivery to P: as a command, except that with P's MAC unknown message
- *   1 is broadcast first (P is most likely a neighbour the carrier never heard transmit),
- *   then, once that failed, goes through the mesh. Deliveries are rare and operator-driven
+ *   1 is broadcast (P is most likely a neighbour the carrier never heard transmit), and every
+ *   third failed handshake goes through the mesh instead; P's cool-down does not apply. Deliveries are rare and operator-driven
  *   (a revocation: one per remaining member, provisioning/epoch-delivery), nothing on the
  *   air can trigger one. `identityFor` lets a carrier handshake with a member still in the
  *   previous epoch under that epoch's PSK; delivery-tracker.ts resends until acknowledged.
@@ -200,6 +200,10 @@ interface Peer {
 	queue: Outgoing[];
 	/** The last alarm command sealed on `session`, to notice a repeat. */
 	lastCommand: Uint8Array | undefined;
+	/** A key-epoch delivery went out over the current session. */
+	deliveredOnSession: boolean;
+	/** Handshakes for a key-epoch delivery to this peer that went unanswered. */
+	failedDeliveryHandshakes: number;
 }
 
 export class PairwiseSessions {
@@ -286,6 +290,11 @@ export class PairwiseSessions {
 		epochDeliveryChunks(delivery); // refuses an impossible size before anything is queued
 		const peer = this.#peerFor(peerId);
 		if (peer === undefined) return this.#drop(peerId, "unknown-peer");
+		// A resend (delivery-tracker.ts): the copy still queued behind a handshake is replaced,
+		// not doubled; one already sent over the current session went unacknowledged, so the
+		// session may be dead on the peer's side (it rebooted, or lost it): a fresh handshake.
+		peer.queue = peer.queue.filter((item) => item.kind !== "delivery" || !constantTimeEqual(item.bytes, delivery));
+		if (peer.session !== undefined && peer.deliveredOnSession) this.#retire(peer);
 		this.#enqueue(peer, { kind: "delivery", bytes: delivery.slice() });
 	}
 
@@ -477,6 +486,7 @@ export class PairwiseSessions {
 			try {
 				for (const command of commands) this.#options.transmit(peer.session.seal(command), peer.mac ?? BROADCAST_MAC);
 				if (item.kind === "command") peer.lastCommand = encodeSessionCommand(item.command);
+				if (item.kind === "delivery") peer.deliveredOnSession = true;
 			} catch (error) {
 				// "exhausted": this direction's counter ran out; a new handshake brings new keys.
 				if (!isPicketError(error)) throw error;
@@ -521,13 +531,18 @@ export class PairwiseSessions {
 	}
 
 	/**
-	 * Where message 1 goes for a peer never heard: a delivery's is broadcast first (the peer is
-	 * most likely a neighbour the carrier never heard transmit, and its answer teaches its MAC),
-	 * through the mesh once that failed (the peer cools down); a command's goes through the mesh.
+	 * Where message 1 goes for a peer never heard: a delivery's is broadcast (the peer is most
+	 * likely a neighbour the carrier never heard transmit, and its answer teaches its MAC), and
+	 * every third failed handshake goes through the mesh instead, for a member out of the
+	 * carrier's range; the cool-down does not hold a delivery back. A command's goes through the
+	 * mesh. Why broadcast twice before the mesh: at 30% loss over 3 hops, a direct handshake
+	 * takes 1 s and mostly succeeds, a mesh one takes 4 s (1 s retries) and often fails; going
+	 * to the mesh after the first failure left members installing 5–11 s after the revocation
+	 * (bench/sim's sweep), twice then the mesh brings the worst to 7 s, with less airtime.
 	 */
 	#unheardAddress(peer: Peer): Uint8Array | undefined {
 		const delivery = peer.queue.some((item) => item.kind === "delivery");
-		if (delivery && !this.#neighbours.coolingDown(peer.id, this.#options.timers.now())) return BROADCAST_MAC;
+		if (delivery && peer.failedDeliveryHandshakes % 3 !== 2) return BROADCAST_MAC;
 		return this.#options.meshAddress?.(peer.id);
 	}
 
@@ -553,6 +568,7 @@ export class PairwiseSessions {
 		if (initiation.sent < this.#attempts) return this.#sendMessage1(peer);
 		peer.initiation = undefined;
 		peer.mac = undefined; // perhaps stale: the next alert heard directly tells again
+		if (peer.queue.some((item) => item.kind === "delivery")) peer.failedDeliveryHandshakes++;
 		this.#neighbours.unreachable(peer.id, this.#options.timers.now() + this.#cooldownMs);
 		const dropped = peer.queue.length;
 		peer.queue = [];
@@ -564,6 +580,7 @@ export class PairwiseSessions {
 		peer.previous = peer.session;
 		peer.session = session;
 		peer.lastCommand = undefined;
+		peer.deliveredOnSession = false;
 	}
 
 	/** Stops sending on the session (it stays receivable) so the next item handshakes anew. */
@@ -571,6 +588,7 @@ export class PairwiseSessions {
 		peer.previous = peer.session;
 		peer.session = undefined;
 		peer.lastCommand = undefined;
+		peer.deliveredOnSession = false;
 	}
 
 	#isPeerId(id: number): boolean {
@@ -585,7 +603,7 @@ export class PairwiseSessions {
 			const oldest = this.#peers.values().next().value;
 			if (oldest !== undefined) this.#forget(oldest, "evicted");
 		}
-		const peer: Peer = { id, mac: undefined, session: undefined, previous: undefined, responses: [], initiation: undefined, timer: undefined, queue: [], lastCommand: undefined };
+		const peer: Peer = { id, mac: undefined, session: undefined, previous: undefined, responses: [], initiation: undefined, timer: undefined, queue: [], lastCommand: undefined, deliveredOnSession: false, failedDeliveryHandshakes: 0 };
 		this.#peers.set(id, peer);
 		return peer;
 	}

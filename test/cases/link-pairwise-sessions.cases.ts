@@ -382,6 +382,32 @@ export default portableCases("link/pairwise-sessions", (test) => {
 		fresh.close();
 	});
 
+	test("a peer that rebooted: the resent key-epoch delivery goes over a fresh handshake, not the session it lost", (t) => {
+		// Found by bench/sim's sweep (3 hops, 30% loss): the carrier resent a member's delivery
+		// ten times over a session the member no longer held, and the member never moved on.
+		const { timers, air, stations, kinds } = setup([1, 2]);
+		const [alice, bob] = stations;
+		const delivery = createSeededRandom(9)(100);
+		bob.sessions.send(1, ACK);
+		timers.advance(10);
+		t.true(bob.sessions.hasSession(1));
+		alice.sessions.close();
+		air.detach(alice.mac);
+		const deliveries: Uint8Array[] = [];
+		const fresh = new PairwiseSessions({ identity: domain.identity(1), timers, transmit: (frame, to) => air.send(alice.mac, to, frame), onEpochDelivery: (bytes) => deliveries.push(bytes) });
+		air.attach(alice.mac, (frame, from) => fresh.receive(frame, from));
+		air.sent.length = 0;
+		bob.sessions.sendEpochDelivery(1, delivery); // over the old session: alice cannot open it
+		timers.advance(10);
+		t.deepEqual(kinds(), ["session"]);
+		t.is(deliveries.length, 0);
+		bob.sessions.sendEpochDelivery(1, delivery); // the delivery tracker's resend
+		timers.advance(10);
+		t.deepEqual(kinds().slice(1, 3), ["m1", "m2"]);
+		t.deepEqual(deliveries.map(toHex), [toHex(delivery)]);
+		fresh.close();
+	});
+
 	test("a sealed key-epoch delivery crosses in chunks and is handed over whole, once", (t) => {
 		const { timers, air, stations } = setup([1, 2]);
 		const [alice, bob] = stations;
