@@ -25,6 +25,7 @@ import type { Radio, RadioFactory } from "picket/device/radio";
 import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/preference-storage";
 import { Esp32FirmwareSlot } from "picket/hosts/esp32/firmware-slot/esp32-firmware-slot";
 import { BUILT_FIRMWARE, type FirmwareHost } from "picket/update/device-updates";
+import { WritePacer } from "picket/gateway/write-pacer";
 import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
 import EspNow from "picket/hosts/esp32/espnow/espnow";
 
@@ -120,8 +121,7 @@ export const espNowRadio: RadioFactory = (options) => {
 /** The gateway's wire to the command post on a UART: bytes in as they arrive, bytes out as the transmit buffer takes them. */
 export function serialPostLink(config: SerialConfig): PostLinkPort {
 	let receiver: ((bytes: Uint8Array) => void) | undefined;
-	const waiting: Uint8Array[] = [];
-	let room = 0;
+	const pacer = new WritePacer();
 	const serial = new Serial({
 		port: config.port,
 		receive: config.receive,
@@ -133,24 +133,12 @@ export function serialPostLink(config: SerialConfig): PostLinkPort {
 			if (bytes instanceof ArrayBuffer) receiver?.(new Uint8Array(bytes));
 		},
 		onWritable(count) {
-			room = count;
-			flush();
+			pacer.writable(count, (bytes) => serial.write(bytes));
 		},
 	});
-	const flush = (): void => {
-		while (room > 0 && waiting.length > 0) {
-			const chunk = waiting[0];
-			const length = Math.min(room, chunk.length);
-			serial.write(chunk.subarray(0, length));
-			room -= length;
-			if (length === chunk.length) waiting.shift();
-			else waiting[0] = chunk.subarray(length);
-		}
-	};
 	return {
 		write(bytes) {
-			waiting.push(bytes);
-			flush();
+			pacer.push(bytes);
 		},
 		onReceive(next) {
 			receiver = next;

@@ -7,25 +7,15 @@
  */
 import TCP from "embedded:io/socket/tcp";
 import type { Logger, PostLinkPort } from "picket/device/host-bindings";
+import { WritePacer } from "picket/gateway/write-pacer";
 
 export function tcpPostLink(port: number, log: Logger): PostLinkPort {
 	let receiver: ((bytes: Uint8Array) => void) | undefined;
 	let socket: TCP | undefined;
-	let room = 0;
-	const waiting: Uint8Array[] = [];
-	const flush = (): void => {
-		while (socket !== undefined && room > 0 && waiting.length > 0) {
-			const chunk = waiting[0];
-			const length = Math.min(room, chunk.length);
-			socket.write(chunk.subarray(0, length));
-			room -= length;
-			if (length === chunk.length) waiting.shift();
-			else waiting[0] = chunk.subarray(length);
-		}
-	};
+	const pacer = new WritePacer();
 	const open = (): void => {
-		room = 0;
-		socket = new TCP({
+		pacer.reset();
+		const opened = new TCP({
 			address: "127.0.0.1",
 			port,
 			nodelay: true,
@@ -35,21 +25,21 @@ export function tcpPostLink(port: number, log: Logger): PostLinkPort {
 				if (bytes instanceof ArrayBuffer) receiver?.(new Uint8Array(bytes));
 			},
 			onWritable(count) {
-				room = count;
-				flush();
+				pacer.writable(count, (bytes) => opened.write(bytes));
 			},
 			onError() {
 				log.warn(`post link: tcp 127.0.0.1:${port} lost`);
+				pacer.reset();
 				socket?.close();
 				socket = undefined;
 			},
 		});
+		socket = opened;
 	};
 	return {
 		write(bytes) {
-			waiting.push(bytes);
 			if (socket === undefined) open();
-			flush();
+			pacer.push(bytes);
 		},
 		onReceive(next) {
 			receiver = next;
