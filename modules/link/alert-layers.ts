@@ -54,6 +54,7 @@ import {
 	maskTtl,
 	MAX_SEQUENCE,
 	OBFUSCATED_LENGTH,
+	PRIVACY_RANDOM_LENGTH,
 	privacyRandom,
 	unmaskAlertFrame,
 	xorHeaderMask,
@@ -109,6 +110,56 @@ function headerMask(crypto: CryptoSuite, privacyKey: Uint8Array, frame: Uint8Arr
  */
 export function deobfuscateAlertFrame(crypto: CryptoSuite, privacyKey: Uint8Array, frame: AlertFrame): AlertFrame {
 	return unmaskAlertFrame(frame, headerMask(crypto, privacyKey, frame.bytes));
+}
+
+/** Frames a HeaderMasks keeps the mask of. */
+export const REMEMBERED_MASKS = 8;
+
+/**
+ * The header masks of the last REMEMBERED_MASKS frames a link unmasked under one privacy
+ * key. Relays change only the TTL, so every copy of an alert carries the same privacy
+ * random: a device hearing one alert from each of its neighbours computes its mask once,
+ * not once per copy, and a duplicate costs no HMAC as it costs no CCM. The result is
+ * `deobfuscateAlertFrame`'s, exactly: the mask is a function of the privacy key (one per
+ * memory) and of the privacy random alone, compared in full, so a frame carrying another
+ * frame's tags gets the mask it would have got anyway. 8 × 17 B.
+ */
+export class HeaderMasks {
+	readonly #privacyKey: Uint8Array;
+	readonly #randoms = new Uint8Array(REMEMBERED_MASKS * PRIVACY_RANDOM_LENGTH);
+	readonly #masks = new Uint8Array(REMEMBERED_MASKS * OBFUSCATED_LENGTH);
+	#used = 0;
+	/** The slot the next new mask takes: the oldest once all are used. */
+	#next = 0;
+
+	constructor(privacyKey: Uint8Array) {
+		this.#privacyKey = privacyKey;
+	}
+
+	/** `deobfuscateAlertFrame(crypto, privacyKey, frame)`, with the mask remembered. */
+	unmask(crypto: CryptoSuite, frame: AlertFrame): AlertFrame {
+		const random = privacyRandom(frame.bytes);
+		let slot = this.#find(random);
+		if (slot < 0) {
+			slot = this.#next;
+			this.#randoms.set(random, slot * PRIVACY_RANDOM_LENGTH);
+			this.#masks.set(headerMask(crypto, this.#privacyKey, frame.bytes), slot * OBFUSCATED_LENGTH);
+			this.#next = (slot + 1) % REMEMBERED_MASKS;
+			if (this.#used < REMEMBERED_MASKS) this.#used++;
+		}
+		return unmaskAlertFrame(frame, this.#masks.subarray(slot * OBFUSCATED_LENGTH, (slot + 1) * OBFUSCATED_LENGTH));
+	}
+
+	#find(random: Uint8Array): number {
+		const randoms = this.#randoms;
+		for (let slot = 0; slot < this.#used; slot++) {
+			const start = slot * PRIVACY_RANDOM_LENGTH;
+			let i = 0;
+			while (i < PRIVACY_RANDOM_LENGTH && randoms[start + i] === random[i]) i++;
+			if (i === PRIVACY_RANDOM_LENGTH) return slot;
+		}
+		return -1;
+	}
 }
 
 /** Builds a complete alert frame: app layer, then network layer, then the header obfuscated. Two CCM operations and one HMAC. */

@@ -5,12 +5,12 @@
  * Receive pipeline, cheapest checks first, and nothing remembered before it is authentic:
  *
  *   decode (alert-frame.ts) → key epoch from the key id → unmask the header (1 HMAC, its
- *   privacy key; alert-layers.ts) → own echo → sender in roster →
- *   sender in the group → relay memory (0 CCM; a copy with more hops left than any before
- *   is re-checked and forwarded, relay-filter.ts) → network tag (1 CCM) → replay window
- *   check → app tag if this device holds the group key (1 CCM), else the relay horizon
- *   (relay-horizon.ts: nothing stale travels) → remember → relay decision (TTL capped at
- *   the domain's maximum)
+ *   privacy key; none for another copy of one of the last 8 alerts unmasked;
+ *   alert-layers.ts) → own echo → sender in roster → sender in the group → relay memory
+ *   (0 CCM; a copy with more hops left than any before is re-checked and forwarded,
+ *   relay-filter.ts) → network tag (1 CCM) → replay window check → app tag if this device
+ *   holds the group key (1 CCM), else the relay horizon (relay-horizon.ts: nothing stale
+ *   travels) → remember → relay decision (TTL capped at the domain's maximum)
  *
  * What "remember" means depends on what was verified. The network tag proves only that
  * *some member* sent the frame: every member holds the network key, so a member of
@@ -52,7 +52,7 @@ import type { Clock, Storage } from "picket/core/host-contracts";
 import { readU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
 import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame, extendSequence } from "picket/link/alert-frame";
-import { deobfuscateAlertFrame, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
+import { HeaderMasks, deobfuscateAlertFrame, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
 import { FrameKind, frameKind } from "picket/link/frame-kind";
 import { LINK_KEY_LENGTH, MAX_GROUP, derivePrivacyKey } from "picket/link/key-schedule";
 import { type MeshDecodeFailure, type MeshEnvelope, decodeMeshEnvelope, sealMeshEnvelope, verifyMeshEnvelope } from "picket/link/mesh-envelope";
@@ -122,9 +122,10 @@ export interface SecureLinkOptions {
 
 export const DEFAULT_INITIAL_TTL = 4;
 
-/** An installed epoch: its keys and the privacy key derived from its network key. */
+/** An installed epoch: its keys, the privacy key derived from its network key, and the header masks last computed with it. */
 interface HeldEpoch extends EpochKeys {
 	readonly privacyKey: Uint8Array;
+	readonly masks: HeaderMasks;
 }
 
 export class SecureLink {
@@ -187,10 +188,12 @@ export class SecureLink {
 	 */
 	installEpoch(keys: EpochKeys, options: { readonly keepPrevious: boolean }): void {
 		checkEpochKeys(keys);
+		const privacyKey = derivePrivacyKey(this.#crypto, keys.networkKey);
 		const copy: HeldEpoch = {
 			epoch: keys.epoch,
 			networkKey: keys.networkKey.slice(),
-			privacyKey: derivePrivacyKey(this.#crypto, keys.networkKey),
+			privacyKey,
+			masks: new HeaderMasks(privacyKey),
 			groupKeys: new Map([...keys.groupKeys].map(([group, key]) => [group, key.slice()])),
 		};
 		const current = this.#current;
@@ -245,8 +248,8 @@ export class SecureLink {
 		if (!decoded.ok) return rejected(decoded.reason);
 		const keys = this.#keysFor(decoded.frame.epochBits);
 		if (keys === undefined) return rejected("wrong-epoch");
-		// Group, source and sequence travel masked; the tags below cover them in clear.
-		const frame = deobfuscateAlertFrame(this.#crypto, keys.privacyKey, decoded.frame);
+		// Group, source and sequence travel masked; the tags below cover them in clear. Every copy of an alert has the same mask: one HMAC per alert, not per copy.
+		const frame = keys.masks.unmask(this.#crypto, decoded.frame);
 		const { source, group, sequence } = frame;
 		const epoch = keys.epoch;
 		if (source === this.#self) return rejected("duplicate");

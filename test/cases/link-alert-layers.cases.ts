@@ -1,7 +1,7 @@
 import { toHex } from "picket/core/bytes";
 import { createSoftwareSuite } from "picket/crypto/software-suite";
 import { decodeAlertFrame, withTtl, type AlertFrame } from "picket/link/alert-frame";
-import { AlertLayer, alertNonce, deobfuscateAlertFrame, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
+import { AlertLayer, HeaderMasks, REMEMBERED_MASKS, alertNonce, deobfuscateAlertFrame, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
 import { derivePrivacyKey } from "picket/link/key-schedule";
 import { portableCases } from "picket/test/harness/portable";
 import { createSeededRandom } from "picket/test/support/seeded-random";
@@ -79,6 +79,30 @@ export default portableCases("link/alert-layers", (test) => {
 		t.false(verifyNetworkTag(crypto, networkKey, header.epoch, heard[0]), "the tags cover the header in clear, not the masked one");
 		const otherDomain = deobfuscateAlertFrame(crypto, derivePrivacyKey(crypto, groupKey), heard[0]);
 		t.not(otherDomain.source, header.source, "another privacy key unmasks to another header");
+	});
+
+	test("header masks: every copy of an alert costs one HMAC, and each unmasks exactly as deobfuscateAlertFrame does", (t) => {
+		let hmacs = 0;
+		const counting = { ...crypto, hmacSha256: (key: Uint8Array, message: Uint8Array) => (hmacs++, crypto.hmacSha256(key, message)) };
+		const masks = new HeaderMasks(privacyKey);
+		const same = (bytes: Uint8Array): boolean => toHex(masks.unmask(counting, overhear(bytes)).bytes) === toHex(decode(bytes).bytes);
+		const alerts = Array.from({ length: REMEMBERED_MASKS + 1 }, (_, step) => sealAlert(crypto, keys, { ...header, sequence: header.sequence + step }, Uint8Array.of(step)));
+		t.true([15, 14, 3, 0].every((ttl) => same(withTtl(alerts[0], ttl))), "copies relayed at any TTL");
+		t.is(hmacs, 1, "one HMAC for four copies");
+		// Another frame's tags under an altered masked header: the same mask, so the header it unmasks to is the one deobfuscateAlertFrame gives (and its network tag fails).
+		const altered = alerts[0].slice();
+		altered[3] ^= 0x40;
+		t.true(same(altered));
+		t.false(verifyNetworkTag(crypto, networkKey, header.epoch, masks.unmask(counting, overhear(altered))));
+		t.is(hmacs, 1);
+		for (const bytes of alerts.slice(1)) t.true(same(bytes));
+		t.is(hmacs, 1 + REMEMBERED_MASKS, "one per new alert");
+		t.true(same(alerts[REMEMBERED_MASKS]) && same(alerts[2]));
+		t.is(hmacs, 1 + REMEMBERED_MASKS, "the last 8 are remembered");
+		t.true(same(alerts[0]));
+		t.is(hmacs, 2 + REMEMBERED_MASKS, "the oldest was forgotten: computed again");
+		const otherKey = new HeaderMasks(derivePrivacyKey(crypto, groupKey));
+		t.not(toHex(otherKey.unmask(counting, overhear(alerts[0])).bytes), toHex(decode(alerts[0]).bytes), "a memory serves its own privacy key only");
 	});
 
 	test("the ciphertext hides the payload and differs per sequence", (t) => {

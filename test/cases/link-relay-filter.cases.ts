@@ -60,6 +60,62 @@ export default portableCases("link/relay-filter", (test) => {
 		t.true(single.has(copy(1, 1, 0, 2)) && !single.has(copy(1, 1, 0, 1)) && single.size === 1);
 	});
 
+	test("the relay memory is allocated as frames arrive, and at 1,024 it still forgets the oldest and keeps the best TTL", (t) => {
+		const filter = new RelayFilter();
+		t.true(filter.allocated <= 16, `a new relay memory holds ${filter.allocated} slots, not 1,024`);
+		for (let sequence = 0; sequence < 1024; sequence++) filter.remember(copy(1, 1, sequence), sequence % 8);
+		t.is(filter.size, 1024);
+		t.is(filter.allocated, 1024, "grown to its capacity, no further");
+		t.true([0, 1, 511, 1023].every((sequence) => filter.has(copy(1, 1, sequence))), "nothing forgotten while it grew");
+		filter.remember(copy(1, 1, 1), 5);
+		filter.remember(copy(1, 1, 1), 2);
+		t.is(filter.bestTtl(copy(1, 1, 1)), 5, "a copy with fewer hops left does not lower the best TTL");
+		filter.remember(copy(1, 1, 1024), 3);
+		t.is(filter.size, 1024);
+		t.is(filter.allocated, 1024);
+		t.false(filter.has(copy(1, 1, 0)), "the 1,025th frame pushes out the oldest");
+		t.is(filter.bestTtl(copy(1, 1, 1)), 5, "the next oldest keeps its slot and its best TTL");
+		t.is(filter.bestTtl(copy(1, 1, 1024)), 3);
+		filter.remember(copy(1, 1, 1025));
+		t.false(filter.has(copy(1, 1, 1)));
+	});
+
+	test("growing on demand forgets in the same order as a ring allocated at full capacity, epochs retired on the way", (t) => {
+		const random = createSeededRandom(13);
+		for (const capacity of [1, 5, 16, 17, 100, 1024]) {
+			const filter = new RelayFilter(capacity);
+			// The reference: every slot there from the start, a cursor going round.
+			const slots: (string | undefined)[] = new Array<string | undefined>(capacity).fill(undefined);
+			let cursor = 0;
+			const held = new Set<string>();
+			for (let step = 0; step < 3 * capacity + 40; step++) {
+				const [draw, which] = random(2);
+				if (draw < 8) {
+					// A key epoch ends: the link keeps the epochs it holds.
+					const keep = [1 + (which % 3)];
+					filter.retainEpochs(keep);
+					slots.forEach((entry, slot) => {
+						if (entry !== undefined && !keep.includes(Number(entry.split("/")[0]))) slots[slot] = undefined;
+					});
+					continue;
+				}
+				const frame = copy(which % 4, 1 + (draw % 3), step);
+				filter.remember(frame, draw % 16);
+				slots[cursor] = `${frame.epoch}/${frame.source}/${frame.sequence}`;
+				cursor = (cursor + 1) % capacity;
+				held.add(`${frame.epoch}/${frame.source}/${frame.sequence}`);
+			}
+			const expected = slots.filter((entry) => entry !== undefined).sort();
+			const remembered = [...held].filter((entry) => {
+				const [epoch, source, sequence] = entry.split("/").map(Number);
+				return filter.has(copy(source, epoch, sequence));
+			});
+			t.deepEqual(remembered.sort(), expected, `capacity ${capacity}`);
+			t.is(filter.size, expected.length);
+			t.true(filter.allocated <= capacity);
+		}
+	});
+
 	test("a relay forwards with TTL − 1 after a jitter below the maximum; TTL 0 stops", (t) => {
 		const random = createSeededRandom(7);
 		const delays = new Set<number>();
