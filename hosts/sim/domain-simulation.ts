@@ -47,7 +47,7 @@ import { decodeBundle } from "picket/provisioning/bundle";
 import type { CommandAction } from "picket/device/alarm-policy";
 import type { HostBindings, PostLinkPort } from "picket/device/host-bindings";
 import { EPOCH_KEY_ID_MASK, type AlertFrame, decodeAlertFrame } from "picket/link/alert-frame";
-import { deobfuscateAlertFrame } from "picket/link/alert-layers";
+import { HeaderMasks } from "picket/link/alert-layers";
 import { derivePrivacyKey } from "picket/link/key-schedule";
 import { FrameKind, frameDetail, frameKind } from "picket/link/frame-kind";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
@@ -431,10 +431,13 @@ export class DomainSimulation {
 		// The one shortcut (see the file comment): the shared roster's signature is verified once, here.
 		this.#verifiedRoster = { roster: this.domain.verifiedRoster(), bytes: this.domain.roster(), authorityPublicKey: this.domain.authorityPublicKey };
 		this.medium = options.shareAirWith?.medium ?? new Medium(this.clock, this.#random.fork("medium"), scenario.medium);
-		this.medium.observe((event) => {
-			if (event.type === "transmit") this.#onTransmit(event.from, event.payload);
-			if (event.type === "transmit" && event.attempt === 1 && isAttackerMac(event.to) && this.#byStation.has(event.from)) this.#answersToAttacker++;
-		});
+		this.medium.observe(
+			(event) => {
+				if (event.type === "transmit") this.#onTransmit(event.from, event.payload);
+				if (event.type === "transmit" && event.attempt === 1 && isAttackerMac(event.to) && this.#byStation.has(event.from)) this.#answersToAttacker++;
+			},
+			{ receptions: false },
+		);
 
 		const members = this.domain.members();
 		scenario.devices.forEach((device, index) => this.#addDevice(index, members[index].id));
@@ -805,7 +808,8 @@ export class DomainSimulation {
 		this.#powerCut(device, 100);
 	}
 
-	readonly #privacyKeys = new Map<number, Uint8Array>();
+	/** The observer's header masks, per epoch (every copy of an alert on air unmasks with one HMAC). */
+	readonly #observerMasks = new Map<number, HeaderMasks>();
 	#listened = false;
 
 	/** What the listener's keyless reading of each header got right, against the headers in clear (item 9). */
@@ -839,12 +843,12 @@ export class DomainSimulation {
 		if (!decoded.ok) return undefined;
 		let epoch = this.domain.epoch;
 		while (epoch > 0 && (epoch & EPOCH_KEY_ID_MASK) !== decoded.frame.epochBits) epoch--;
-		let privacyKey = this.#privacyKeys.get(epoch);
-		if (privacyKey === undefined) {
-			privacyKey = derivePrivacyKey(this.#crypto, this.domain.networkKey(epoch));
-			this.#privacyKeys.set(epoch, privacyKey);
+		let masks = this.#observerMasks.get(epoch);
+		if (masks === undefined) {
+			masks = new HeaderMasks(derivePrivacyKey(this.#crypto, this.domain.networkKey(epoch)));
+			this.#observerMasks.set(epoch, masks);
 		}
-		return deobfuscateAlertFrame(this.#crypto, privacyKey, decoded.frame);
+		return masks.unmask(this.#crypto, decoded.frame);
 	}
 
 	#stationName(mac: Uint8Array): string {
@@ -981,7 +985,7 @@ export class DomainSimulation {
 
 	#onAlertReceived(device: SimDevice, frame: Uint8Array, outcome: AlertOutcome): void {
 		const now = this.clock.now();
-		const attack = this.#attackByFrame.get(toHex(frame));
+		const attack = this.#attackByFrame.size === 0 ? undefined : this.#attackByFrame.get(toHex(frame));
 		if (outcome.kind === "rejected") {
 			if (attack !== undefined) {
 				if (!attack.rejections.has(device)) attack.rejections.set(device, outcome.reason);

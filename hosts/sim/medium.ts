@@ -151,13 +151,14 @@ interface Transmission {
 	end: number;
 }
 
+/** One station hearing one transmission. Reused once the transmission ends (a frame reaches tens of stations). */
 interface Reception {
-	readonly transmission: Transmission;
-	readonly station: Station;
-	readonly begin: number;
-	readonly end: number;
+	transmission: Transmission;
+	station: Station;
+	begin: number;
+	end: number;
 	/** This station should hand the frame up (it is addressed, or it sniffs). */
-	readonly addressed: boolean;
+	addressed: boolean;
 	collided: LossReason | undefined;
 }
 
@@ -227,7 +228,12 @@ export class Medium {
 	notificationLossProbability: number;
 	readonly #stations = new Map<string, Station>();
 	readonly #grid = new Map<number, Station[]>();
+	/** Receptions and reception lists of ended transmissions, for the next ones. */
+	readonly #spareReceptions: Reception[] = [];
+	readonly #spareLists: Reception[][] = [];
 	readonly #listeners: ((event: MediumEvent) => void)[] = [];
+	/** Listeners of each reception ("deliver", "lose"): a frame on air reaches tens of stations, so nothing is built for them when there are none. */
+	readonly #receptionListeners: ((event: MediumEvent) => void)[] = [];
 	#nextFrameId = 1;
 	readonly statistics: MediumStatistics = {
 		frames: 0,
@@ -258,13 +264,18 @@ export class Medium {
 		if (!(this.peerListSize >= 2)) throw new RangeError("peerListSize must leave room for the broadcast peer and one more");
 	}
 
-	/** Watches every transmission, delivery and loss. */
-	observe(listener: (event: MediumEvent) => void): void {
+	/** Watches every transmission and send status, and every delivery and loss unless `receptions` is false. */
+	observe(listener: (event: MediumEvent) => void, options: { readonly receptions?: boolean } = {}): void {
 		this.#listeners.push(listener);
+		if (options.receptions !== false) this.#receptionListeners.push(listener);
 	}
 
 	#emit(event: MediumEvent): void {
 		for (const listener of this.#listeners) listener(event);
+	}
+
+	#emitReception(event: MediumEvent): void {
+		for (const listener of this.#receptionListeners) listener(event);
 	}
 
 	get stations(): readonly Station[] {
@@ -440,10 +451,10 @@ export class Medium {
 		stats.airtimeMs += airtime;
 		this.#emit({ type: "transmit", time: now, frameId: transmission.id, from, to: transmission.to, payload: transmission.payload, attempt: transmission.attempt, airtimeMs: airtime });
 
-		const receptions: Reception[] = [];
+		const receptions = this.#spareLists.pop() ?? [];
 		for (const station of this.neighboursOf(from)) {
 			const addressed = station.promiscuous || transmission.broadcast || station.macKey === transmission.toKey;
-			const reception: Reception = { transmission, station, begin: now, end: transmission.end, addressed, collided: undefined };
+			const reception = this.#reception(transmission, station, now, addressed);
 			if (this.collisions) {
 				if (station.transmittingUntil > now) reception.collided = "half-duplex";
 				for (const other of station.receptions) {
@@ -465,14 +476,18 @@ export class Medium {
 		let acknowledged = false;
 		for (const reception of receptions) {
 			const station = reception.station;
+			// The order of a station's receptions matters to nothing: the last one takes the freed place.
 			const list = station.receptions;
 			const index = list.indexOf(reception);
-			if (index >= 0) list.splice(index, 1);
+			if (index >= 0) {
+				list[index] = list[list.length - 1];
+				list.pop();
+			}
 			if (!reception.addressed) continue;
 			const reason = this.#receive(transmission, reception);
 			if (reason !== undefined) {
 				this.statistics.losses[reason]++;
-				this.#emit({ type: "lose", time: now, frameId: transmission.id, from, to: station, reason });
+				if (this.#receptionListeners.length > 0) this.#emitReception({ type: "lose", time: now, frameId: transmission.id, from, to: station, reason });
 				continue;
 			}
 			if (!transmission.broadcast && station.macKey === transmission.toKey) {
@@ -480,6 +495,9 @@ export class Medium {
 				acknowledged = !this.#random.chance(this.lossProbability);
 			}
 		}
+		for (const reception of receptions) this.#spareReceptions.push(reception);
+		receptions.length = 0;
+		this.#spareLists.push(receptions);
 		if (transmission.broadcast) {
 			this.#done(transmission);
 			this.#reportSendStatus(transmission, true);
@@ -493,6 +511,18 @@ export class Medium {
 		}
 		this.#done(transmission);
 		this.#reportSendStatus(transmission, acknowledged);
+	}
+
+	#reception(transmission: Transmission, station: Station, begin: number, addressed: boolean): Reception {
+		const reception = this.#spareReceptions.pop();
+		if (reception === undefined) return { transmission, station, begin, end: transmission.end, addressed, collided: undefined };
+		reception.transmission = transmission;
+		reception.station = station;
+		reception.begin = begin;
+		reception.end = transmission.end;
+		reception.addressed = addressed;
+		reception.collided = undefined;
+		return reception;
 	}
 
 	/** Hands a frame to a station's radio, or says why it could not. */
@@ -513,7 +543,7 @@ export class Medium {
 		const rssi = this.rssiAt(Math.sqrt(dx * dx + dy * dy));
 		if (!radio.enqueue({ from: from.mac, payload: transmission.payload.slice(), rssi })) return "queue-full";
 		this.statistics.deliveries++;
-		this.#emit({ type: "deliver", time: this.#clock.now(), frameId: transmission.id, from, to: station, rssi });
+		if (this.#receptionListeners.length > 0) this.#emitReception({ type: "deliver", time: this.#clock.now(), frameId: transmission.id, from, to: station, rssi });
 		radio.notifyReadable();
 		return undefined;
 	}

@@ -32,22 +32,17 @@ function rotl(x: number, k: number): number {
 }
 
 export class SeededRandom {
-	#s0: number;
-	#s1: number;
-	#s2: number;
-	#s3: number;
+	/** xoshiro128**'s s0..s3, in a Uint32Array: unsigned 32-bit values in plain fields would be boxed at every step. */
+	readonly #state = new Uint32Array(4);
 	readonly seed: number;
 
 	/** `seed` is any integer; it is reduced to 32 bits. */
 	constructor(seed: number) {
 		this.seed = seed >>> 0;
 		const state = { value: this.seed };
-		this.#s0 = splitMix32(state);
-		this.#s1 = splitMix32(state);
-		this.#s2 = splitMix32(state);
-		this.#s3 = splitMix32(state);
+		for (let i = 0; i < 4; i++) this.#state[i] = splitMix32(state);
 		// xoshiro's state must not be all zero; SplitMix32 never yields four zeros, but say so.
-		if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
+		if ((this.#state[0] | this.#state[1] | this.#state[2] | this.#state[3]) === 0) this.#state[0] = 1;
 	}
 
 	/** A generator for a named sub-stream: the same (seed, label) always gives the same stream, independent of how much this one has been used. */
@@ -57,14 +52,15 @@ export class SeededRandom {
 
 	/** The next 32 uniformly distributed bits, as an unsigned integer. */
 	nextUint32(): number {
-		const result = Math.imul(rotl(Math.imul(this.#s1, 5) >>> 0, 7), 9) >>> 0;
-		const t = (this.#s1 << 9) >>> 0;
-		this.#s2 = (this.#s2 ^ this.#s0) >>> 0;
-		this.#s3 = (this.#s3 ^ this.#s1) >>> 0;
-		this.#s1 = (this.#s1 ^ this.#s2) >>> 0;
-		this.#s0 = (this.#s0 ^ this.#s3) >>> 0;
-		this.#s2 = (this.#s2 ^ t) >>> 0;
-		this.#s3 = rotl(this.#s3, 11);
+		const s = this.#state;
+		const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+		const t = s[1] << 9;
+		s[2] ^= s[0];
+		s[3] ^= s[1];
+		s[1] ^= s[2];
+		s[0] ^= s[3];
+		s[2] ^= t;
+		s[3] = rotl(s[3], 11);
 		return result;
 	}
 

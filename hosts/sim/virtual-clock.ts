@@ -14,7 +14,9 @@ export interface ScheduledEvent {
 	readonly time: number;
 	readonly sequence: number;
 	callback: TimerCallback | undefined;
-	owner: DeviceTimers | undefined;
+	readonly owner: DeviceTimers | undefined;
+	/** The owner's power cycle it was set in: a power cut since then cancelled it. */
+	readonly powerCycle: number;
 }
 
 function earlier(a: ScheduledEvent, b: ScheduledEvent): boolean {
@@ -67,6 +69,11 @@ class EventHeap {
 	}
 }
 
+/** Not cancelled, and not set before a power cut of its owner. */
+function isLive(event: ScheduledEvent): boolean {
+	return event.callback !== undefined && (event.owner === undefined || event.powerCycle === event.owner.powerCycle);
+}
+
 export class VirtualClock {
 	readonly #queue = new EventHeap();
 	#now = 0;
@@ -91,7 +98,7 @@ export class VirtualClock {
 	/** Schedules `callback` at now + delay (a negative or NaN delay counts as 0). */
 	schedule(callback: TimerCallback, delayMs: number, owner?: DeviceTimers): ScheduledEvent {
 		const delay = delayMs > 0 ? delayMs : 0;
-		const event: ScheduledEvent = { time: this.#now + delay, sequence: this.#sequence++, callback, owner };
+		const event: ScheduledEvent = { time: this.#now + delay, sequence: this.#sequence++, callback, owner, powerCycle: owner?.powerCycle ?? 0 };
 		this.#queue.push(event);
 		return event;
 	}
@@ -110,7 +117,7 @@ export class VirtualClock {
 		for (;;) {
 			const next = this.#queue.peek();
 			if (next === undefined) return undefined;
-			if (next.callback !== undefined) return next.time;
+			if (isLive(next)) return next.time;
 			this.#queue.pop();
 		}
 	}
@@ -121,7 +128,7 @@ export class VirtualClock {
 			const event = this.#queue.pop();
 			if (event === undefined) return false;
 			const callback = event.callback;
-			if (callback === undefined) continue;
+			if (callback === undefined || !isLive(event)) continue;
 			event.callback = undefined;
 			event.owner?.forget(event);
 			this.#now = event.time;
@@ -161,7 +168,10 @@ export class VirtualClock {
 export class DeviceTimers implements Timers {
 	readonly label: string;
 	readonly #clock: VirtualClock;
-	readonly #pending = new Set<ScheduledEvent>();
+	/** Timers set and neither fired nor cleared, in this power cycle. */
+	#pending = 0;
+	/** Counts power cuts: events set before the latest one are dead (isLive), without a list of them to walk. */
+	#powerCycle = 0;
 	#powered = true;
 
 	constructor(clock: VirtualClock, label: string) {
@@ -177,33 +187,38 @@ export class DeviceTimers implements Timers {
 		return this.#powered;
 	}
 
+	get powerCycle(): number {
+		return this.#powerCycle;
+	}
+
 	setTimeout(callback: TimerCallback, delayMs: number): TimerId {
 		const event = this.#clock.schedule(callback, delayMs, this);
-		if (this.#powered) this.#pending.add(event);
+		if (this.#powered) this.#pending++;
 		else this.#clock.cancel(event);
 		return event as unknown as TimerId;
 	}
 
 	clearTimeout(id: TimerId): void {
 		const event = id as unknown as ScheduledEvent;
-		if (!this.#pending.delete(event)) return;
+		if (event.owner !== this || event.callback === undefined || event.powerCycle !== this.#powerCycle) return;
 		this.#clock.cancel(event);
+		this.#pending--;
 	}
 
 	/** Called by the clock when one of this device's events runs. */
 	forget(event: ScheduledEvent): void {
-		this.#pending.delete(event);
+		if (event.powerCycle === this.#powerCycle) this.#pending--;
 	}
 
 	/** Timers still waiting to fire. */
 	get pending(): number {
-		return this.#pending.size;
+		return this.#pending;
 	}
 
 	powerOff(): void {
 		this.#powered = false;
-		for (const event of this.#pending) this.#clock.cancel(event);
-		this.#pending.clear();
+		this.#powerCycle++;
+		this.#pending = 0;
 	}
 
 	powerOn(): void {

@@ -245,11 +245,14 @@ export class DeviceNode {
 
 	#scheduleTurn(): void {
 		if (this.#turn !== undefined) return;
-		this.#turn = this.#host.timers.setTimeout(() => {
-			this.#turn = undefined;
-			this.#runTurn();
-		}, 0);
+		this.#turn = this.#host.timers.setTimeout(this.#startTurn, 0);
 	}
+
+	/** The turn's timer callback, made once: every frame heard schedules a turn. */
+	readonly #startTurn = (): void => {
+		this.#turn = undefined;
+		this.#runTurn();
+	};
 
 	/** One turn of the work callbacks started (the header says what a turn may do). */
 	#runTurn(): void {

@@ -207,19 +207,48 @@ export function decodeAlertFrame(bytes: Uint8Array): AlertDecodeResult {
 
 /** The parts of a frame whose length and byte 0 were checked. */
 function alertParts(bytes: Uint8Array): AlertFrame {
-	const packed = readU32(bytes, 2);
-	const networkTagStart = bytes.length - ALERT_NETWORK_TAG_LENGTH;
-	return {
-		ttl: frameDetail(bytes[0]),
-		epochBits: bytes[1] >>> 5,
-		group: bytes[1] & 31,
-		source: packed >>> SEQUENCE_BITS,
-		sequence: packed & MAX_SEQUENCE,
-		header: bytes.subarray(0, ALERT_HEADER_LENGTH),
-		sealedPayload: bytes.subarray(ALERT_HEADER_LENGTH, networkTagStart),
-		networkTag: bytes.subarray(networkTagStart),
-		bytes,
-	};
+	return new AlertFrameParts(bytes);
+}
+
+/**
+ * A decoded frame: the header fields read at once, the byte parts as views made when asked
+ * for. Most frames a device hears are copies of an alert it already has, judged on the
+ * header fields alone (relay-filter.ts), so they cost no view.
+ */
+class AlertFrameParts implements AlertFrame {
+	readonly ttl: number;
+	readonly epochBits: number;
+	readonly group: number;
+	readonly source: number;
+	readonly sequence: number;
+	readonly bytes: Uint8Array;
+
+	constructor(bytes: Uint8Array) {
+		const packed = readU32(bytes, 2);
+		this.ttl = frameDetail(bytes[0]);
+		this.epochBits = bytes[1] >>> 5;
+		this.group = bytes[1] & 31;
+		this.source = packed >>> SEQUENCE_BITS;
+		this.sequence = packed & MAX_SEQUENCE;
+		this.bytes = bytes;
+	}
+
+	get header(): Uint8Array {
+		return this.bytes.subarray(0, ALERT_HEADER_LENGTH);
+	}
+
+	get sealedPayload(): Uint8Array {
+		return this.bytes.subarray(ALERT_HEADER_LENGTH, this.bytes.length - ALERT_NETWORK_TAG_LENGTH);
+	}
+
+	get networkTag(): Uint8Array {
+		return this.bytes.subarray(this.bytes.length - ALERT_NETWORK_TAG_LENGTH);
+	}
+}
+
+/** A frame's 4-byte network tag as a u32 (big-endian), without a view: what the relay memory keys on. */
+export function networkTagValue(frame: AlertFrame): number {
+	return readU32(frame.bytes, frame.bytes.length - ALERT_NETWORK_TAG_LENGTH);
 }
 
 /** A decoded frame with `mask` XORed over its obfuscated bits (xorHeaderMask): its parts, on a copy. */

@@ -127,35 +127,39 @@ export const REMEMBERED_MASKS = 8;
 export class HeaderMasks {
 	readonly #privacyKey: Uint8Array;
 	readonly #randoms = new Uint8Array(REMEMBERED_MASKS * PRIVACY_RANDOM_LENGTH);
-	readonly #masks = new Uint8Array(REMEMBERED_MASKS * OBFUSCATED_LENGTH);
+	/** One view per slot of the remembered masks. */
+	readonly #masks: readonly Uint8Array[];
 	#used = 0;
 	/** The slot the next new mask takes: the oldest once all are used. */
 	#next = 0;
 
 	constructor(privacyKey: Uint8Array) {
 		this.#privacyKey = privacyKey;
+		const masks = new Uint8Array(REMEMBERED_MASKS * OBFUSCATED_LENGTH);
+		this.#masks = Array.from({ length: REMEMBERED_MASKS }, (_, slot) => masks.subarray(slot * OBFUSCATED_LENGTH, (slot + 1) * OBFUSCATED_LENGTH));
 	}
 
 	/** `deobfuscateAlertFrame(crypto, privacyKey, frame)`, with the mask remembered. */
 	unmask(crypto: CryptoSuite, frame: AlertFrame): AlertFrame {
-		const random = privacyRandom(frame.bytes);
-		let slot = this.#find(random);
+		let slot = this.#find(frame.bytes);
 		if (slot < 0) {
 			slot = this.#next;
-			this.#randoms.set(random, slot * PRIVACY_RANDOM_LENGTH);
-			this.#masks.set(headerMask(crypto, this.#privacyKey, frame.bytes), slot * OBFUSCATED_LENGTH);
+			this.#randoms.set(privacyRandom(frame.bytes), slot * PRIVACY_RANDOM_LENGTH);
+			this.#masks[slot].set(headerMask(crypto, this.#privacyKey, frame.bytes));
 			this.#next = (slot + 1) % REMEMBERED_MASKS;
 			if (this.#used < REMEMBERED_MASKS) this.#used++;
 		}
-		return unmaskAlertFrame(frame, this.#masks.subarray(slot * OBFUSCATED_LENGTH, (slot + 1) * OBFUSCATED_LENGTH));
+		return unmaskAlertFrame(frame, this.#masks[slot]);
 	}
 
-	#find(random: Uint8Array): number {
+	/** The slot remembering the privacy random of `bytes` (its last 12 bytes), or −1. */
+	#find(bytes: Uint8Array): number {
 		const randoms = this.#randoms;
+		const offset = bytes.length - PRIVACY_RANDOM_LENGTH;
 		for (let slot = 0; slot < this.#used; slot++) {
 			const start = slot * PRIVACY_RANDOM_LENGTH;
 			let i = 0;
-			while (i < PRIVACY_RANDOM_LENGTH && randoms[start + i] === random[i]) i++;
+			while (i < PRIVACY_RANDOM_LENGTH && randoms[start + i] === bytes[offset + i]) i++;
 			if (i === PRIVACY_RANDOM_LENGTH) return slot;
 		}
 		return -1;

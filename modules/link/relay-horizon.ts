@@ -62,6 +62,8 @@ export class RelayHorizon {
 	readonly #domain: string;
 	readonly #keyPrefix: string;
 	readonly #sources = new Map<number, SourceHorizon | null>();
+	/** The source last in `#sources` (the most recently heard). */
+	#newest: number | undefined;
 
 	constructor(options: RelayHorizonOptions) {
 		this.#storage = options.storage;
@@ -112,10 +114,12 @@ export class RelayHorizon {
 			// Lost or damaged: no horizon, as before this module; the relay memory still stops copies.
 			horizon = stored !== undefined && stored.length === RECORD_LENGTH ? { epoch: readU32(stored, 0), top: readU32(stored, 4), ahead: 0, stored: readU32(stored, 4), floor: readU32(stored, 4) } : null;
 			this.#remember(source, horizon);
-		} else {
-			// Most recently heard last: the first entry is the one to forget.
+		} else if (source !== this.#newest) {
+			// Most recently heard last: the first entry is the one to forget. (Every copy of an
+			// alert asks again: moving the newest entry would only churn the map.)
 			this.#sources.delete(source);
 			this.#sources.set(source, horizon);
+			this.#newest = source;
 		}
 		return horizon;
 	}
@@ -123,6 +127,7 @@ export class RelayHorizon {
 	#remember(source: number, horizon: SourceHorizon | null): void {
 		this.#sources.delete(source);
 		this.#sources.set(source, horizon);
+		this.#newest = source;
 		if (this.#sources.size > SOURCES_IN_MEMORY) {
 			const [oldest] = this.#sources.keys();
 			this.#sources.delete(oldest);

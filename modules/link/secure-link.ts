@@ -49,9 +49,8 @@
  */
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { Clock, Storage } from "picket/core/host-contracts";
-import { readU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
-import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame, extendSequence } from "picket/link/alert-frame";
+import { ALERT_PAYLOAD_MAX, EPOCH_KEY_ID_MASK, MAX_TTL, type AlertDecodeFailure, decodeAlertFrame, extendSequence, networkTagValue } from "picket/link/alert-frame";
 import { HeaderMasks, deobfuscateAlertFrame, openAlertPayload, sealAlert, verifyNetworkTag } from "picket/link/alert-layers";
 import { FrameKind, frameKind } from "picket/link/frame-kind";
 import { LINK_KEY_LENGTH, MAX_GROUP, derivePrivacyKey } from "picket/link/key-schedule";
@@ -256,7 +255,7 @@ export class SecureLink {
 		const sender = this.#membership.member(source);
 		if (sender === undefined) return rejected("unknown-sender");
 		if (!memberInGroup(sender, group)) return rejected("not-authorised");
-		const copy = { source, epoch, sequence, networkTag: readU32(frame.networkTag, 0) };
+		const copy = { source, epoch, sequence, networkTag: networkTagValue(frame) };
 		// The era never travels: the highest sequence held for the source says which one this is.
 		const extended = extendSequence(sequence, highest(this.#window.highest(source, epoch), this.#horizon.highest(source, epoch)));
 		// Hops left are unauthenticated: never more than the domain allows.

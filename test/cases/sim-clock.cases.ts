@@ -70,6 +70,28 @@ export default portableCases("sim/virtual-clock", (test) => {
 		t.deepEqual(fired, ["b1", "a3"]);
 	});
 
+	test("a power cut kills the timers set before it, even when cleared afterwards; pending counts the live ones", (t) => {
+		const clock = new VirtualClock();
+		const a = clock.timersFor("a");
+		const fired: string[] = [];
+		const before = a.setTimeout(() => fired.push("before"), 10);
+		a.setTimeout(() => fired.push("before too"), 5);
+		t.is(a.pending, 2);
+		a.powerOff();
+		a.powerOn();
+		t.is(a.pending, 0);
+		a.clearTimeout(before);
+		t.is(a.pending, 0, "clearing a dead timer counts nothing");
+		const after = a.setTimeout(() => fired.push("after"), 20);
+		t.is(a.pending, 1);
+		t.is(clock.nextTime(), 20, "the dead events are not next");
+		clock.runUntilIdle();
+		t.deepEqual(fired, ["after"]);
+		t.is(a.pending, 0);
+		a.clearTimeout(after);
+		t.is(a.pending, 0);
+	});
+
 	test("ten thousand random timers come out sorted", (t) => {
 		const clock = new VirtualClock();
 		const timers = clock.timersFor("a");
