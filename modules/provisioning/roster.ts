@@ -197,18 +197,37 @@ export class Roster implements Membership {
 	/** The i-th member in id order (0 ≤ i < size). */
 	memberAt(index: number): Member {
 		if (!Number.isInteger(index) || index < 0 || index >= this.size) throw new RangeError(`member index ${index}`);
-		const offset = ROSTER_HEADER_LENGTH + index * ROSTER_MEMBER_LENGTH;
-		return {
-			id: readU16(this.bytes, offset),
-			staticPublicKey: this.bytes.slice(offset + 2, offset + 34),
-			role: MEMBER_ROLES[this.bytes[offset + 34]],
-			groups: readU32(this.bytes, offset + 35),
-		};
+		return new RosterMember(this.bytes, ROSTER_HEADER_LENGTH + index * ROSTER_MEMBER_LENGTH);
 	}
 
 	members(): Member[] {
 		const all: Member[] = [];
 		for (let i = 0; i < this.size; i++) all.push(this.memberAt(i));
 		return all;
+	}
+}
+
+/**
+ * One member's entry, read from the signed bytes. The static key is copied out when asked
+ * for: the link looks a member up for every frame it hears and reads only its groups.
+ */
+class RosterMember implements Member {
+	readonly id: number;
+	readonly role: MemberRole;
+	readonly groups: number;
+	readonly #bytes: Uint8Array;
+	readonly #offset: number;
+
+	constructor(bytes: Uint8Array, offset: number) {
+		this.#bytes = bytes;
+		this.#offset = offset;
+		this.id = readU16(bytes, offset);
+		this.role = MEMBER_ROLES[bytes[offset + 34]];
+		this.groups = readU32(bytes, offset + 35);
+	}
+
+	/** A copy: the roster stays as signed whatever the caller does with it. */
+	get staticPublicKey(): Uint8Array {
+		return this.#bytes.slice(this.#offset + 2, this.#offset + 34);
 	}
 }
