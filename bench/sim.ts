@@ -18,6 +18,7 @@
  *
  *   node build/bench/sim.js                 both
  *   node build/bench/sim.js --one N MODE    one size as JSON (what the children run); MODE software|bundles|shared
+ *   node build/bench/sim.js --ten-thousand  the 10,000-device figures only (delivery, airtime, acknowledgements, cost)
  *   node build/bench/sim.js --sweep [N]     the sweep only, N seeds (default 200)
  */
 import { execFileSync } from "node:child_process";
@@ -52,10 +53,15 @@ interface Measurement {
 	airtimeMs: number;
 	received: number;
 	decrypted: number;
+	/** Holders of the alert's group key, origin excluded. */
+	authorised: number;
+	/** Of those, within TTL reach of the origin over the radio graph (DomainSimulation's #reachable). */
 	authorisedReachable: number;
 	missed: number;
 	acksSent: number;
 	acksDelivered: number;
+	/** What became of the acknowledgements not delivered: the session layer's reason, or "pending" at the end of the run. */
+	acksNotDelivered: Record<string, number>;
 	perHop: HopFigures[];
 	peakRssMb: number;
 }
@@ -109,6 +115,15 @@ function measure(devices: number, mode: string): Measurement {
 	const cpu = process.cpuUsage(cpuBefore);
 	const alerts = summaries.map((summary) => summary.alerts[0]).filter((alert) => alert !== undefined);
 	const sum = (of: (alert: AlertReport) => number) => alerts.reduce((total, alert) => total + of(alert), 0);
+	const acknowledgements = alerts.flatMap((alert) => alert.commands.filter((command) => command.kind === "acknowledge"));
+	const acksNotDelivered: Record<string, number> = {};
+	for (const ack of acknowledgements) {
+		if (ack.deliveredMs !== undefined) continue;
+		const reason = ack.dropped ?? "pending";
+		acksNotDelivered[reason] = (acksNotDelivered[reason] ?? 0) + 1;
+	}
+	// Every holder of the alert's group key but its origin, in each domain's scenario.
+	const authorised = alerts.reduce((total, alert, domain) => total + scenarios[domain].devices.filter((device) => device.name !== alert.origin && device.groups.includes(alert.group)).length, 0);
 	return {
 		devices,
 		mode,
@@ -121,10 +136,12 @@ function measure(devices: number, mode: string): Measurement {
 		airtimeMs: summaries[0].medium.airtimeMs,
 		received: sum((alert) => alert.received.length),
 		decrypted: sum((alert) => alert.decrypted.length),
+		authorised,
 		authorisedReachable: sum((alert) => alert.authorisedReachable.length),
 		missed: sum((alert) => alert.missed.length),
-		acksSent: sum((alert) => alert.commands.filter((command) => command.kind === "acknowledge").length),
-		acksDelivered: sum((alert) => alert.commands.filter((command) => command.kind === "acknowledge" && command.deliveredMs !== undefined).length),
+		acksSent: acknowledgements.length,
+		acksDelivered: acknowledgements.filter((ack) => ack.deliveredMs !== undefined).length,
+		acksNotDelivered,
 		perHop: perHop(alerts),
 		peakRssMb: process.resourceUsage().maxRSS / 1024,
 	};
@@ -171,21 +188,39 @@ function printSweep(counts: SweepCounts): void {
 	console.log(`  devices that authenticated the revoked device's panic while their delivery was still on its way: ${counts.laggardReaders} in all`);
 }
 
+/** Issue 13's figures for the 10,000-device run: delivery, airtime, acknowledgement latency per hop, cost. */
+function printTenThousand(row: Measurement): void {
+	const thousands = (value: number): string => value.toLocaleString("en-GB");
+	const notDelivered = Object.entries(row.acksNotDelivered).map(([reason, count]) => `${count} ${reason}`).join(", ");
+	console.log(`10,000 devices (${row.domains} domains of ${thousands(DOMAIN_SIZE)} on one air, one alert each):`);
+	console.log(`  delivery: ${thousands(row.decrypted)} authorised devices read their domain's alert, ${row.missed} of the ${thousands(row.authorisedReachable)} within TTL reach missed it, ${row.authorised - row.authorisedReachable} beyond the TTL; ${thousands(row.received)} of ${thousands(row.devices - row.domains)} devices authenticated a copy`);
+	console.log(`  airtime: ${(row.airtimeMs / 1000).toFixed(1)} s in ${thousands(row.transmissions)} frames on air (all stations together, in ${GRID_DURATION_MS / 1000} s simulated)`);
+	console.log(`  acknowledgements: ${row.acksDelivered} of ${row.acksSent} reached the origins${notDelivered === "" ? "" : ` (not delivered: ${notDelivered})`}; latency by the acknowledger's hops: ` + row.perHop.filter((hop) => hop.acks > 0).map((hop) => `${hop.hops} hop${hop.hops === 1 ? "" : "s"}: ${hop.acks} in ${hop.ackMeanMs.toFixed(0)} ms mean`).join("; "));
+	console.log(`budget: 10,000 devices ≤ 30 s and ≤ 1 GB → ${((row.setupMs + row.runMs) / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.peakRssMb.toFixed(0)} MB peak RSS`);
+}
+
+/** One size in a child process of its own, so that its peak RSS is its own. */
+function measureApart(devices: number, mode: string): Measurement {
+	const self = fileURLToPath(import.meta.url);
+	return JSON.parse(execFileSync(process.execPath, [self, "--one", String(devices), mode], { encoding: "utf8", maxBuffer: 1 << 24 })) as Measurement;
+}
+
 const oneIndex = process.argv.indexOf("--one");
 const sweepIndex = process.argv.indexOf("--sweep");
 if (oneIndex >= 0) {
 	console.log(JSON.stringify(measure(Number(process.argv[oneIndex + 1]), process.argv[oneIndex + 2] ?? "shared")));
+} else if (process.argv.includes("--ten-thousand")) {
+	printTenThousand(measureApart(10_000, "shared"));
 } else if (sweepIndex >= 0) {
 	printSweep(sweep(Number(process.argv[sweepIndex + 1] ?? 200)));
 } else {
-	const self = fileURLToPath(import.meta.url);
 	const rows: Measurement[] = [];
 	const sizes = [[100, "software"], [1000, "software"], [1000, "bundles"], [1000, "shared"], [5000, "bundles"], [5000, "shared"], [10_000, "shared"]] as const;
 	for (const [devices, mode] of sizes) {
 		process.stderr.write(`bench/sim: ${devices} devices, ${mode}…\n`);
-		rows.push(JSON.parse(execFileSync(process.execPath, [self, "--one", String(devices), mode], { encoding: "utf8", maxBuffer: 1 << 24 })) as Measurement);
+		rows.push(measureApart(devices, mode));
 	}
-	const header = ["devices", "provisioning", "domains", "setup s", "run s", "total s", "CPU s", "events", "frames on air", "airtime s", "got alert", "decrypted", "missed", "acks delivered", "peak RSS MB"];
+	const header = ["devices", "provisioning", "domains", "setup s", "run s", "total s", "CPU s", "events", "frames on air", "airtime s", "got alert", "decrypted", "missed", "beyond TTL", "acks delivered", "peak RSS MB"];
 	const lines = rows.map((row) => [
 		String(row.devices),
 		row.mode === "software" ? "bundles, software crypto" : row.mode === "bundles" ? "bundles" : "shared roster",
@@ -200,6 +235,7 @@ if (oneIndex >= 0) {
 		`${row.received}/${row.devices - row.domains}`,
 		String(row.decrypted),
 		`${row.missed}/${row.authorisedReachable}`,
+		String(row.authorised - row.authorisedReachable),
 		`${row.acksDelivered}/${row.acksSent}`,
 		row.peakRssMb.toFixed(0),
 	]);
@@ -207,6 +243,7 @@ if (oneIndex >= 0) {
 	const format = (cells: string[]): string => cells.map((cell, i) => cell.padStart(widths[i])).join("  ");
 	console.log(`bench/sim: one motion alert per domain flooded over a grid (TTL 15, 5% loss, collisions, carrier sense), ${GRID_DURATION_MS / 1000} s simulated, one core`);
 	console.log("setup = provisioning and boot through main(host); run = the alert, its relays, the responders' acknowledgements through the mesh; CPU = user + system of both; node:crypto unless said");
+	console.log("missed = authorised devices within TTL reach of the origin that never read the alert; beyond TTL = authorised devices farther than the TTL's hops over the radio graph (no flood can reach them)");
 	console.log(format(header));
 	console.log(widths.map((width) => "-".repeat(width)).join("  "));
 	for (const line of lines) console.log(format(line));
@@ -216,6 +253,6 @@ if (oneIndex >= 0) {
 	const thousand = rows.find((row) => row.devices === 1000 && row.mode === "shared");
 	const tenThousand = rows.find((row) => row.devices === 10_000);
 	if (thousand !== undefined) console.log(`budget: 1,000 devices with a relayed alert ≤ 10 s → ${((thousand.setupMs + thousand.runMs) / 1000).toFixed(2)} s wall, ${(thousand.cpuMs / 1000).toFixed(2)} s CPU; authorised devices missing it: ${thousand.missed}`);
-	if (tenThousand !== undefined) console.log(`budget: 10,000 devices ≤ 30 s and ≤ 1 GB → ${((tenThousand.setupMs + tenThousand.runMs) / 1000).toFixed(2)} s wall, ${(tenThousand.cpuMs / 1000).toFixed(2)} s CPU, ${tenThousand.peakRssMb.toFixed(0)} MB peak RSS`);
+	if (tenThousand !== undefined) printTenThousand(tenThousand);
 	printSweep(sweep(200));
 }
