@@ -160,6 +160,8 @@ interface Reception {
 	/** This station should hand the frame up (it is addressed, or it sniffs). */
 	addressed: boolean;
 	collided: LossReason | undefined;
+	/** Its place in `station.receptions`, so that it leaves that list in one step. */
+	place: number;
 }
 
 function macKey(mac: Uint8Array): string {
@@ -464,6 +466,7 @@ export class Medium {
 					}
 				}
 			}
+			reception.place = station.receptions.length;
 			station.receptions.push(reception);
 			receptions.push(reception);
 		}
@@ -478,10 +481,10 @@ export class Medium {
 			const station = reception.station;
 			// The order of a station's receptions matters to nothing: the last one takes the freed place.
 			const list = station.receptions;
-			const index = list.indexOf(reception);
-			if (index >= 0) {
-				list[index] = list[list.length - 1];
-				list.pop();
+			const last = list.pop();
+			if (last !== undefined && last !== reception) {
+				list[reception.place] = last;
+				last.place = reception.place;
 			}
 			if (!reception.addressed) continue;
 			const reason = this.#receive(transmission, reception);
@@ -515,7 +518,7 @@ export class Medium {
 
 	#reception(transmission: Transmission, station: Station, begin: number, addressed: boolean): Reception {
 		const reception = this.#spareReceptions.pop();
-		if (reception === undefined) return { transmission, station, begin, end: transmission.end, addressed, collided: undefined };
+		if (reception === undefined) return { transmission, station, begin, end: transmission.end, addressed, collided: undefined, place: 0 };
 		reception.transmission = transmission;
 		reception.station = station;
 		reception.begin = begin;

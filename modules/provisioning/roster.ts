@@ -180,8 +180,15 @@ export class Roster implements Membership {
 		return roster;
 	}
 
-	/** The member with this id, or undefined: a binary search over the signed bytes. */
+	/**
+	 * The member with this id, or undefined: a binary search over the signed bytes, after one
+	 * look where the id would be if ids were numbered from the first without gaps (as the
+	 * provisioning tool numbers them until members are revoked).
+	 */
 	member(id: number): Member | undefined {
+		if (this.size === 0) return undefined;
+		const guess = id - readU16(this.bytes, ROSTER_HEADER_LENGTH);
+		if (guess >= 0 && guess < this.size && readU16(this.bytes, ROSTER_HEADER_LENGTH + guess * ROSTER_MEMBER_LENGTH) === id) return this.memberAt(guess);
 		let low = 0;
 		let high = this.size - 1;
 		while (low <= high) {

@@ -78,6 +78,11 @@ export default portableCases("provisioning/roster", (test) => {
 		t.is(roster.member(8), undefined);
 		t.is(roster.member(9000), undefined);
 		t.is(decode(domain.roster(0, [])).member(1), undefined);
+		// Ids numbered without gaps but one revoked: a look where the id "should" be finds another member.
+		const dense = new FixtureDomain(0xde45e);
+		for (const id of [3, 4, 5, 7, 8, 9]) dense.add(id, "sensor", id);
+		const gapped = Roster.decode(dense.roster(1), dense.authorityPublicKey, dense.crypto);
+		t.deepEqual([2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => gapped.member(id)?.groups), [undefined, 3, 4, 5, undefined, 7, 8, 9, undefined]);
 	});
 
 	test("an altered byte anywhere is refused with a typed error", (t) => {
