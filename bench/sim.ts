@@ -62,6 +62,8 @@ interface Measurement {
 	acksDelivered: number;
 	/** What became of the acknowledgements not delivered: the session layer's reason, or "pending" at the end of the run. */
 	acksNotDelivered: Record<string, number>;
+	/** Per domain, when its origin learnt of an acknowledgement and stopped repeating (ms after the trigger), or null. */
+	acknowledgedMs: (number | null)[];
 	perHop: HopFigures[];
 	peakRssMb: number;
 }
@@ -142,6 +144,7 @@ function measure(devices: number, mode: string): Measurement {
 		acksSent: acknowledgements.length,
 		acksDelivered: acknowledgements.filter((ack) => ack.deliveredMs !== undefined).length,
 		acksNotDelivered,
+		acknowledgedMs: alerts.map((alert) => alert.endedBy?.ms ?? null),
 		perHop: perHop(alerts),
 		peakRssMb: process.resourceUsage().maxRSS / 1024,
 	};
@@ -195,6 +198,7 @@ function printTenThousand(row: Measurement): void {
 	console.log(`10,000 devices (${row.domains} domains of ${thousands(DOMAIN_SIZE)} on one air, one alert each):`);
 	console.log(`  delivery: ${thousands(row.decrypted)} authorised devices read their domain's alert, ${row.missed} of the ${thousands(row.authorisedReachable)} within TTL reach missed it, ${row.authorised - row.authorisedReachable} beyond the TTL; ${thousands(row.received)} of ${thousands(row.devices - row.domains)} devices authenticated a copy`);
 	console.log(`  airtime: ${(row.airtimeMs / 1000).toFixed(1)} s in ${thousands(row.transmissions)} frames on air (all stations together, in ${GRID_DURATION_MS / 1000} s simulated)`);
+	console.log(`  origins acknowledged (repeats stopped): ${row.acknowledgedMs.map((ms) => (ms === null ? "never" : `${ms.toFixed(0)} ms after the trigger`)).join(", ")}`);
 	console.log(`  acknowledgements: ${row.acksDelivered} of ${row.acksSent} reached the origins${notDelivered === "" ? "" : ` (not delivered: ${notDelivered})`}; latency by the acknowledger's hops: ` + row.perHop.filter((hop) => hop.acks > 0).map((hop) => `${hop.hops} hop${hop.hops === 1 ? "" : "s"}: ${hop.acks} in ${hop.ackMeanMs.toFixed(0)} ms mean`).join("; "));
 	console.log(`budget: 10,000 devices ≤ 30 s and ≤ 1 GB → ${((row.setupMs + row.runMs) / 1000).toFixed(2)} s wall, ${(row.cpuMs / 1000).toFixed(2)} s CPU, ${row.peakRssMb.toFixed(0)} MB peak RSS`);
 }
