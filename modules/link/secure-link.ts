@@ -247,7 +247,8 @@ export class SecureLink {
 		if (!decoded.ok) return rejected(decoded.reason);
 		const keys = this.#keysFor(decoded.frame.epochBits);
 		if (keys === undefined) return rejected("wrong-epoch");
-		// Group, source and sequence travel masked; the tags below cover them in clear. Every copy of an alert has the same mask: one HMAC per alert, not per copy.
+		// Group, source and sequence travel masked; the tags below cover them in clear. Every
+		// copy of an alert has the same mask: one HMAC per alert, not per copy (HeaderMasks).
 		const frame = keys.masks.unmask(this.#crypto, decoded.frame);
 		const { source, group, sequence } = frame;
 		const epoch = keys.epoch;
