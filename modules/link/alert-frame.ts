@@ -104,13 +104,14 @@ export function privacyRandom(frame: Uint8Array): Uint8Array {
 }
 
 /**
- * A copy of `frame` with `mask` (≥ 5 bytes) XORed over the obfuscated header bits: masks a
- * clear header and unmasks a masked one. Byte 0 and the epoch bits are never touched.
+ * A copy of `frame` with the 5 mask bytes of `masks` from `offset` XORed over the obfuscated
+ * header bits: masks a clear header and unmasks a masked one. Byte 0 and the epoch bits are
+ * never touched.
  */
-export function xorHeaderMask(frame: Uint8Array, mask: Uint8Array): Uint8Array {
+export function xorHeaderMask(frame: Uint8Array, masks: Uint8Array, offset = 0): Uint8Array {
 	const copy = frame.slice();
-	copy[OBFUSCATED_OFFSET] ^= mask[0] & OBFUSCATED_KEY_ID_BITS;
-	for (let i = 1; i < OBFUSCATED_LENGTH; i++) copy[OBFUSCATED_OFFSET + i] ^= mask[i];
+	copy[OBFUSCATED_OFFSET] ^= masks[offset] & OBFUSCATED_KEY_ID_BITS;
+	for (let i = 1; i < OBFUSCATED_LENGTH; i++) copy[OBFUSCATED_OFFSET + i] ^= masks[offset + i];
 	return copy;
 }
 
@@ -251,9 +252,9 @@ export function networkTagValue(frame: AlertFrame): number {
 	return readU32(frame.bytes, frame.bytes.length - ALERT_NETWORK_TAG_LENGTH);
 }
 
-/** A decoded frame with `mask` XORed over its obfuscated bits (xorHeaderMask): its parts, on a copy. */
-export function unmaskAlertFrame(frame: AlertFrame, mask: Uint8Array): AlertFrame {
-	return alertParts(xorHeaderMask(frame.bytes, mask));
+/** A decoded frame with the mask at `offset` of `masks` XORed over its obfuscated bits (xorHeaderMask): its parts, on a copy. */
+export function unmaskAlertFrame(frame: AlertFrame, masks: Uint8Array, offset = 0): AlertFrame {
+	return alertParts(xorHeaderMask(frame.bytes, masks, offset));
 }
 
 /** A copy of `frame` with its TTL replaced: what a relay rebroadcasts. No key needed, no tag changes. */

@@ -127,16 +127,14 @@ export const REMEMBERED_MASKS = 8;
 export class HeaderMasks {
 	readonly #privacyKey: Uint8Array;
 	readonly #randoms = new Uint8Array(REMEMBERED_MASKS * PRIVACY_RANDOM_LENGTH);
-	/** One view per slot of the remembered masks. */
-	readonly #masks: readonly Uint8Array[];
+	/** Slot i's mask at i × 5: two arrays in all, whatever the count (slots are scarce on a board). */
+	readonly #masks = new Uint8Array(REMEMBERED_MASKS * OBFUSCATED_LENGTH);
 	#used = 0;
 	/** The slot the next new mask takes: the oldest once all are used. */
 	#next = 0;
 
 	constructor(privacyKey: Uint8Array) {
 		this.#privacyKey = privacyKey;
-		const masks = new Uint8Array(REMEMBERED_MASKS * OBFUSCATED_LENGTH);
-		this.#masks = Array.from({ length: REMEMBERED_MASKS }, (_, slot) => masks.subarray(slot * OBFUSCATED_LENGTH, (slot + 1) * OBFUSCATED_LENGTH));
 	}
 
 	/** `deobfuscateAlertFrame(crypto, privacyKey, frame)`, with the mask remembered. */
@@ -145,11 +143,11 @@ export class HeaderMasks {
 		if (slot < 0) {
 			slot = this.#next;
 			this.#randoms.set(privacyRandom(frame.bytes), slot * PRIVACY_RANDOM_LENGTH);
-			this.#masks[slot].set(headerMask(crypto, this.#privacyKey, frame.bytes));
+			this.#masks.set(headerMask(crypto, this.#privacyKey, frame.bytes), slot * OBFUSCATED_LENGTH);
 			this.#next = (slot + 1) % REMEMBERED_MASKS;
 			if (this.#used < REMEMBERED_MASKS) this.#used++;
 		}
-		return unmaskAlertFrame(frame, this.#masks[slot]);
+		return unmaskAlertFrame(frame, this.#masks, slot * OBFUSCATED_LENGTH);
 	}
 
 	/** The slot remembering the privacy random of `bytes` (its last 12 bytes), or −1. */
