@@ -14,6 +14,10 @@ import type { HostBindings } from "picket/device/host-bindings";
 import { type StartedGateway, startGatewayBridge } from "picket/gateway/gateway-start";
 import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
 import { type DeviceUpdates, confirmAfterHealthyBoot, startDeviceUpdates } from "picket/update/device-updates";
+import { GatewayRollout } from "picket/gateway/gateway-rollout";
+import type { UpdateReceiver } from "picket/device/device-node";
+import { loadUpdateAnchor } from "picket/update/update-anchor";
+import { updateFrameKey } from "picket/update/update-frame";
 
 /** A started device: its node, and the links built from its provisioning. */
 export interface RunningDevice {
@@ -21,6 +25,8 @@ export interface RunningDevice {
 	readonly links: ProvisionedLinks;
 	/** The installer and rollout agent, on a board with a firmware slot and a pinned update key. */
 	readonly updates: DeviceUpdates | undefined;
+	/** A gateway's seeder of the command post's rollouts. */
+	readonly seeding: GatewayRollout | undefined;
 }
 
 export default function main(host: HostBindings = targetHost()): RunningDevice | undefined {
@@ -49,8 +55,9 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 					},
 				};
 	let updates: DeviceUpdates | undefined;
+	let seeding: GatewayRollout | undefined;
 	const firmware = host.firmware;
-	const createUpdates =
+	const createOwnUpdates =
 		firmware === undefined
 			? undefined
 			: (broadcast: (frame: Uint8Array) => void) =>
@@ -66,11 +73,29 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						serves: provisioning.identity.role === "relay" || provisioning.identity.role === "gateway",
 						broadcast,
 					}))?.agent;
+	// A gateway also seeds the rollouts its command post starts (picket/gateway/gateway-rollout).
+	const createUpdates =
+		port === undefined
+			? createOwnUpdates
+			: (broadcast: (frame: Uint8Array) => void): UpdateReceiver => {
+					const own = createOwnUpdates?.(broadcast);
+					seeding = new GatewayRollout({
+						crypto: host.crypto,
+						timers: host.timers,
+						random: host.random,
+						self: provisioning.identity.memberId,
+						frameKey: () => updateFrameKey(host.crypto, (links ?? provisioning).credentials.networkKey),
+						anchor: () => loadUpdateAnchor(host.storage),
+						broadcast,
+						...(own === undefined ? {} : { own }),
+					});
+					return seeding;
+				};
 	const node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)), createUpdates);
 	// startDevice builds the links before it returns (DeviceNode's constructor).
 	if (links === undefined) throw new RangeError("startDevice did not build the links");
 	const built = links;
-	if (port !== undefined) gateway = startGatewayBridge(host, port, () => built, node.settings.initialTtl);
+	if (port !== undefined) gateway = startGatewayBridge(host, port, () => built, node.settings.initialTtl, seeding);
 	// A healthy boot: provisioning loaded, the radio open, the node started, and its first turn
 	// (a 0 ms timer, queued after the node's own) ran. Then an image on trial confirms itself;
 	// a firmware that gets no further than that is rolled back at the next reset.
@@ -80,5 +105,5 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 			if (confirmAfterHealthyBoot(started)) host.log.info("firmware confirmed after a healthy boot");
 		}, 0);
 	}
-	return { node, links, updates };
+	return { node, links, updates, seeding };
 }

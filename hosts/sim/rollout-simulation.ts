@@ -25,7 +25,7 @@ import { parseImageHeader, type ImageVersion } from "picket/update/mcuboot-struc
 import { RolloutAgent, type ChunkSource, type RolloutEvent } from "picket/update/rollout-agent";
 import { TransferPlan } from "picket/update/transfer-plan";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
-import { encodeUpdateFrame, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
+import { encodeUpdateFrame, RolloutProgress, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
 import { UpdateInstaller } from "picket/update/update-installer";
 import type { UpdateOffer } from "picket/update/update-offer";
 
@@ -248,8 +248,10 @@ export class RolloutSimulation {
 		if (state === "trial") {
 			// The new firmware boots; healthy after a second on the air, it confirms itself.
 			board.timers.setTimeout(() => {
+				const rollout = board.installer.offer?.rollout;
 				board.installer.confirmHealthy();
 				board.confirmedAt = this.clock.now();
+				if (rollout !== undefined) board.agent.reportProgress(rollout, RolloutProgress.Confirmed);
 			}, 1000);
 		}
 	}

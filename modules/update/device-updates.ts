@@ -17,7 +17,7 @@ import { isPicketError } from "picket/core/picket-error";
 import type { FirmwareSlot } from "picket/update/firmware-slot";
 import { RolloutAgent, type RolloutEvent } from "picket/update/rollout-agent";
 import { loadUpdateAnchor } from "picket/update/update-anchor";
-import { updateFrameKey } from "picket/update/update-frame";
+import { RolloutProgress, updateFrameKey } from "picket/update/update-frame";
 import { type RunningFirmware, UpdateInstaller } from "picket/update/update-installer";
 
 /** What a target with a firmware slot gives the app (HostBindings.firmware). */
@@ -80,9 +80,14 @@ export function startDeviceUpdates(options: DeviceUpdatesOptions): DeviceUpdates
 	return { slot: options.firmware.slot, installer, agent };
 }
 
-/** Confirms an image on trial (installer.confirmHealthy): call once the boot was healthy (header). */
+/**
+ * Confirms an image on trial (installer.confirmHealthy): call once the boot was healthy
+ * (header). The board then tells the seeder (a progress report, rollout-agent.ts).
+ */
 export function confirmAfterHealthyBoot(updates: DeviceUpdates | undefined): boolean {
 	if (updates === undefined || !updates.slot.bootState().trial) return false;
+	const rollout = updates.installer.offer?.rollout;
 	updates.installer.confirmHealthy();
+	if (rollout !== undefined) updates.agent.reportProgress(rollout, RolloutProgress.Confirmed);
 	return true;
 }

@@ -14,6 +14,16 @@
  *      a bitmap of the next missing chunks (up to 1,600); the server sends those it holds.
  *      Reports repeat until nothing is missing, so loss, collisions and reboots are repaired
  *      the same way.
+ *   4. progress: a board that installed the image (marked it bootable), and again once it
+ *      confirmed it after its trial boot, broadcasts a progress report, three times spread
+ *      over PROGRESS_REPEAT_MS; serving boards pass each report on (PROGRESS_HOPS at most,
+ *      once per report heard within a second), so the seeder hears boards hops away and tells
+ *      the operator (the gateway's bridge to the command post).
+ *
+ * A seeder's chunks may be far away (the gateway's come from the command post over its wire,
+ * modules/gateway/gateway-rollout.ts): a ChunkSource with `fetch` may answer "not here yet";
+ * the agent then keeps that chunk queued, asks the source for it and the next queued ones
+ * (FETCH_AHEAD), and sends nothing until it arrives: the source decides how much it holds.
  *
  * Alerts always go first, two ways:
  * - rate limit: an agent writes at most one update frame per frameIntervalMs (default 10 ms; a
@@ -28,15 +38,18 @@
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { TimerId, Timers } from "picket/core/host-contracts";
 import { isPicketError } from "picket/core/picket-error";
-import { decodeUpdateFrame, encodeUpdateFrame, STATUS_BITMAP_MAX, UpdateFrameType, type UpdateFrame, type UpdateFrameRejection } from "picket/update/update-frame";
+import { decodeUpdateFrame, encodeUpdateFrame, RolloutProgress, STATUS_BITMAP_MAX, UpdateFrameType, type UpdateFrame, type UpdateFrameRejection } from "picket/update/update-frame";
 import type { ChunkOutcome, UpdateInstaller } from "picket/update/update-installer";
 import { TransferPlan } from "picket/update/transfer-plan";
 import { decodeOffer } from "picket/update/update-offer";
 
-/** What serves chunks: a board's installer, or the seeder's package. */
+/** What serves chunks: a board's installer, the seeder's package, or the gateway's window on the post. */
 export interface ChunkSource {
 	has(rollout: number, index: number): boolean;
+	/** The chunk's bytes; undefined when not held (or, for a source with `fetch`, not here yet). */
 	readChunk(rollout: number, index: number): Uint8Array | undefined;
+	/** A remote source: fetch these chunks (queued, in sending order); the source bounds what it holds. */
+	fetch?(rollout: number, indexes: readonly number[]): void;
 }
 
 export interface RolloutAgentOptions {
@@ -67,21 +80,35 @@ export type RolloutEvent =
 	| { readonly type: "frame-rejected"; readonly reason: UpdateFrameRejection }
 	| { readonly type: "offer-refused"; readonly code: string }
 	| { readonly type: "offer-accepted"; readonly rollout: number }
-	| { readonly type: "chunk"; readonly outcome: ChunkOutcome };
+	| { readonly type: "chunk"; readonly outcome: ChunkOutcome }
+	/** A progress report heard (on every board; the seeder passes it to the operator). */
+	| { readonly type: "progress"; readonly rollout: number; readonly reporter: number; readonly state: RolloutProgress };
 
 export interface RolloutCounts {
 	offersSent: number;
 	chunksSent: number;
 	statusSent: number;
+	/** This board's own progress reports (not those it passed on). */
+	progressSent: number;
 	bytesSent: number;
 }
 
 const UNKNOWN_HOPS = 255;
 const NO_SERVER = 0xffff;
 const STATUS_WINDOW = STATUS_BITMAP_MAX * 8;
+/** Chunks a remote source is asked for ahead of the one to send. */
+export const FETCH_AHEAD = 32;
+/** Hops a progress report travels towards the seeder. */
+export const PROGRESS_HOPS = 6;
+/** A progress report goes out at once, then at these delays (ms, each plus up to half as much jitter). */
+export const PROGRESS_REPEAT_MS: readonly number[] = [3_000, 10_000];
+/** A serving board passes a report on once per this window (its copies from other relays are echoes). */
+const PROGRESS_ECHO_MS = 1_000;
+/** Update frames other than offers and chunks waiting to go (progress reports, own and passed on). */
+const CONTROL_QUEUE_LIMIT = 8;
 
 export class RolloutAgent {
-	readonly counts: RolloutCounts = { offersSent: 0, chunksSent: 0, statusSent: 0, bytesSent: 0 };
+	readonly counts: RolloutCounts = { offersSent: 0, chunksSent: 0, statusSent: 0, progressSent: 0, bytesSent: 0 };
 	readonly #options: RolloutAgentOptions;
 	readonly #serves: boolean;
 	readonly #frameIntervalMs: number;
@@ -103,6 +130,9 @@ export class RolloutAgent {
 	#statusTimer: TimerId | undefined;
 	#closed = false;
 	#holdUntil = -Infinity;
+	readonly #control: UpdateFrame[] = [];
+	/** Progress reports passed on lately: "rollout/reporter/state" → when. */
+	readonly #echoes = new Map<string, number>();
 
 	constructor(options: RolloutAgentOptions) {
 		this.#options = options;
@@ -139,6 +169,11 @@ export class RolloutAgent {
 		return this.#pendingChunks;
 	}
 
+	/** Progress reports waiting to be sent (own, and passed on). */
+	get reportsQueued(): number {
+		return this.#control.length;
+	}
+
 	/** Another frame (an alert, a handshake) was heard or sent: no update frame for alertHoldMs. */
 	yieldToAlert(): void {
 		this.#holdUntil = this.#options.timers.now() + (this.#options.alertHoldMs ?? 300);
@@ -158,7 +193,42 @@ export class RolloutAgent {
 		const frame = decoded.frame;
 		if (frame.type === UpdateFrameType.Offer) this.#hearOffer(frame.offer, frame.hops, frame.sender);
 		else if (frame.type === UpdateFrameType.Chunk) this.#hearChunk(frame.rollout, frame.index, frame.bytes);
+		else if (frame.type === UpdateFrameType.Progress) this.#hearProgress(frame.rollout, frame.reporter, frame.state, frame.hopsLeft);
 		else this.#hearStatus(frame.rollout, frame.server, frame.base, frame.missing);
+	}
+
+	/**
+	 * Tells the seeder how far this board got: installed (marked bootable; the agent reports it
+	 * itself) or confirmed (device-updates.ts, after the trial boot). Sent now and repeated.
+	 */
+	reportProgress(rollout: number, state: RolloutProgress): void {
+		const frame: UpdateFrame = { type: UpdateFrameType.Progress, rollout, reporter: this.#options.self, state, hopsLeft: PROGRESS_HOPS };
+		this.#queueControl(frame);
+		for (const delay of PROGRESS_REPEAT_MS) {
+			const jitter = (this.#options.random(1)[0] / 512) * delay;
+			this.#options.timers.setTimeout(() => {
+				if (!this.#closed) this.#queueControl(frame);
+			}, delay + jitter);
+		}
+	}
+
+	#hearProgress(rollout: number, reporter: number, state: RolloutProgress, hopsLeft: number): void {
+		this.#options.onEvent?.({ type: "progress", rollout, reporter, state });
+		if (!this.#serves || this.#options.seed !== undefined || hopsLeft === 0 || reporter === this.#options.self) return;
+		const now = this.#options.timers.now();
+		const key = `${rollout}/${reporter}/${state}`;
+		const last = this.#echoes.get(key);
+		if (last !== undefined && now - last < PROGRESS_ECHO_MS) return;
+		this.#echoes.delete(key);
+		this.#echoes.set(key, now);
+		if (this.#echoes.size > 2 * CONTROL_QUEUE_LIMIT) this.#echoes.delete(this.#echoes.keys().next().value as string);
+		this.#queueControl({ type: UpdateFrameType.Progress, rollout, reporter, state, hopsLeft: hopsLeft - 1 });
+	}
+
+	#queueControl(frame: UpdateFrame): void {
+		this.#control.push(frame);
+		if (this.#control.length > CONTROL_QUEUE_LIMIT) this.#control.shift();
+		this.#schedule();
 	}
 
 	#adopt(offer: Uint8Array): void {
@@ -207,6 +277,7 @@ export class RolloutAgent {
 		if (outcome === "not-current" || outcome === "duplicate") return;
 		this.#options.onEvent?.({ type: "chunk", outcome });
 		this.#lastChunkAt = this.#options.timers.now();
+		if (outcome === "installed") this.reportProgress(rollout, RolloutProgress.Installed);
 		if (this.#serves && rollout === this.#rollout && outcome !== "bad-length" && installer.has(rollout, index)) {
 			this.#queueChunk(index);
 			this.#schedule();
@@ -236,23 +307,32 @@ export class RolloutAgent {
 		this.#pendingChunks++;
 	}
 
-	#nextChunk(): number {
-		for (let step = 0; step < this.#totalChunks; step++) {
-			const index = (this.#cursor + step) % this.#totalChunks;
-			const bit = 1 << (index & 7);
-			if ((this.#toSend[index >> 3] & bit) === 0) continue;
-			this.#toSend[index >> 3] &= ~bit;
-			this.#pendingChunks--;
-			this.#cursor = (index + 1) % this.#totalChunks;
-			return index;
+	/** Up to `count` queued chunks in sending order from the cursor (whole empty bytes skipped). */
+	#upcoming(count: number): number[] {
+		const found: number[] = [];
+		const total = this.#totalChunks;
+		for (let step = 0; step < total && found.length < count; ) {
+			const index = (this.#cursor + step) % total;
+			if ((index & 7) === 0 && this.#toSend[index >> 3] === 0) {
+				step += Math.min(8, total - index); // the byte's chunks, up to the end of the plan
+				continue;
+			}
+			if ((this.#toSend[index >> 3] & (1 << (index & 7))) !== 0) found.push(index);
+			step++;
 		}
-		return -1;
+		return found;
 	}
 
-	/** One paced send turn: offer first, then a chunk. */
+	#take(index: number): void {
+		this.#toSend[index >> 3] &= ~(1 << (index & 7));
+		this.#pendingChunks--;
+		this.#cursor = (index + 1) % this.#totalChunks;
+	}
+
+	/** One paced send turn: offer first, then a progress report, then a chunk. */
 	#schedule(): void {
 		if (this.#closed || this.#sendTimer !== undefined) return;
-		if (!this.#offerDue && this.#pendingChunks === 0) return;
+		if (!this.#offerDue && this.#control.length === 0 && this.#pendingChunks === 0) return;
 		const now = this.#options.timers.now();
 		this.#sendTimer = this.#options.timers.setTimeout(() => {
 			this.#sendTimer = undefined;
@@ -268,12 +348,27 @@ export class RolloutAgent {
 			this.counts.offersSent++;
 			return;
 		}
+		const control = this.#control.shift();
+		if (control !== undefined) {
+			this.#send(control);
+			if (control.type === UpdateFrameType.Progress && control.reporter === this.#options.self) this.counts.progressSent++;
+			return;
+		}
 		const rollout = this.#rollout;
-		if (rollout === undefined) return;
-		const index = this.#nextChunk();
-		if (index < 0) return;
-		const bytes = this.#source()?.readChunk(rollout, index);
-		if (bytes === undefined) return;
+		const source = this.#source();
+		if (rollout === undefined || source === undefined || this.#pendingChunks === 0) return;
+		const remote = source.fetch !== undefined;
+		const [index] = this.#upcoming(1);
+		if (index === undefined) return;
+		const bytes = source.readChunk(rollout, index);
+		if (bytes === undefined && remote) {
+			// Not here yet: keep it queued, and ask for it and what follows it.
+			source.fetch?.(rollout, this.#upcoming(FETCH_AHEAD));
+			return;
+		}
+		this.#take(index);
+		if (remote) source.fetch?.(rollout, this.#upcoming(FETCH_AHEAD)); // read ahead while this one is on the air
+		if (bytes === undefined) return; // no longer held: a status report will ask again
 		this.#send({ type: UpdateFrameType.Chunk, rollout, index, bytes });
 		this.counts.chunksSent++;
 	}
