@@ -72,6 +72,9 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						// Relays carry the image on, as they carry alerts (the rollout's hops).
 						serves: provisioning.identity.role === "relay" || provisioning.identity.role === "gateway",
 						broadcast,
+						...(host.restart === undefined ? {} : { restart: host.restart }),
+						// Not while its own alert repeats or an output sounds: the reset would cut them short.
+						busy: () => node !== undefined && (node.policy.activeIncident !== undefined || node.outputs.playing("siren") !== undefined || node.outputs.playing("vibration") !== undefined),
 					}))?.agent;
 	// A gateway also seeds the rollouts its command post starts (picket/gateway/gateway-rollout).
 	const createUpdates =
@@ -91,7 +94,8 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 					});
 					return seeding;
 				};
-	const node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)), createUpdates);
+	let node: DeviceNode | undefined;
+	node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)), createUpdates);
 	// startDevice builds the links before it returns (DeviceNode's constructor).
 	if (links === undefined) throw new RangeError("startDevice did not build the links");
 	const built = links;

@@ -17,7 +17,9 @@ import { RolloutAgent } from "picket/update/rollout-agent";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
 import { updateFrameKey } from "picket/update/update-frame";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
-import type { FirmwareHost } from "picket/update/device-updates";
+import { type FirmwareHost, RESTART_CHECK_MS, restartWhenSafe, SERVER_QUIET_MS } from "picket/update/device-updates";
+import type { UpdateInstaller } from "picket/update/update-installer";
+import { FakeTimers } from "picket/test/support/fake-timers";
 import { anchor, rollout, securityCounterOf, signedImage } from "picket/test/support/update-fixture";
 
 const factory = signedImage({ major: 1, minor: 0, revision: 0, build: 0 }, 1, 24_000);
@@ -74,22 +76,12 @@ function runRollout(): { simulation: DomainSimulation; slots: Map<string, Memory
 			seed: { offer: pkg.offerBytes, source: new PackageSource(pkg) },
 		});
 	}, 1_000);
-	// A board whose image is marked bootable resets into it once its queue is empty, as an operator's reboot would.
-	const watch = (): void => {
-		for (const name of ["relay", "sensor-a", "sensor-b"]) {
-			const running = simulation.deviceByName(name).running;
-			const updates = running?.updates;
-			if (updates?.installer.state === "marked" && updates.agent.pending === 0) simulation.powerCycle(name, 200);
-		}
-		if (simulation.clock.now() < 110_000) simulation.clock.schedule(watch, 500);
-	};
-	simulation.clock.schedule(watch, 500);
 	simulation.run();
 	seeder.close();
 	return { simulation, slots, seeder };
 }
 
-test("devices running main() take a rollout over the radio through a relay, reboot on trial and confirm after a healthy boot", (t) => {
+test("devices running main() take a rollout over the radio through a relay, restart themselves into it (HostBindings.restart), boot on trial and confirm after a healthy boot", (t) => {
 	const { simulation, slots, seeder } = runRollout();
 	t.true(seeder.counts.chunksSent > 0);
 	for (const name of ["relay", "sensor-a", "sensor-b"]) {
@@ -108,4 +100,33 @@ test("a device without a firmware slot drops update frames (counted) and starts 
 	const plain = simulation.deviceByName("plain").running!;
 	t.is(plain.updates, undefined);
 	t.true((plain.node.stats.dropped["update-unsupported"] ?? 0) > 0, JSON.stringify(plain.node.stats.dropped));
+});
+
+test("after an install the board restarts itself at a safe moment: not while its own alert repeats or a report waits; a relay only once nobody asked it for chunks for 5 s", (t) => {
+	const timers = new FakeTimers();
+	const installer = { state: "marked" };
+	const agent = { pending: 0, reportsQueued: 1, lastAskedAt: 0 };
+	let alerting = true;
+	let restarts = 0;
+	const watch = { installer: installer as unknown as UpdateInstaller, agent: agent as unknown as RolloutAgent, timers, serves: false, restart: () => restarts++, busy: () => alerting, installedAt: 0 };
+	restartWhenSafe(watch);
+	timers.advance(5_000);
+	t.is(restarts, 0, "its own alert still repeats");
+	alerting = false;
+	timers.advance(5_000);
+	t.is(restarts, 0, "its progress report has not gone out");
+	agent.reportsQueued = 0;
+	timers.advance(RESTART_CHECK_MS);
+	t.is(restarts, 1);
+	// A relay: asked for chunks at 20 s, so not before 25 s.
+	const relayTimers = new FakeTimers();
+	const relayAgent = { pending: 0, reportsQueued: 0, lastAskedAt: 0 };
+	let relayRestarts = 0;
+	restartWhenSafe({ ...watch, timers: relayTimers, agent: relayAgent as unknown as RolloutAgent, serves: true, busy: () => false, restart: () => relayRestarts++ });
+	relayTimers.advance(4_000);
+	relayAgent.lastAskedAt = relayTimers.now();
+	relayTimers.advance(SERVER_QUIET_MS - RESTART_CHECK_MS);
+	t.is(relayRestarts, 0, "asked 4.7 s ago");
+	relayTimers.advance(2 * RESTART_CHECK_MS);
+	t.is(relayRestarts, 1);
 });

@@ -101,15 +101,6 @@ async function startDomain(options: { gatewayAnchor?: boolean } = {}) {
 	});
 	const feed = post.attach({ write: (bytes) => cable.fromPost(bytes), close: () => {} });
 	cable.toPost = (bytes) => feed.receive(bytes);
-	// A board whose image is marked bootable resets into it once its queue is empty, as an operator's reboot would.
-	const watch = (): void => {
-		for (const name of BOARDS) {
-			const updates = simulation.deviceByName(name).running?.updates;
-			if (updates?.installer.state === "marked" && updates.agent.pending === 0 && updates.agent.reportsQueued === 0) simulation.powerCycle(name, 200);
-		}
-		simulation.clock.schedule(watch, 500);
-	};
-	simulation.clock.schedule(watch, 500);
 	/** Runs the virtual clock in 50 ms steps, letting the post and the cable work between them; stops early when `done`. */
 	const runUntil = async (until: number, done: () => boolean = () => false): Promise<void> => {
 		while (simulation.clock.now() < until && !done()) {

@@ -10,6 +10,15 @@
  * opened, the node started and its first turn ran. That is deliberately simple: a firmware
  * that cannot read its keys, open its radio or run its event loop never confirms, and the
  * bootloader goes back to the old image at the next reset.
+ *
+ * Restart after install (`restartWhenSafe`): once the image is checked and marked bootable,
+ * the board resets itself into it (HostBindings.restart) at a safe moment:
+ * - no alert of its own under way (its repeats would stop) and no output sounding;
+ * - its progress report sent and no chunk waiting to go;
+ * - a serving board (relay, gateway) also waits until no neighbour has asked it for chunks for
+ *   SERVER_QUIET_MS: after the reset it runs the new image and serves that rollout no more, so
+ *   going sooner would strand the boards behind it.
+ * Until then it checks again every RESTART_CHECK_MS.
  */
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { Storage, Timers } from "picket/core/host-contracts";
@@ -47,7 +56,16 @@ export interface DeviceUpdatesOptions {
 	readonly serves: boolean;
 	readonly broadcast: (frame: Uint8Array) => void;
 	readonly onEvent?: (event: RolloutEvent) => void;
+	/** Resets the board (HostBindings.restart); absent: the image waits for the next reset. */
+	readonly restart?: () => void;
+	/** True while the board must not reset: an alert of its own under way, an output sounding. */
+	readonly busy?: () => boolean;
 }
+
+/** A board that serves nobody resets this long after the install at the earliest (its report goes out first). */
+export const RESTART_CHECK_MS = 300;
+/** A serving board resets once nobody asked it for chunks for this long. */
+export const SERVER_QUIET_MS = 5_000;
 
 export interface DeviceUpdates {
 	readonly slot: FirmwareSlot;
@@ -66,7 +84,8 @@ export function startDeviceUpdates(options: DeviceUpdatesOptions): DeviceUpdates
 	}
 	const installer = new UpdateInstaller({ crypto: options.crypto, storage: options.storage, slot: options.firmware.slot, anchor, running: options.firmware.running });
 	installer.resume();
-	const agent = new RolloutAgent({
+	const restart = options.restart;
+	const agent: RolloutAgent = new RolloutAgent({
 		crypto: options.crypto,
 		timers: options.timers,
 		random: options.random,
@@ -75,9 +94,25 @@ export function startDeviceUpdates(options: DeviceUpdatesOptions): DeviceUpdates
 		broadcast: options.broadcast,
 		installer,
 		serves: options.serves,
-		...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+		onEvent: (event) => {
+			options.onEvent?.(event);
+			if (restart !== undefined && event.type === "chunk" && event.outcome === "installed") {
+				restartWhenSafe({ installer, agent, timers: options.timers, serves: options.serves, restart, busy: options.busy ?? (() => false), installedAt: options.timers.now() });
+			}
+		},
 	});
 	return { slot: options.firmware.slot, installer, agent };
+}
+
+/** Resets the board into the installed image once the moment is safe (header). */
+export function restartWhenSafe(watch: { installer: UpdateInstaller; agent: RolloutAgent; timers: Timers; serves: boolean; restart: () => void; busy: () => boolean; installedAt: number }): void {
+	watch.timers.setTimeout(() => {
+		if (watch.installer.state !== "marked") return; // a newer rollout or a refusal since: nothing to boot
+		const quietSince = watch.serves ? Math.max(watch.agent.lastAskedAt, watch.installedAt) : watch.installedAt;
+		const quietFor = watch.timers.now() - quietSince;
+		if (watch.busy() || watch.agent.pending > 0 || watch.agent.reportsQueued > 0 || (watch.serves && quietFor < SERVER_QUIET_MS)) return restartWhenSafe(watch);
+		watch.restart();
+	}, RESTART_CHECK_MS);
 }
 
 /**
