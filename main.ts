@@ -13,11 +13,10 @@ import { type DeviceNode, startDevice } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
 import { type StartedGateway, startGatewayBridge } from "picket/gateway/gateway-start";
 import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
-import { type DeviceUpdates, confirmAfterHealthyBoot, startDeviceUpdates } from "picket/update/device-updates";
+import { type DeviceUpdates, confirmAfterHealthyBoot, epochFrameKey, startDeviceUpdates } from "picket/update/device-updates";
 import { GatewayRollout } from "picket/gateway/gateway-rollout";
 import type { UpdateReceiver } from "picket/device/device-node";
 import { loadUpdateAnchor } from "picket/update/update-anchor";
-import { updateFrameKey } from "picket/update/update-frame";
 
 /** A started device: its node, and the links built from its provisioning. */
 export interface RunningDevice {
@@ -67,7 +66,8 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						storage: host.storage,
 						timers: host.timers,
 						random: host.random,
-						networkKey: provisioning.credentials.networkKey,
+						// The epoch in force: after a key-epoch change the board keeps taking part in rollouts.
+						networkKey: () => (links ?? provisioning).credentials.networkKey,
 						self: provisioning.identity.memberId,
 						// Relays carry the image on, as they carry alerts (the rollout's hops).
 						serves: provisioning.identity.role === "relay" || provisioning.identity.role === "gateway",
@@ -87,7 +87,7 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						timers: host.timers,
 						random: host.random,
 						self: provisioning.identity.memberId,
-						frameKey: () => updateFrameKey(host.crypto, (links ?? provisioning).credentials.networkKey),
+						frameKey: epochFrameKey(host.crypto, () => (links ?? provisioning).credentials.networkKey),
 						anchor: () => loadUpdateAnchor(host.storage),
 						broadcast,
 						...(own === undefined ? {} : { own }),

@@ -40,7 +40,7 @@ const scenario: Scenario = {
 	events: [],
 };
 
-function runRollout(): { simulation: DomainSimulation; slots: Map<string, MemoryFirmwareSlot>; seeder: RolloutAgent } {
+function runRollout(domain: Scenario = scenario, seederStartMs = 1_000, beforeSeeder?: (simulation: DomainSimulation) => void): { simulation: DomainSimulation; slots: Map<string, MemoryFirmwareSlot>; seeder: RolloutAgent } {
 	const slots = new Map<string, MemoryFirmwareSlot>();
 	const firmware = (device: string, storage: MemoryStorage, boot: number): FirmwareHost | undefined => {
 		if (device === "plain") return undefined;
@@ -53,9 +53,8 @@ function runRollout(): { simulation: DomainSimulation; slots: Map<string, Memory
 		const running = slot.runningImage;
 		return { slot, running: { version: parseImageHeader(running).version, securityCounter: securityCounterOf(running) } };
 	};
-	const simulation = new DomainSimulation(scenario, { seed: 5, timeline: false, firmware });
+	const simulation = new DomainSimulation(domain, { seed: 5, timeline: false, firmware });
 	const crypto = createNodeCryptoSuite();
-	const networkKey = simulation.deviceByName("relay").running!.links.credentials.networkKey;
 	// The seeder: a board holding the image (the gateway's role in issue 15), on the same air.
 	const station = simulation.medium.addStation(Uint8Array.of(2, 0, 0, 0, 0, 99), { x: 0, y: 0 }, { label: "seeder" });
 	const timers = simulation.clock.timersFor("seeder");
@@ -66,6 +65,9 @@ function runRollout(): { simulation: DomainSimulation; slots: Map<string, Memory
 		},
 	});
 	simulation.clock.scheduleAt(() => {
+		beforeSeeder?.(simulation);
+		// The key epoch in force now (the relay's credentials follow its key-epoch deliveries).
+		const networkKey = simulation.deviceByName("relay").running!.links.credentials.networkKey;
 		seeder = new RolloutAgent({
 			crypto,
 			timers,
@@ -75,7 +77,7 @@ function runRollout(): { simulation: DomainSimulation; slots: Map<string, Memory
 			broadcast: (frame) => radio.write(BROADCAST_MAC, frame),
 			seed: { offer: pkg.offerBytes, source: new PackageSource(pkg) },
 		});
-	}, 1_000);
+	}, seederStartMs);
 	simulation.run();
 	seeder.close();
 	return { simulation, slots, seeder };
@@ -129,4 +131,30 @@ test("after an install the board restarts itself at a safe moment: not while its
 	t.is(relayRestarts, 0, "asked 4.7 s ago");
 	relayTimers.advance(2 * RESTART_CHECK_MS);
 	t.is(relayRestarts, 1);
+});
+
+test("after a key-epoch change (a revocation) the boards take a rollout under the new epoch's key without rebooting first", (t) => {
+	const revoking: Scenario = {
+		...scenario,
+		name: "rollout after a revocation",
+		devices: [...scenario.devices, { name: "lost", role: "sensor", groups: ["site"], x: 100, y: 30 }],
+		events: [{ at: 2_000, type: "revoke", device: "lost", carriers: ["plain"] }],
+	};
+	const boards = ["relay", "sensor-a", "sensor-b"];
+	const before = new Map<string, unknown>();
+	const { simulation, slots } = runRollout(revoking, 40_000, (domain) => {
+		for (const name of boards) {
+			const running = domain.deviceByName(name).running!;
+			t.is(running.links.credentials.epoch, 1, `${name} is in the new epoch before the rollout`);
+			before.set(name, running);
+		}
+	});
+	for (const name of boards) {
+		t.deepEqual(slots.get(name)!.runningImage.subarray(0, newer.length), newer, `${name} installed the rollout sent under the new epoch's key`);
+		// The firmware that took the rollout is the one that installed the epoch: its first reset was into the new image.
+		t.false(slots.get(name)!.bootState().trial);
+		t.is(slots.get(name)!.counts.resets, 1, `${name} reset once, into the new image`);
+	}
+	t.is(before.size, boards.length);
+	t.is(simulation.deviceByName("relay").running!.links.credentials.epoch, 1);
 });

@@ -206,7 +206,7 @@ export class GatewayRollout implements UpdateReceiver {
 			crypto: this.#options.crypto,
 			timers: this.#options.timers,
 			random: this.#options.random,
-			frameKey: this.#options.frameKey(),
+			frameKey: this.#options.frameKey,
 			self: this.#options.self,
 			broadcast: this.#options.broadcast,
 			seed: { offer, source: window },

@@ -22,6 +22,7 @@
  */
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { Storage, Timers } from "picket/core/host-contracts";
+import { constantTimeEqual } from "picket/core/bytes";
 import { isPicketError } from "picket/core/picket-error";
 import type { FirmwareSlot } from "picket/update/firmware-slot";
 import { RolloutAgent, type RolloutEvent } from "picket/update/rollout-agent";
@@ -50,7 +51,8 @@ export interface DeviceUpdatesOptions {
 	readonly storage: Storage;
 	readonly timers: Timers;
 	readonly random: RandomSource;
-	readonly networkKey: Uint8Array;
+	/** The network key of the key epoch in force, read again as epochs change. */
+	readonly networkKey: () => Uint8Array;
 	readonly self: number;
 	/** A relay passes the image on (rollout-agent.ts `serves`). */
 	readonly serves: boolean;
@@ -89,7 +91,7 @@ export function startDeviceUpdates(options: DeviceUpdatesOptions): DeviceUpdates
 		crypto: options.crypto,
 		timers: options.timers,
 		random: options.random,
-		frameKey: updateFrameKey(options.crypto, options.networkKey),
+		frameKey: epochFrameKey(options.crypto, options.networkKey),
 		self: options.self,
 		broadcast: options.broadcast,
 		installer,
@@ -102,6 +104,24 @@ export function startDeviceUpdates(options: DeviceUpdatesOptions): DeviceUpdates
 		},
 	});
 	return { slot: options.firmware.slot, installer, agent };
+}
+
+/**
+ * The update frame key of the key epoch in force: derived again when the network key changes
+ * (a key-epoch delivery installed), so the board hears and tags rollouts under the new epoch
+ * without a reboot. One HKDF per epoch, not per frame.
+ */
+export function epochFrameKey(crypto: CryptoSuite, networkKey: () => Uint8Array): () => Uint8Array {
+	let from: Uint8Array | undefined;
+	let key: Uint8Array = new Uint8Array(0);
+	return () => {
+		const current = networkKey();
+		if (from === undefined || !constantTimeEqual(from, current)) {
+			key = updateFrameKey(crypto, current);
+			from = current.slice();
+		}
+		return key;
+	};
 }
 
 /** Resets the board into the installed image once the moment is safe (header). */

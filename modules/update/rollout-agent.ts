@@ -56,8 +56,12 @@ export interface RolloutAgentOptions {
 	readonly crypto: CryptoSuite;
 	readonly timers: Timers;
 	readonly random: RandomSource;
-	/** The update frame key (update-frame.ts updateFrameKey). */
-	readonly frameKey: Uint8Array;
+	/**
+	 * The update frame key (update-frame.ts updateFrameKey), or where to read the one in force:
+	 * a board's follows its key epoch, so it takes part in rollouts after an epoch change
+	 * without a reboot (device-updates.ts).
+	 */
+	readonly frameKey: Uint8Array | (() => Uint8Array);
 	/** This board's member id. */
 	readonly self: number;
 	/** Broadcasts one frame. */
@@ -188,7 +192,7 @@ export class RolloutAgent {
 	/** One update frame heard on the radio. */
 	receive(bytes: Uint8Array): void {
 		if (this.#closed) return;
-		const decoded = decodeUpdateFrame(this.#options.crypto, this.#options.frameKey, bytes);
+		const decoded = decodeUpdateFrame(this.#options.crypto, this.#frameKey(), bytes);
 		if (!decoded.ok) return this.#options.onEvent?.({ type: "frame-rejected", reason: decoded.reason });
 		const frame = decoded.frame;
 		if (frame.type === UpdateFrameType.Offer) this.#hearOffer(frame.offer, frame.hops, frame.sender);
@@ -296,6 +300,11 @@ export class RolloutAgent {
 		this.#schedule();
 	}
 
+	#frameKey(): Uint8Array {
+		const key = this.#options.frameKey;
+		return typeof key === "function" ? key() : key;
+	}
+
 	#source(): ChunkSource | undefined {
 		return this.#options.seed?.source ?? this.#options.installer;
 	}
@@ -374,7 +383,7 @@ export class RolloutAgent {
 	}
 
 	#send(frame: UpdateFrame): void {
-		const bytes = encodeUpdateFrame(this.#options.crypto, this.#options.frameKey, frame);
+		const bytes = encodeUpdateFrame(this.#options.crypto, this.#frameKey(), frame);
 		this.counts.bytesSent += bytes.length;
 		try {
 			this.#options.broadcast(bytes);
