@@ -43,6 +43,8 @@ export type GatewayRolloutErrorCode =
 
 /** Chunks held by default: 32 × 224 B = 7 KiB. */
 export const WINDOW_CHUNKS = 32;
+/** Free room a window waits for before it asks again, while the next chunk to send is already here. */
+export const REFILL_BATCH = 8;
 /** A request not answered within this is asked again (the post restarted, the link dropped). */
 export const FETCH_RETRY_MS = 2_000;
 
@@ -62,7 +64,7 @@ export interface PostChunkWindowOptions {
  * refused comes from the post afresh, not from a copy here).
  */
 export class PostChunkWindow implements ChunkSource {
-	readonly stats = { requested: 0, received: 0, unsolicited: 0 };
+	readonly stats = { requested: 0, received: 0, unsolicited: 0, dropped: 0 };
 	readonly #options: PostChunkWindowOptions;
 	readonly #capacity: number;
 	/** Arrived, not yet sent. */
@@ -95,7 +97,29 @@ export class PostChunkWindow implements ChunkSource {
 		if (rollout !== this.#options.rollout) return;
 		const now = this.#options.timers.now();
 		for (const [index, at] of this.#asked) if (now - at >= FETCH_RETRY_MS) this.#asked.delete(index);
+		const wanted = indexes.slice(0, this.#capacity);
+		const missing = wanted.filter((index) => !this.#held.has(index) && !this.#asked.has(index) && this.has(rollout, index));
+		if (missing.length === 0) return;
 		let room = this.#capacity - this.#held.size - this.#asked.size;
+		// While the next chunk to send is here or on its way, top up in batches (fewer, longer requests).
+		if (missing[0] !== wanted[0] && room < REFILL_BATCH) return;
+		if (room < missing.length) {
+			// A repair report queued chunks ahead of some held or asked for: those give way, and are fetched again in their turn.
+			const soon = new Set(wanted);
+			for (const index of [...this.#held.keys()]) {
+				if (room >= missing.length) break;
+				if (soon.has(index)) continue;
+				this.#held.delete(index);
+				this.stats.dropped++;
+				room++;
+			}
+			for (const index of [...this.#asked.keys()]) {
+				if (room >= missing.length) break;
+				if (soon.has(index)) continue;
+				this.#asked.delete(index); // if it still comes, it is dropped as unasked
+				room++;
+			}
+		}
 		let first = -1;
 		let count = 0;
 		const flush = (): void => {
@@ -103,11 +127,8 @@ export class PostChunkWindow implements ChunkSource {
 			this.stats.requested += count;
 			count = 0;
 		};
-		for (const index of indexes) {
-			if (room <= 0) break;
-			if (this.#held.has(index) || this.#asked.has(index) || !this.has(rollout, index)) continue;
+		for (const index of missing.slice(0, Math.max(0, room))) {
 			this.#asked.set(index, now);
-			room--;
 			if (count > 0 && index === first + count && count < CHUNKS_PER_MESSAGE) count++;
 			else {
 				flush();

@@ -20,6 +20,13 @@
  *      once per report heard within a second), so the seeder hears boards hops away and tells
  *      the operator (the gateway's bridge to the command post).
  *
+ * A server that does not answer is left: after SERVER_PATIENCE status reports without a new
+ * chunk stored, the board forgets its server (and its hop count) and takes the next offer it
+ * hears from another sender; the one it left is not taken again for DISTRUST_MS. That is what
+ * bounds the insider's stall (README, Known limits): a holder of the network key replaying the
+ * offer with hop count 0 under an id that never answers wins the boards around it for
+ * SERVER_PATIENCE reports at a time, per id it uses, not for ever.
+ *
  * A seeder's chunks may be far away (the gateway's come from the command post over its wire,
  * modules/gateway/gateway-rollout.ts): a ChunkSource with `fetch` may answer "not here yet";
  * the agent then keeps that chunk queued, asks the source for it and the next queued ones
@@ -85,6 +92,8 @@ export type RolloutEvent =
 	| { readonly type: "offer-refused"; readonly code: string }
 	| { readonly type: "offer-accepted"; readonly rollout: number }
 	| { readonly type: "chunk"; readonly outcome: ChunkOutcome }
+	/** A server that left SERVER_PATIENCE reports unanswered was left. */
+	| { readonly type: "server-left"; readonly server: number }
 	/** A progress report heard (on every board; the seeder passes it to the operator). */
 	| { readonly type: "progress"; readonly rollout: number; readonly reporter: number; readonly state: RolloutProgress };
 
@@ -108,6 +117,12 @@ export const PROGRESS_HOPS = 6;
 export const PROGRESS_REPEAT_MS: readonly number[] = [3_000, 10_000];
 /** A serving board passes a report on once per this window (its copies from other relays are echoes). */
 const PROGRESS_ECHO_MS = 1_000;
+/** Status reports left unanswered (no new chunk stored) before a board leaves its server. */
+export const SERVER_PATIENCE = 5;
+/** A server left for not answering is not taken again for this long. */
+export const DISTRUST_MS = 20_000;
+/** Servers left lately, at most (the oldest forgotten first). */
+const DISTRUST_LIMIT = 8;
 /** Update frames other than offers and chunks waiting to go (progress reports, own and passed on). */
 const CONTROL_QUEUE_LIMIT = 8;
 
@@ -135,6 +150,10 @@ export class RolloutAgent {
 	#closed = false;
 	#holdUntil = -Infinity;
 	readonly #control: UpdateFrame[] = [];
+	/** Status reports sent since the last new chunk stored. */
+	#unanswered = 0;
+	/** Servers left for not answering: member id → when. */
+	readonly #distrusted = new Map<number, number>();
 	/** Progress reports passed on lately: "rollout/reporter/state" → when. */
 	readonly #echoes = new Map<string, number>();
 
@@ -263,7 +282,7 @@ export class RolloutAgent {
 			this.#options.onEvent?.({ type: "offer-accepted", rollout: decodeOffer(offer).rollout });
 		}
 		this.#adopt(installer.offerBytes ?? offer);
-		if (hops + 1 < this.#hops) {
+		if (hops + 1 < this.#hops && !this.#distrusts(sender)) {
 			this.#hops = hops + 1;
 			this.#server = sender;
 			if (this.#serves) this.#offerDue = true;
@@ -281,6 +300,7 @@ export class RolloutAgent {
 		if (outcome === "not-current" || outcome === "duplicate") return;
 		this.#options.onEvent?.({ type: "chunk", outcome });
 		this.#lastChunkAt = this.#options.timers.now();
+		if (outcome !== "bad-length") this.#unanswered = 0;
 		if (outcome === "installed") this.reportProgress(rollout, RolloutProgress.Installed);
 		if (this.#serves && rollout === this.#rollout && outcome !== "bad-length" && installer.has(rollout, index)) {
 			this.#queueChunk(index);
@@ -402,6 +422,22 @@ export class RolloutAgent {
 		}, interval);
 	}
 
+	/** The server has not answered SERVER_PATIENCE reports: forget it, take the next offer from another. */
+	#leaveServer(now: number): void {
+		this.#distrusted.delete(this.#server);
+		this.#distrusted.set(this.#server, now);
+		if (this.#distrusted.size > DISTRUST_LIMIT) this.#distrusted.delete(this.#distrusted.keys().next().value as number);
+		this.#options.onEvent?.({ type: "server-left", server: this.#server });
+		this.#server = NO_SERVER;
+		this.#hops = UNKNOWN_HOPS;
+		this.#unanswered = 0;
+	}
+
+	#distrusts(sender: number): boolean {
+		const since = this.#distrusted.get(sender);
+		return since !== undefined && this.#options.timers.now() - since < DISTRUST_MS;
+	}
+
 	/** The repair loop: report what is missing once chunks stop arriving. */
 	#armStatus(): void {
 		if (this.#statusTimer !== undefined || this.#closed) return;
@@ -416,6 +452,7 @@ export class RolloutAgent {
 				if (base >= 0) {
 					const count = Math.min(STATUS_WINDOW, this.#totalChunks - base);
 					this.#lastStatusAt = now;
+					if (++this.#unanswered > SERVER_PATIENCE) this.#leaveServer(now);
 					this.#send({ type: UpdateFrameType.Status, rollout: this.#rollout, reporter: this.#options.self, server: this.#server, base, missing: installer.missingBitmap(base, count) });
 					this.counts.statusSent++;
 				}

@@ -79,7 +79,26 @@ export default portableCases("gateway/rollout", (test) => {
 		t.is(window.readChunk(ROLLOUT, 3), undefined, "dropped once read: asked for again, it comes from the post afresh");
 		t.is(window.held, 19);
 		window.fetch(ROLLOUT, wanted);
-		t.deepEqual(requests[2], [3, 1], "room for one: the first wanted chunk not held");
+		t.is(requests.length, 2, "the next chunk to send is here: it waits for a batch of room");
+		window.fetch(ROLLOUT, wanted.slice(3));
+		t.deepEqual(requests[2], [3, 1], "the next chunk to send is not here: asked for at once");
+	});
+
+	test("a repair report that queues chunks ahead of those the window holds cannot stall it: held chunks not wanted soon give way", (t) => {
+		const timers = new FakeTimers();
+		const requests: [number, number][] = [];
+		const window = new PostChunkWindow({ rollout: ROLLOUT, plan, timers, capacity: 8, request: (first, count) => requests.push([first, count]) });
+		window.fetch(ROLLOUT, [40, 41, 42, 43, 44, 45, 46, 47]);
+		window.supply(ROLLOUT, 40, chunkBytes(40, 8));
+		t.is(window.held, 8);
+		// Chunks 5 and 6 are now first in the sending order, the window is full.
+		window.fetch(ROLLOUT, [5, 6, 40, 41, 42, 43, 44, 45, 46, 47]);
+		t.deepEqual(requests[requests.length - 1], [5, 2]);
+		t.is(window.held, 6, "the two wanted last gave way");
+		t.is(window.stats.dropped, 2);
+		window.supply(ROLLOUT, 5, chunkBytes(5, 2));
+		t.is(window.held, 8);
+		t.true(window.readChunk(ROLLOUT, 5) !== undefined && window.readChunk(ROLLOUT, 40) !== undefined);
 	});
 
 	test("the window keeps only what it asked for, refuses a chunks message that does not end on a chunk, and asks again after FETCH_RETRY_MS", (t) => {
