@@ -15,7 +15,7 @@ import { BROADCAST_MAC } from "picket/device/radio";
 import { parseImageHeader } from "picket/update/mcuboot-structure";
 import { RolloutAgent } from "picket/update/rollout-agent";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
-import { updateFrameKey } from "picket/update/update-frame";
+import { encodeUpdateFrame, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { type FirmwareHost, RESTART_CHECK_MS, restartWhenSafe, SERVER_QUIET_MS } from "picket/update/device-updates";
 import type { UpdateInstaller } from "picket/update/update-installer";
@@ -157,4 +157,29 @@ test("after a key-epoch change (a revocation) the boards take a rollout under th
 	}
 	t.is(before.size, boards.length);
 	t.is(simulation.deviceByName("relay").running!.links.credentials.epoch, 1);
+});
+
+test("an insider replaying the current offer with hop count 0 under an id that never answers stalls the boards around it only for a while: they leave the silent server and finish the rollout", (t) => {
+	const lossy: Scenario = { ...scenario, name: "rollout with an insider's hop-0 replays", medium: { rangeM: 100, lossProbability: 0.1 } };
+	let replays = 0;
+	const { simulation, slots } = runRollout(lossy, 1_000, (domain) => {
+		// A holder of the network key next to the sensors: it replays the genuine offer, hop count 0, every 300 ms.
+		const crypto = createNodeCryptoSuite();
+		const key = updateFrameKey(crypto, domain.deviceByName("relay").running!.links.credentials.networkKey);
+		const station = domain.medium.addStation(Uint8Array.of(2, 0xba, 0xd0, 0, 0, 7), { x: 160, y: 10 }, { label: "insider" });
+		const radio = domain.medium.openRadio(station, { onReadable: () => void radio.read() });
+		const frame = encodeUpdateFrame(crypto, key, { type: UpdateFrameType.Offer, hops: 0, sender: 0x7abc, offer: pkg.offerBytes });
+		const replay = (): void => {
+			radio.write(BROADCAST_MAC, frame);
+			replays++;
+			if (domain.clock.now() < 110_000) domain.clock.schedule(replay, 300);
+		};
+		replay();
+	});
+	t.true(replays > 300);
+	for (const name of ["sensor-a", "sensor-b"]) {
+		t.deepEqual(slots.get(name)!.runningImage.subarray(0, newer.length), newer, `${name} finished the rollout despite the replays`);
+		t.false(slots.get(name)!.bootState().trial);
+	}
+	t.true(simulation.deviceByName("sensor-a").running !== undefined);
 });
