@@ -22,6 +22,7 @@ import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { SeededRandom } from "picket/hosts/sim/seeded-random";
 import { VirtualClock, type DeviceTimers } from "picket/hosts/sim/virtual-clock";
 import { PostChunkWindow, WINDOW_CHUNKS } from "picket/gateway/gateway-rollout";
+import { RESTART_CHECK_MS, SERVER_QUIET_MS } from "picket/update/device-updates";
 import { parseImageHeader, type ImageVersion } from "picket/update/mcuboot-structure";
 import { RolloutAgent, type ChunkSource, type RolloutEvent } from "picket/update/rollout-agent";
 import { TransferPlan } from "picket/update/transfer-plan";
@@ -322,7 +323,7 @@ export class RolloutSimulation {
 
 	/** Into the new image: at once for a board that serves nobody; a relay once nobody has asked it for a while. */
 	#rebootWhenDone(board: RolloutBoard): void {
-		const quietMs = board.serves ? 5000 : 300;
+		const quietMs = board.serves ? SERVER_QUIET_MS : RESTART_CHECK_MS;
 		board.timers.setTimeout(() => {
 			const idleFor = this.clock.now() - Math.max(board.agent.lastAskedAt, board.installedAt ?? 0);
 			if (board.agent.pending > 0 || idleFor < quietMs) return this.#rebootWhenDone(board);

@@ -66,8 +66,12 @@ export interface DeviceUpdatesOptions {
 
 /** A board that serves nobody resets this long after the install at the earliest (its report goes out first). */
 export const RESTART_CHECK_MS = 300;
-/** A serving board resets once nobody asked it for chunks for this long. */
-export const SERVER_QUIET_MS = 5_000;
+/**
+ * A serving board resets once nobody asked it for chunks for this long: longer than a board
+ * takes to leave a busy server and come back to it (rollout-agent.ts SERVER_PATIENCE reports,
+ * then DISTRUST_MS), since after the reset it serves that rollout no more.
+ */
+export const SERVER_QUIET_MS = 15_000;
 
 export interface DeviceUpdates {
 	readonly slot: FirmwareSlot;

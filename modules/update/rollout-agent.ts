@@ -25,7 +25,7 @@
  * hears from another sender; the one it left is not taken again for DISTRUST_MS. That is what
  * bounds the insider's stall (README, Known limits): a holder of the network key replaying the
  * offer with hop count 0 under an id that never answers wins the boards around it for
- * SERVER_PATIENCE reports at a time, per id it uses, not for ever.
+ * SERVER_PATIENCE reports at a time, then loses them to the next honest offer they hear.
  *
  * A seeder's chunks may be far away (the gateway's come from the command post over its wire,
  * modules/gateway/gateway-rollout.ts): a ChunkSource with `fetch` may answer "not here yet";
@@ -118,9 +118,12 @@ export const PROGRESS_REPEAT_MS: readonly number[] = [3_000, 10_000];
 /** A serving board passes a report on once per this window (its copies from other relays are echoes). */
 const PROGRESS_ECHO_MS = 1_000;
 /** Status reports left unanswered (no new chunk stored) before a board leaves its server. */
-export const SERVER_PATIENCE = 5;
-/** A server left for not answering is not taken again for this long. */
-export const DISTRUST_MS = 20_000;
+export const SERVER_PATIENCE = 8;
+/**
+ * A server left for not answering is not taken again for this long: two offer periods, so
+ * that an honest server that was only busy (the only one in range, perhaps) is taken back soon.
+ */
+export const DISTRUST_MS = 8_000;
 /** Servers left lately, at most (the oldest forgotten first). */
 const DISTRUST_LIMIT = 8;
 /** Update frames other than offers and chunks waiting to go (progress reports, own and passed on). */
