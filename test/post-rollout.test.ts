@@ -6,6 +6,8 @@
  * what it hears of their progress and the post stores and shows it.
  */
 import test from "ava";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -196,4 +198,25 @@ test("the post refuses to start a rollout whose offer does not describe the imag
 	t.throws(() => post.startRollout(other.image, pkg.offerBytes), { message: /rollout-mismatch|SHA-256|bytes/ });
 	t.is(post.rollout, undefined);
 	await stop();
+});
+
+test("picket post log lists each rollout's progress; post serve wants --rollout and --offer together", async (t) => {
+	const work = mkdtempSync(join(tmpdir(), "picket-rollout-cli-"));
+	const database = join(work, "events.sqlite");
+	const log = new EventLog(database);
+	log.commit([
+		{ kind: "progress", rollout: 7, device: 3, state: "installed", gateway: 1, at: 10 },
+		{ kind: "progress", rollout: 7, device: 3, state: "installed", gateway: 1, at: 11 },
+		{ kind: "progress", rollout: 7, device: 3, state: "confirmed", gateway: 1, at: 20 },
+		{ kind: "progress", rollout: 7, device: 4, state: "installed", gateway: 1, at: 21 },
+	]);
+	log.close();
+	const cli = fileURLToPath(new URL("../tools/picket.js", import.meta.url));
+	const run = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: work, encoding: "utf8", env: { PATH: process.env.PATH } });
+	const printed = run(["post", "log", database]);
+	t.is(printed.status, 0, printed.stderr);
+	t.regex(printed.stdout, /rollout 7: 2 reported installed \(3, 4\), 1 confirmed \(3\)/);
+	const alone = run(["post", "serve", "-d", work, "--rollout", "app.signed.bin"]);
+	t.not(alone.status, 0);
+	t.regex(alone.stderr, /bad-usage: --rollout and --offer go together/);
 });

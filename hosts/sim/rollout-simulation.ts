@@ -398,6 +398,8 @@ export class RolloutSimulation {
 				return encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Chunk, rollout: attack.olderRollout.offer.rollout, index, bytes: older.readChunk(attack.olderRollout.offer.rollout, index)! });
 			},
 			() => encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Offer, hops: 0, sender: 0x7fff, offer: attack.forgedRollout.offerBytes }),
+			// The stall: the genuine current offer, hop count 0, under an id that never answers (a new one each time).
+			() => encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Offer, hops: 0, sender: 0x7000 + pick.nextInt(0x800), offer: this.#options.rollout.offerBytes }),
 			() => {
 				const index = pick.nextInt(new TransferPlan(attack.forgedRollout.offer).totalChunks);
 				return encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Chunk, rollout: attack.forgedRollout.offer.rollout, index, bytes: forged.readChunk(attack.forgedRollout.offer.rollout, index)! });
