@@ -6,8 +6,9 @@
  *
  * The rollout, as each board sees it:
  *   1. offer: the seeder broadcasts the signed offer with hops 0, again every offerIntervalMs;
- *      a serving board that accepts it broadcasts it on with its own hop count. A board takes
- *      as its server the serving neighbour it heard the offer from with the fewest hops.
+ *      a serving board that accepts it broadcasts it on with its own hop count, and offers it
+ *      again every offerIntervalMs (jittered) while it holds it. A board takes as its server
+ *      the serving neighbour it heard the offer from with the fewest hops.
  *   2. push: the seeder sends every chunk once; a serving board sends on each chunk it
  *      stores. The three hops of a domain fill as a pipeline.
  *   3. repair: a board still missing chunks and quiet for statusQuietMs reports to its server
@@ -22,10 +23,11 @@
  *
  * A server that does not answer is left: after SERVER_PATIENCE status reports without a new
  * chunk stored, the board forgets its server (and its hop count) and takes the next offer it
- * hears from another sender; the one it left is not taken again for DISTRUST_MS. That is what
- * bounds the insider's stall (README, Known limits): a holder of the network key replaying the
- * offer with hop count 0 under an id that never answers wins the boards around it for
- * SERVER_PATIENCE reports at a time, then loses them to the next honest offer they hear.
+ * hears; for DISTRUST_MS the one it left is taken back only while no other sender is heard,
+ * and given up for the first other one, whatever its hop count. That is what bounds the
+ * insider's stall (README, Known limits): a holder of the network key replaying the offer with
+ * hop count 0 under an id that never answers wins the boards around it for SERVER_PATIENCE
+ * reports, then loses them to the next honest offer they hear.
  *
  * A seeder's chunks may be far away (the gateway's come from the command post over its wire,
  * modules/gateway/gateway-rollout.ts): a ChunkSource with `fetch` may answer "not here yet";
@@ -174,6 +176,9 @@ export class RolloutAgent {
 		} else if (options.installer?.offerBytes !== undefined && options.installer.state === "receiving") {
 			this.#adopt(options.installer.offerBytes); // resumed after a reset: wait for an offer to learn a server
 		}
+		// A serving board offers what it holds on its own too: boards that left their server, or
+		// whose upstream relay reset into the new image, still find one.
+		if (this.#serves && options.seed === undefined) this.#everyOfferInterval();
 		this.#schedule();
 	}
 
@@ -285,7 +290,11 @@ export class RolloutAgent {
 			this.#options.onEvent?.({ type: "offer-accepted", rollout: decodeOffer(offer).rollout });
 		}
 		this.#adopt(installer.offerBytes ?? offer);
-		if (hops + 1 < this.#hops && !this.#distrusts(sender)) {
+		// Fewest hops wins, but a sender left for not answering only while no other is heard:
+		// with no server a board takes any offer (never stranded), and it leaves a distrusted
+		// server for the first other sender it hears, whatever its hops.
+		const better = this.#server === NO_SERVER || (this.#distrusts(this.#server) ? !this.#distrusts(sender) : hops + 1 < this.#hops && !this.#distrusts(sender));
+		if (better && (sender !== this.#server || hops + 1 < this.#hops)) {
 			this.#hops = hops + 1;
 			this.#server = sender;
 			if (this.#serves) this.#offerDue = true;
@@ -376,7 +385,7 @@ export class RolloutAgent {
 	#sendOne(): void {
 		if (this.#offerDue && this.#offer !== undefined) {
 			this.#offerDue = false;
-			this.#send({ type: UpdateFrameType.Offer, hops: this.#hops, sender: this.#options.self, offer: this.#offer });
+			this.#send({ type: UpdateFrameType.Offer, hops: Math.min(this.#hops, UNKNOWN_HOPS - 1), sender: this.#options.self, offer: this.#offer });
 			this.counts.offersSent++;
 			return;
 		}
@@ -417,12 +426,23 @@ export class RolloutAgent {
 
 	#everyOfferInterval(): void {
 		const interval = this.#options.offerIntervalMs ?? 4000;
+		// A relay's period is jittered (up to a quarter more) so that relays do not offer in step.
+		const jitter = this.#options.seed === undefined ? (this.#options.random(1)[0] / 1024) * interval : 0;
 		this.#options.timers.setTimeout(() => {
 			if (this.#closed) return;
-			this.#offerDue = true;
-			this.#schedule();
+			if (this.#options.seed !== undefined || this.#holdsRollout()) {
+				this.#offerDue = true;
+				this.#schedule();
+			}
 			this.#everyOfferInterval();
-		}, interval);
+		}, interval + jitter);
+	}
+
+	/** A serving board's installer holds the rollout this agent follows (receiving it, or installed). */
+	#holdsRollout(): boolean {
+		const installer = this.#options.installer;
+		const state = installer?.state;
+		return this.#offer !== undefined && installer?.offer?.rollout === this.#rollout && (state === "receiving" || state === "verified" || state === "marked");
 	}
 
 	/** The server has not answered SERVER_PATIENCE reports: forget it, take the next offer from another. */
