@@ -9,13 +9,12 @@
  */
 import { targetHost } from "picket/host";
 import { isPicketError } from "picket/core/picket-error";
-import { type DeviceNode, startDevice } from "picket/device/device-node";
+import { type DeviceNode, type UpdateReceiver, startDevice } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
 import { type StartedGateway, startGatewayBridge } from "picket/gateway/gateway-start";
 import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
 import { type DeviceUpdates, confirmAfterHealthyBoot, epochFrameKey, startDeviceUpdates } from "picket/update/device-updates";
 import { GatewayRollout } from "picket/gateway/gateway-rollout";
-import type { UpdateReceiver } from "picket/device/device-node";
 import { loadUpdateAnchor } from "picket/update/update-anchor";
 
 /** A started device: its node, and the links built from its provisioning. */
@@ -72,7 +71,7 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						// Relays carry the image on, as they carry alerts (the rollout's hops).
 						serves: provisioning.identity.role === "relay" || provisioning.identity.role === "gateway",
 						broadcast,
-						...(host.restart === undefined ? {} : { restart: host.restart }),
+						...(host.restart === undefined ? {} : { restart: restartInto(host, host.restart) }),
 						// Not while its own alert repeats or an output sounds: the reset would cut them short.
 						busy: () => node !== undefined && (node.policy.activeIncident !== undefined || node.outputs.playing("siren") !== undefined || node.outputs.playing("vibration") !== undefined),
 					}))?.agent;
@@ -94,6 +93,7 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 					});
 					return seeding;
 				};
+	// Declared before it is built: the updates' `busy` reads it at restart time, long after.
 	let node: DeviceNode | undefined;
 	node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)), createUpdates);
 	// startDevice builds the links before it returns (DeviceNode's constructor).
@@ -110,4 +110,12 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 		}, 0);
 	}
 	return { node, links, updates, seeding };
+}
+
+/** The host's reset, with a log line first (the last thing the console shows of this firmware). */
+function restartInto(host: HostBindings, restart: () => void): () => void {
+	return () => {
+		host.log.info("restarting into the installed firmware");
+		restart();
+	};
 }
