@@ -9,11 +9,13 @@
  */
 import { targetHost } from "picket/host";
 import { isPicketError } from "picket/core/picket-error";
-import { type DeviceNode, startDevice } from "picket/device/device-node";
+import { type DeviceNode, type UpdateReceiver, startDevice } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
 import { type StartedGateway, startGatewayBridge } from "picket/gateway/gateway-start";
 import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
-import { type DeviceUpdates, confirmAfterHealthyBoot, startDeviceUpdates } from "picket/update/device-updates";
+import { type DeviceUpdates, confirmAfterHealthyBoot, epochFrameKey, startDeviceUpdates } from "picket/update/device-updates";
+import { GatewayRollout } from "picket/gateway/gateway-rollout";
+import { loadUpdateAnchor } from "picket/update/update-anchor";
 
 /** A started device: its node, and the links built from its provisioning. */
 export interface RunningDevice {
@@ -21,6 +23,8 @@ export interface RunningDevice {
 	readonly links: ProvisionedLinks;
 	/** The installer and rollout agent, on a board with a firmware slot and a pinned update key. */
 	readonly updates: DeviceUpdates | undefined;
+	/** A gateway's seeder of the command post's rollouts. */
+	readonly seeding: GatewayRollout | undefined;
 }
 
 export default function main(host: HostBindings = targetHost()): RunningDevice | undefined {
@@ -49,8 +53,9 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 					},
 				};
 	let updates: DeviceUpdates | undefined;
+	let seeding: GatewayRollout | undefined;
 	const firmware = host.firmware;
-	const createUpdates =
+	const createOwnUpdates =
 		firmware === undefined
 			? undefined
 			: (broadcast: (frame: Uint8Array) => void) =>
@@ -60,17 +65,41 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						storage: host.storage,
 						timers: host.timers,
 						random: host.random,
-						networkKey: provisioning.credentials.networkKey,
+						// The epoch in force: after a key-epoch change the board keeps taking part in rollouts.
+						networkKey: () => (links ?? provisioning).credentials.networkKey,
 						self: provisioning.identity.memberId,
 						// Relays carry the image on, as they carry alerts (the rollout's hops).
 						serves: provisioning.identity.role === "relay" || provisioning.identity.role === "gateway",
 						broadcast,
+						...(host.restart === undefined ? {} : { restart: restartInto(host, host.restart) }),
+						// Not while its own alert repeats or an output sounds: the reset would cut them short.
+						busy: () => node !== undefined && (node.policy.activeIncident !== undefined || node.outputs.playing("siren") !== undefined || node.outputs.playing("vibration") !== undefined),
 					}))?.agent;
-	const node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)), createUpdates);
+	// A gateway also seeds the rollouts its command post starts (picket/gateway/gateway-rollout).
+	const createUpdates =
+		port === undefined
+			? createOwnUpdates
+			: (broadcast: (frame: Uint8Array) => void): UpdateReceiver => {
+					const own = createOwnUpdates?.(broadcast);
+					seeding = new GatewayRollout({
+						crypto: host.crypto,
+						timers: host.timers,
+						random: host.random,
+						self: provisioning.identity.memberId,
+						frameKey: epochFrameKey(host.crypto, () => (links ?? provisioning).credentials.networkKey),
+						anchor: () => loadUpdateAnchor(host.storage),
+						broadcast,
+						...(own === undefined ? {} : { own }),
+					});
+					return seeding;
+				};
+	// Declared before it is built: the updates' `busy` reads it at restart time, long after.
+	let node: DeviceNode | undefined;
+	node = startDevice(nodeHost, provisioning.identity, (context) => (links = createProvisionedLinks(context, provisioning)), createUpdates);
 	// startDevice builds the links before it returns (DeviceNode's constructor).
 	if (links === undefined) throw new RangeError("startDevice did not build the links");
 	const built = links;
-	if (port !== undefined) gateway = startGatewayBridge(host, port, () => built, node.settings.initialTtl);
+	if (port !== undefined) gateway = startGatewayBridge(host, port, () => built, node.settings.initialTtl, seeding);
 	// A healthy boot: provisioning loaded, the radio open, the node started, and its first turn
 	// (a 0 ms timer, queued after the node's own) ran. Then an image on trial confirms itself;
 	// a firmware that gets no further than that is rolled back at the next reset.
@@ -80,5 +109,13 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 			if (confirmAfterHealthyBoot(started)) host.log.info("firmware confirmed after a healthy boot");
 		}, 0);
 	}
-	return { node, links, updates };
+	return { node, links, updates, seeding };
+}
+
+/** The host's reset, with a log line first (the last thing the console shows of this firmware). */
+function restartInto(host: HostBindings, restart: () => void): () => void {
+	return () => {
+		host.log.info("restarting into the installed firmware");
+		restart();
+	};
 }

@@ -15,9 +15,11 @@ import { BROADCAST_MAC } from "picket/device/radio";
 import { parseImageHeader } from "picket/update/mcuboot-structure";
 import { RolloutAgent } from "picket/update/rollout-agent";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
-import { updateFrameKey } from "picket/update/update-frame";
+import { encodeUpdateFrame, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
-import type { FirmwareHost } from "picket/update/device-updates";
+import { type FirmwareHost, RESTART_CHECK_MS, restartWhenSafe, SERVER_QUIET_MS } from "picket/update/device-updates";
+import type { UpdateInstaller } from "picket/update/update-installer";
+import { FakeTimers } from "picket/test/support/fake-timers";
 import { anchor, rollout, securityCounterOf, signedImage } from "picket/test/support/update-fixture";
 
 const factory = signedImage({ major: 1, minor: 0, revision: 0, build: 0 }, 1, 24_000);
@@ -38,7 +40,7 @@ const scenario: Scenario = {
 	events: [],
 };
 
-function runRollout(): { simulation: DomainSimulation; slots: Map<string, MemoryFirmwareSlot>; seeder: RolloutAgent } {
+function runRollout(domain: Scenario = scenario, seederStartMs = 1_000, beforeSeeder?: (simulation: DomainSimulation) => void): { simulation: DomainSimulation; slots: Map<string, MemoryFirmwareSlot>; seeder: RolloutAgent } {
 	const slots = new Map<string, MemoryFirmwareSlot>();
 	const firmware = (device: string, storage: MemoryStorage, boot: number): FirmwareHost | undefined => {
 		if (device === "plain") return undefined;
@@ -51,9 +53,8 @@ function runRollout(): { simulation: DomainSimulation; slots: Map<string, Memory
 		const running = slot.runningImage;
 		return { slot, running: { version: parseImageHeader(running).version, securityCounter: securityCounterOf(running) } };
 	};
-	const simulation = new DomainSimulation(scenario, { seed: 5, timeline: false, firmware });
+	const simulation = new DomainSimulation(domain, { seed: 5, timeline: false, firmware });
 	const crypto = createNodeCryptoSuite();
-	const networkKey = simulation.deviceByName("relay").running!.links.credentials.networkKey;
 	// The seeder: a board holding the image (the gateway's role in issue 15), on the same air.
 	const station = simulation.medium.addStation(Uint8Array.of(2, 0, 0, 0, 0, 99), { x: 0, y: 0 }, { label: "seeder" });
 	const timers = simulation.clock.timersFor("seeder");
@@ -64,6 +65,9 @@ function runRollout(): { simulation: DomainSimulation; slots: Map<string, Memory
 		},
 	});
 	simulation.clock.scheduleAt(() => {
+		beforeSeeder?.(simulation);
+		// The key epoch in force now (the relay's credentials follow its key-epoch deliveries).
+		const networkKey = simulation.deviceByName("relay").running!.links.credentials.networkKey;
 		seeder = new RolloutAgent({
 			crypto,
 			timers,
@@ -73,23 +77,13 @@ function runRollout(): { simulation: DomainSimulation; slots: Map<string, Memory
 			broadcast: (frame) => radio.write(BROADCAST_MAC, frame),
 			seed: { offer: pkg.offerBytes, source: new PackageSource(pkg) },
 		});
-	}, 1_000);
-	// A board whose image is marked bootable resets into it once its queue is empty, as an operator's reboot would.
-	const watch = (): void => {
-		for (const name of ["relay", "sensor-a", "sensor-b"]) {
-			const running = simulation.deviceByName(name).running;
-			const updates = running?.updates;
-			if (updates?.installer.state === "marked" && updates.agent.pending === 0) simulation.powerCycle(name, 200);
-		}
-		if (simulation.clock.now() < 110_000) simulation.clock.schedule(watch, 500);
-	};
-	simulation.clock.schedule(watch, 500);
+	}, seederStartMs);
 	simulation.run();
 	seeder.close();
 	return { simulation, slots, seeder };
 }
 
-test("devices running main() take a rollout over the radio through a relay, reboot on trial and confirm after a healthy boot", (t) => {
+test("devices running main() take a rollout over the radio through a relay, restart themselves into it (HostBindings.restart), boot on trial and confirm after a healthy boot", (t) => {
 	const { simulation, slots, seeder } = runRollout();
 	t.true(seeder.counts.chunksSent > 0);
 	for (const name of ["relay", "sensor-a", "sensor-b"]) {
@@ -108,4 +102,84 @@ test("a device without a firmware slot drops update frames (counted) and starts 
 	const plain = simulation.deviceByName("plain").running!;
 	t.is(plain.updates, undefined);
 	t.true((plain.node.stats.dropped["update-unsupported"] ?? 0) > 0, JSON.stringify(plain.node.stats.dropped));
+});
+
+test("after an install the board restarts itself at a safe moment: not while its own alert repeats or a report waits; a relay only once nobody asked it for chunks for 15 s", (t) => {
+	const timers = new FakeTimers();
+	const installer = { state: "marked" };
+	const agent = { pending: 0, reportsQueued: 1, lastAskedAt: 0 };
+	let alerting = true;
+	let restarts = 0;
+	const watch = { installer: installer as unknown as UpdateInstaller, agent: agent as unknown as RolloutAgent, timers, serves: false, restart: () => restarts++, busy: () => alerting, installedAt: 0 };
+	restartWhenSafe(watch);
+	timers.advance(5_000);
+	t.is(restarts, 0, "its own alert still repeats");
+	alerting = false;
+	timers.advance(5_000);
+	t.is(restarts, 0, "its progress report has not gone out");
+	agent.reportsQueued = 0;
+	timers.advance(RESTART_CHECK_MS);
+	t.is(restarts, 1);
+	// A relay asked for chunks 4 s after the install waits SERVER_QUIET_MS from then.
+	const relayTimers = new FakeTimers();
+	const relayAgent = { pending: 0, reportsQueued: 0, lastAskedAt: 0 };
+	let relayRestarts = 0;
+	restartWhenSafe({ ...watch, timers: relayTimers, agent: relayAgent as unknown as RolloutAgent, serves: true, busy: () => false, restart: () => relayRestarts++ });
+	relayTimers.advance(4_000);
+	relayAgent.lastAskedAt = relayTimers.now();
+	relayTimers.advance(SERVER_QUIET_MS - RESTART_CHECK_MS);
+	t.is(relayRestarts, 0, "asked just under SERVER_QUIET_MS ago");
+	relayTimers.advance(2 * RESTART_CHECK_MS);
+	t.is(relayRestarts, 1);
+});
+
+test("after a key-epoch change (a revocation) the boards take a rollout under the new epoch's key without rebooting first", (t) => {
+	const revoking: Scenario = {
+		...scenario,
+		name: "rollout after a revocation",
+		devices: [...scenario.devices, { name: "lost", role: "sensor", groups: ["site"], x: 100, y: 30 }],
+		events: [{ at: 2_000, type: "revoke", device: "lost", carriers: ["plain"] }],
+	};
+	const boards = ["relay", "sensor-a", "sensor-b"];
+	const before = new Map<string, unknown>();
+	const { simulation, slots } = runRollout(revoking, 40_000, (domain) => {
+		for (const name of boards) {
+			const running = domain.deviceByName(name).running!;
+			t.is(running.links.credentials.epoch, 1, `${name} is in the new epoch before the rollout`);
+			before.set(name, running);
+		}
+	});
+	for (const name of boards) {
+		t.deepEqual(slots.get(name)!.runningImage.subarray(0, newer.length), newer, `${name} installed the rollout sent under the new epoch's key`);
+		// The firmware that took the rollout is the one that installed the epoch: its first reset was into the new image.
+		t.false(slots.get(name)!.bootState().trial);
+		t.is(slots.get(name)!.counts.resets, 1, `${name} reset once, into the new image`);
+	}
+	t.is(before.size, boards.length);
+	t.is(simulation.deviceByName("relay").running!.links.credentials.epoch, 1);
+});
+
+test("an insider replaying the current offer with hop count 0 under an id that never answers stalls the boards around it only for a while: they leave the silent server and finish the rollout", (t) => {
+	const lossy: Scenario = { ...scenario, name: "rollout with an insider's hop-0 replays", medium: { rangeM: 100, lossProbability: 0.1 } };
+	let replays = 0;
+	const { simulation, slots } = runRollout(lossy, 1_000, (domain) => {
+		// A holder of the network key next to the sensors: it replays the genuine offer, hop count 0, every 300 ms.
+		const crypto = createNodeCryptoSuite();
+		const key = updateFrameKey(crypto, domain.deviceByName("relay").running!.links.credentials.networkKey);
+		const station = domain.medium.addStation(Uint8Array.of(2, 0xba, 0xd0, 0, 0, 7), { x: 160, y: 10 }, { label: "insider" });
+		const radio = domain.medium.openRadio(station, { onReadable: () => void radio.read() });
+		const frame = encodeUpdateFrame(crypto, key, { type: UpdateFrameType.Offer, hops: 0, sender: 0x7abc, offer: pkg.offerBytes });
+		const replay = (): void => {
+			radio.write(BROADCAST_MAC, frame);
+			replays++;
+			if (domain.clock.now() < 110_000) domain.clock.schedule(replay, 300);
+		};
+		replay();
+	});
+	t.true(replays > 300);
+	for (const name of ["sensor-a", "sensor-b"]) {
+		t.deepEqual(slots.get(name)!.runningImage.subarray(0, newer.length), newer, `${name} finished the rollout despite the replays`);
+		t.false(slots.get(name)!.bootState().trial);
+	}
+	t.true(simulation.deviceByName("sensor-a").running !== undefined);
 });

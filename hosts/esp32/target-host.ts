@@ -24,6 +24,7 @@ import type { BoardPins, HostBindings, PostLinkPort } from "picket/device/host-b
 import type { Radio, RadioFactory } from "picket/device/radio";
 import { preferenceNumbers, preferenceStorage } from "picket/hosts/moddable/preference-storage";
 import { Esp32FirmwareSlot } from "picket/hosts/esp32/firmware-slot/esp32-firmware-slot";
+import { bootRestart } from "picket/hosts/esp32/firmware-slot/boot-state";
 import { BUILT_FIRMWARE, type FirmwareHost } from "picket/update/device-updates";
 import { WritePacer } from "picket/gateway/write-pacer";
 import { consoleLogger, moddableTimers } from "picket/hosts/moddable/runtime";
@@ -179,5 +180,6 @@ export function targetHost(): HostBindings {
 		log: consoleLogger,
 		...(board.role === "gateway" && board.postLink !== undefined ? { postLink: serialPostLink(board.postLink) } : {}),
 		...withFirmware(firmwareHost()),
+		restart: bootRestart,
 	};
 }

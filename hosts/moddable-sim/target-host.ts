@@ -189,5 +189,7 @@ export function targetHost(): HostBindings {
 		onEvent: eventLog(log),
 		...(role === "gateway" && instance.postPort !== undefined ? { postLink: tcpPostLink(instance.postPort, log) } : {}),
 		...firmwareHost(),
+		// A desktop process does not reset itself: the operator relaunches it to boot the new image (the file slot).
+		restart: () => log.warn("restart requested (an update is installed): relaunch this simulator instance to boot it"),
 	};
 }

@@ -12,7 +12,7 @@ import { isPicketError } from "picket/core/picket-error";
 import { DomainSimulation, type SimulationSummary, type TimelineEntry } from "picket/hosts/sim/domain-simulation";
 import { type Scenario, validateScenario } from "picket/hosts/sim/scenario";
 import { defaultScenario } from "picket/hosts/sim/scenarios/default-scenario";
-import { runPostDemo } from "picket/hosts/sim/post-session";
+import { DEMO_ROLLOUT_AT_MS, runPostDemo } from "picket/hosts/sim/post-session";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 
 interface CliOptions {
@@ -24,12 +24,14 @@ interface CliOptions {
 	json: boolean;
 	/** `--post`: run with a simulated gateway and a real command post (hosts/sim/post-session.ts). */
 	post: boolean;
+	/** `--rollout` (with --post): the post rolls a new image out through the gateway. */
+	rollout: boolean;
 	speed: number;
 	lingerMs: number;
 	database: string | undefined;
 }
 
-const USAGE = "usage: npm start -- [scenario.json] [--seed N] [--quiet] [--logs] [--json]\n       npm start -- --post [--seed N] [--speed X] [--linger SECONDS] [--db FILE]";
+const USAGE = "usage: npm start -- [scenario.json] [--seed N] [--quiet] [--logs] [--json]\n       npm start -- --post [--rollout] [--seed N] [--speed X] [--linger SECONDS] [--db FILE]";
 
 function parseArguments(argv: readonly string[]): CliOptions {
 	const options: CliOptions = {
@@ -39,6 +41,7 @@ function parseArguments(argv: readonly string[]): CliOptions {
 		logs: false,
 		json: false,
 		post: false,
+		rollout: false,
 		speed: 1,
 		lingerMs: 0,
 		database: undefined,
@@ -53,6 +56,7 @@ function parseArguments(argv: readonly string[]): CliOptions {
 		else if (argument === "--logs") options.logs = true;
 		else if (argument === "--json") options.json = true;
 		else if (argument === "--post") options.post = true;
+		else if (argument === "--rollout") options.rollout = true;
 		else if (argument === "--speed" || argument === "--linger") {
 			const value = Number(argv[++i]);
 			if (!Number.isFinite(value) || value < 0 || (argument === "--speed" && value === 0)) throw new UsageError(`${argument} needs a positive number\n${USAGE}`);
@@ -292,7 +296,7 @@ function main(): number {
 	}
 	if (options.post) {
 		if (options.file !== undefined) console.error("--post runs the default scenario; the file is ignored");
-		void runPostDemo({ seed: options.seed, speed: options.speed, lingerMs: options.lingerMs, database: options.database }).then((code) => (process.exitCode = code));
+		void runPostDemo({ seed: options.seed, speed: options.speed, lingerMs: options.lingerMs, database: options.database, ...(options.rollout ? { rolloutAtMs: DEMO_ROLLOUT_AT_MS } : {}) }).then((code) => (process.exitCode = code));
 		return 0;
 	}
 	const scenarios = options.file === undefined ? [defaultScenario] : loadScenarios(options.file);

@@ -76,6 +76,8 @@ const MAC_PREFIX = [0x02, 0x50, 0x4b, 0x54]; // locally administered, "PKT"
 const WALK_PAST_INTERVAL_MS = 11_000;
 /** After a revocation, how long the carriers pass deliveries on before installing their own. */
 export const CARRIER_INSTALL_DELAY_MS = 2_000;
+/** How long a board the firmware resets (HostBindings.restart) is off the air. */
+export const RESTART_MS = 500;
 
 export interface SimulationOptions {
 	readonly seed: number;
@@ -490,6 +492,11 @@ export class DomainSimulation {
 				if (device !== undefined) this.#onDeviceEvent(device, event);
 			},
 			verifiedRoster: this.#verifiedRoster,
+			// The firmware resets itself (an installed update): after this turn, off for RESTART_MS as a reset takes.
+			restart: () =>
+				this.clock.schedule(() => {
+					if (device?.running !== undefined) this.#powerCut(device, RESTART_MS, "restarts (the firmware asked: an installed update)");
+				}, 0),
 			...(postLink === undefined ? {} : { postLink }),
 			...(this.#options.sharedProvisioning === true ? { provisioned: this.domain.credentials(memberId, this.#verifiedRoster.roster) } : {}),
 		};
@@ -667,8 +674,8 @@ export class DomainSimulation {
 	}
 
 	/** Sudden power loss: RAM, timers, pins and radio are gone, storage stays; power returns after `offMs`. */
-	#powerCut(device: SimDevice, offMs: number): void {
-		this.#note(this.clock.now(), device.name, `power cut (storage kept), back in ${offMs} ms`);
+	#powerCut(device: SimDevice, offMs: number, why = "power cut (storage kept)"): void {
+		this.#note(this.clock.now(), device.name, `${why}, back in ${offMs} ms`);
 		device.timers.powerOff();
 		device.gpio.powerOff();
 		device.station.radio?.close();

@@ -8,6 +8,10 @@
  *                                                             TCP 127.0.0.1 ▼
  *   CommandPost ─ EventLog (SQLite) ─ dashboard (HTTP + SSE on 127.0.0.1)
  *
+ * With `rollout` (`npm start -- --post --rollout`) every board has a firmware slot and the
+ * demo's update key pinned, and the post starts a rollout of a new signed image through the
+ * gateway a few seconds in: the dashboard's actions show the boards installing and confirming.
+ *
  * The scenario runs with heartbeats on (every device, `heartbeatMs`), a command post
  * enrolled in the roster, and the gateway placed between the wings; its key-epoch
  * revocation events are left out, because here the operator revokes from the page (the
@@ -31,6 +35,14 @@ import { EventLog } from "picket/tools/post/event-log";
 import { loadDomain, saveDomain, writeRevocation } from "picket/tools/provisioning/domain-folder";
 import { DEFAULT_SCRYPT_COST } from "picket/tools/provisioning/domain-seal";
 import type { Domain } from "picket/tools/provisioning/domain-store";
+import type { FirmwareHost } from "picket/update/device-updates";
+import { parseImageHeader } from "picket/update/mcuboot-structure";
+import { pinUpdateAnchor } from "picket/update/update-anchor";
+import { MemoryFirmwareSlot } from "picket/hosts/sim/firmware-slot-memory";
+import type { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { generateImageKeyPem, loadImageSigningKey } from "picket/tools/image/image-keys";
+import { signImage, type ImageVersion } from "picket/tools/image/mcuboot-image";
+import { packageRollout, updateKeyPoint, type RolloutPackage } from "picket/tools/update/update-signing";
 
 export const GATEWAY_NAME = "gateway";
 /** The demo domain file's passphrase (printed; a real domain has the operator's own). */
@@ -52,6 +64,34 @@ export interface PostSessionOptions {
 	readonly domainFolder?: string;
 	readonly dashboardPort?: number;
 	readonly note?: (line: string) => void;
+	/** Start a rollout of a new image through the gateway at this virtual time (ms). */
+	readonly rolloutAtMs?: number;
+}
+
+/** When `--rollout` starts the demo's rollout (the gateway has authenticated by then). */
+export const DEMO_ROLLOUT_AT_MS = 3_000;
+
+/** The demo's update key, factory image (1.0.0, SEC_CNT 1) and rollout (1.1.0, SEC_CNT 2), and every board's slot. */
+function demoRollout(): { pkg: RolloutPackage; firmware: (device: string, storage: MemoryStorage, boot: number) => FirmwareHost | undefined } {
+	const keyPem = generateImageKeyPem("ecdsa-p256");
+	const key = loadImageSigningKey(keyPem);
+	const image = (version: ImageVersion, securityCounter: number): Uint8Array => {
+		const body = new Uint8Array(48_000).map((_, i) => (i * 31 + version.minor * 7) & 255);
+		return signImage(body, { headerSize: 0x20, padHeader: true, version, slotSize: 0x400000, securityCounter, align: 4 }, key);
+	};
+	const factory = image({ major: 1, minor: 0, revision: 0, build: 0 }, 1);
+	const pkg = packageRollout(image({ major: 1, minor: 1, revision: 0, build: 0 }, 2), keyPem, { rollout: 1, pageShift: 12 });
+	const slots = new Map<string, MemoryFirmwareSlot>();
+	const firmware = (device: string, storage: MemoryStorage, boot: number): FirmwareHost | undefined => {
+		if (boot === 0) pinUpdateAnchor(storage, updateKeyPoint(keyPem));
+		if (device === GATEWAY_NAME) return undefined; // it seeds; its own image is not updated here
+		let slot = slots.get(device);
+		if (slot === undefined) slots.set(device, (slot = new MemoryFirmwareSlot(0x100000, factory)));
+		else if (boot > 0) slot.reset(); // the bootloader's decision at this reset
+		const running = slot.runningImage;
+		return { slot, running: { version: parseImageHeader(running).version, securityCounter: running === factory ? 1 : 2 } };
+	};
+	return { pkg, firmware };
 }
 
 export interface PostSession {
@@ -119,7 +159,9 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 	const lostAfterMissed = options.lostAfterMissed ?? 3;
 	const scenario = postScenario();
 	const wire = new SocketPort();
+	const demo = options.rolloutAtMs === undefined ? undefined : demoRollout();
 	const simulation = new DomainSimulation(scenario, {
+		...(demo === undefined ? {} : { firmware: demo.firmware }),
 		seed: options.seed ?? 1,
 		timeline: false,
 		crypto: createNodeCryptoSuite,
@@ -162,6 +204,7 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 	});
 	socket.setNoDelay(true);
 	wire.attach(socket);
+	if (demo !== undefined) simulation.clock.scheduleAt(() => post.startRollout(demo.pkg.image, demo.pkg.offerBytes), options.rolloutAtMs ?? DEMO_ROLLOUT_AT_MS);
 
 	const speed = options.speed ?? 1;
 	let stopped = false;
@@ -210,6 +253,8 @@ export async function runPostDemo(options: PostSessionOptions & { readonly linge
 	process.off("SIGINT", stop);
 	const log = session.post.log;
 	console.log(`Post: ${log.count("alerts")} alerts, ${log.count("receipts")} receipts, ${log.count("actions")} operator actions, ${log.count("events")} events stored (${log.path})`);
+	const rollout = session.post.rollout;
+	if (rollout !== undefined) console.log(`Rollout ${rollout.rollout} through the gateway: ${rollout.installed} boards reported installed, ${rollout.confirmed} confirmed; ${rollout.chunksServed} chunks served to the gateway`);
 	await session.stop();
 	return 0;
 }

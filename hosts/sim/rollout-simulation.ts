@@ -21,11 +21,13 @@ import { Medium, type Station, type SimulatedRadio } from "picket/hosts/sim/medi
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { SeededRandom } from "picket/hosts/sim/seeded-random";
 import { VirtualClock, type DeviceTimers } from "picket/hosts/sim/virtual-clock";
+import { PostChunkWindow, WINDOW_CHUNKS } from "picket/gateway/gateway-rollout";
+import { RESTART_CHECK_MS, SERVER_QUIET_MS } from "picket/update/device-updates";
 import { parseImageHeader, type ImageVersion } from "picket/update/mcuboot-structure";
 import { RolloutAgent, type ChunkSource, type RolloutEvent } from "picket/update/rollout-agent";
 import { TransferPlan } from "picket/update/transfer-plan";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
-import { encodeUpdateFrame, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
+import { encodeUpdateFrame, RolloutProgress, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
 import { UpdateInstaller } from "picket/update/update-installer";
 import type { UpdateOffer } from "picket/update/update-offer";
 
@@ -65,7 +67,19 @@ export interface RolloutSimulationOptions {
 	readonly seederStartMs?: number;
 	/** Frames of other kinds (alerts) a board hears, and what the test does with them. */
 	readonly onOtherFrame?: (board: RolloutBoard, frame: ReceivedFrame) => void;
+	/**
+	 * The seeder is a gateway that holds only a window of the image and fetches chunks from the
+	 * command post over its serial wire (modules/gateway/gateway-rollout.ts PostChunkWindow), at
+	 * `baud` (8N1: baud / 10 bytes a second each way), with the post link's framing overhead.
+	 */
+	readonly gatewayWire?: { readonly baud: number; readonly window?: number };
 }
+
+/** Bytes a post-link message costs on the wire beyond its body: wire frame 9, counter 4, AEAD tag 16. */
+const POST_LINK_OVERHEAD = 29;
+/** A chunk-request message's body, and a chunks message's head (post-messages.ts). */
+const CHUNK_REQUEST_BODY = 8;
+const CHUNKS_HEAD = 7;
 
 /** The seeder's chunks, cut from its package by the boards' own TransferPlan. */
 export class PackageSource implements ChunkSource {
@@ -138,6 +152,8 @@ export interface RolloutReport {
 	readonly airtimeMs: number;
 	readonly transmissions: number;
 	readonly seeder: { readonly chunks: number; readonly offers: number };
+	/** With `gatewayWire`: what crossed the wire, and the most chunks the gateway held at once. */
+	readonly wire?: { readonly bytesToGateway: number; readonly bytesToPost: number; readonly requests: number; readonly mostHeld: number; readonly window: number };
 	readonly relays: readonly { readonly id: number; readonly chunks: number; readonly status: number }[];
 	/** Frames sent by boards that do not serve: status reports (and nothing else). */
 	readonly boardFrames: { readonly mean: number; readonly max: number };
@@ -162,6 +178,7 @@ export class RolloutSimulation {
 	readonly #seederStation: Station;
 	#attackerFrames = 0;
 	#powerCuts = 0;
+	#wire: { bytesToGateway: number; bytesToPost: number; requests: number; mostHeld: number; window: number } | undefined;
 
 	constructor(options: RolloutSimulationOptions) {
 		this.#options = options;
@@ -188,7 +205,7 @@ export class RolloutSimulation {
 				frameKey: this.#frameKey,
 				self: SEEDER_ID,
 				broadcast: (frame) => seederRadio.write(BROADCAST_MAC, frame),
-				seed: { offer: options.rollout.offerBytes, source: new PackageSource(options.rollout) },
+				seed: { offer: options.rollout.offerBytes, source: options.gatewayWire === undefined ? new PackageSource(options.rollout) : this.#postWindow(options.gatewayWire) },
 			});
 		};
 		const startAt = options.seederStartMs ?? 0;
@@ -210,6 +227,41 @@ export class RolloutSimulation {
 		}
 		if (options.attack !== undefined) this.#scheduleAttack(options.attack);
 		if (options.powerCut !== undefined) this.#schedulePowerCut(options.powerCut);
+	}
+
+	/** The gateway's window on the post's image, over a serial wire modelled byte by byte (see `gatewayWire`). */
+	#postWindow(wire: NonNullable<RolloutSimulationOptions["gatewayWire"]>): PostChunkWindow {
+		const post = new PackageSource(this.#options.rollout);
+		const rollout = this.#options.rollout.offer.rollout;
+		const bytesPerMs = wire.baud / 10 / 1000;
+		const capacity = wire.window ?? WINDOW_CHUNKS;
+		const stats = (this.#wire = { bytesToGateway: 0, bytesToPost: 0, requests: 0, mostHeld: 0, window: capacity });
+		let upFreeAt = 0;
+		let downFreeAt = 0;
+		const window: PostChunkWindow = new PostChunkWindow({
+			rollout,
+			plan: new TransferPlan(this.#options.rollout.offer),
+			timers: this.clock.timersFor("seeder"),
+			capacity,
+			request: (first, count) => {
+				const up = CHUNK_REQUEST_BODY + POST_LINK_OVERHEAD;
+				upFreeAt = Math.max(upFreeAt, this.clock.now()) + up / bytesPerMs;
+				stats.bytesToPost += up;
+				stats.requests++;
+				const pieces: Uint8Array[] = [];
+				for (let index = first; index < first + count; index++) pieces.push(post.readChunk(rollout, index)!);
+				const bytes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+				pieces.reduce((offset, piece) => (bytes.set(piece, offset), offset + piece.length), 0);
+				const down = CHUNKS_HEAD + bytes.length + POST_LINK_OVERHEAD;
+				downFreeAt = Math.max(downFreeAt, upFreeAt) + down / bytesPerMs;
+				stats.bytesToGateway += down;
+				this.clock.scheduleAt(() => {
+					window.supply(rollout, first, bytes);
+					stats.mostHeld = Math.max(stats.mostHeld, window.held);
+				}, downFreeAt);
+			},
+		});
+		return window;
 	}
 
 	#boot(board: RolloutBoard): void {
@@ -248,8 +300,10 @@ export class RolloutSimulation {
 		if (state === "trial") {
 			// The new firmware boots; healthy after a second on the air, it confirms itself.
 			board.timers.setTimeout(() => {
+				const rollout = board.installer.offer?.rollout;
 				board.installer.confirmHealthy();
 				board.confirmedAt = this.clock.now();
+				if (rollout !== undefined) board.agent.reportProgress(rollout, RolloutProgress.Confirmed);
 			}, 1000);
 		}
 	}
@@ -257,6 +311,7 @@ export class RolloutSimulation {
 	#onEvent(board: RolloutBoard, event: RolloutEvent): void {
 		if (event.type === "frame-rejected") board.count(event.reason);
 		else if (event.type === "offer-refused") board.count(`offer ${event.code}`);
+		else if (event.type === "server-left") board.count("server-left");
 		else if (event.type === "chunk") {
 			if (event.outcome !== "stored") board.count(event.outcome);
 			if (event.outcome === "installed") {
@@ -268,7 +323,7 @@ export class RolloutSimulation {
 
 	/** Into the new image: at once for a board that serves nobody; a relay once nobody has asked it for a while. */
 	#rebootWhenDone(board: RolloutBoard): void {
-		const quietMs = board.serves ? 5000 : 300;
+		const quietMs = board.serves ? SERVER_QUIET_MS : RESTART_CHECK_MS;
 		board.timers.setTimeout(() => {
 			const idleFor = this.clock.now() - Math.max(board.agent.lastAskedAt, board.installedAt ?? 0);
 			if (board.agent.pending > 0 || idleFor < quietMs) return this.#rebootWhenDone(board);
@@ -343,6 +398,8 @@ export class RolloutSimulation {
 				return encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Chunk, rollout: attack.olderRollout.offer.rollout, index, bytes: older.readChunk(attack.olderRollout.offer.rollout, index)! });
 			},
 			() => encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Offer, hops: 0, sender: 0x7fff, offer: attack.forgedRollout.offerBytes }),
+			// The stall: the genuine current offer, hop count 0, under an id that never answers (a new one each time).
+			() => encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Offer, hops: 0, sender: 0x7000 + pick.nextInt(0x800), offer: this.#options.rollout.offerBytes }),
 			() => {
 				const index = pick.nextInt(new TransferPlan(attack.forgedRollout.offer).totalChunks);
 				return encodeUpdateFrame(crypto, this.#frameKey, { type: UpdateFrameType.Chunk, rollout: attack.forgedRollout.offer.rollout, index, bytes: forged.readChunk(attack.forgedRollout.offer.rollout, index)! });
@@ -408,6 +465,7 @@ export class RolloutSimulation {
 			airtimeMs: this.medium.statistics.airtimeMs,
 			transmissions: this.medium.statistics.transmissions,
 			seeder: { chunks: this.seeder?.counts.chunksSent ?? 0, offers: this.seeder?.counts.offersSent ?? 0 },
+			...(this.#wire === undefined ? {} : { wire: { ...this.#wire } }),
 			relays: this.boards.filter((board) => board.serves).map((board) => ({ id: board.id, ...sentOf(board) })),
 			boardFrames: { mean: plain.reduce((sum, value) => sum + value, 0) / Math.max(1, plain.length), max: Math.max(0, ...plain) },
 			attackerFrames: this.#attackerFrames,

@@ -78,6 +78,12 @@ export interface HostBindings {
 	 * simulator's memory). Absent: the board takes part in no rollout, update frames are dropped.
 	 */
 	readonly firmware?: FirmwareHost;
+	/**
+	 * Resets the board (the ESP32's esp_restart; the host simulator models a reboot; the
+	 * Moddable simulator logs that it should be relaunched). main.ts calls it once an update is
+	 * installed and the moment is safe (picket/update/device-updates restartWhenSafe).
+	 */
+	readonly restart?: () => void;
 }
 
 /** A byte stream to the command post, both ways; framing and security are the bridge's. */

@@ -7,6 +7,8 @@
  *
  *   node events ─ alert read, heartbeat read ─► post messages ─► secure channel ─► wire frames ─► write()
  *   receive(bytes) ─► wire frames ─► channel ─► command / delivery ─► sessions ─► the mesh
+ *                                            └─► rollout / chunks ─► GatewayRollout (the seeder) ─► the air
+ *   GatewayRollout ─ chunk requests, boards' progress ─► post messages ─► the post
  *
  * Until the handshake completed nothing is sent but message 1; reports wait in a bounded
  * queue (the oldest dropped first, with a warning), because a post that is restarting
@@ -22,6 +24,7 @@ import { decodeAlertFrame } from "picket/link/alert-frame";
 import { type PostLinkChannel, type PostLinkIdentity, PostLinkInitiator, PostLinkType } from "picket/gateway/post-link";
 import { type PostMessage, decodePostMessage, encodePostMessage } from "picket/gateway/post-messages";
 import { WireDecoder, encodeWireFrame } from "picket/gateway/wire-frame";
+import type { GatewayRollout } from "picket/gateway/gateway-rollout";
 
 const QUEUE_LIMIT = 256;
 const EVENT_CODES: Record<string, number> = { motion: 1, panic: 2, cancel: 3 };
@@ -42,6 +45,8 @@ export interface GatewayBridgeOptions {
 	readonly initialTtl: number;
 	readonly epoch: () => number;
 	readonly log: Logger;
+	/** Where a rollout the post starts is seeded (absent: the post's rollouts are refused). */
+	readonly rollout?: GatewayRollout;
 }
 
 export class GatewayBridge {
@@ -143,8 +148,44 @@ export class GatewayBridge {
 			case "stored":
 				this.stats.stored = message.reports;
 				return;
+			case "rollout":
+				this.#startRollout(message.action, message.offer);
+				return;
+			case "chunks":
+				// Authentic, but checked against the plan before the window keeps any (and the boards check every page).
+				if (this.#options.rollout === undefined) return this.#refuse("not-seeding", `chunks of rollout ${message.rollout}`);
+				this.#options.rollout.supply(message.rollout, message.first, message.bytes);
+				return;
+			case "rollout-stop":
+				if (this.#options.rollout?.rollout === message.rollout) {
+					this.#options.rollout.stop();
+					this.#options.log.info(`rollout ${message.rollout}: seeding stopped by the post`);
+				}
+				return;
 			default:
 				this.#refuse("unexpected-message", message.kind);
+		}
+	}
+
+	#startRollout(action: number, offer: Uint8Array): void {
+		const rollout = this.#options.rollout;
+		const self = this.#options.identity().memberId;
+		if (rollout === undefined) {
+			this.#report({ kind: "outcome", action, peer: self, outcome: "refused" });
+			return this.#options.log.warn("rollout refused: this gateway has no update side");
+		}
+		try {
+			const number = rollout.start(offer, {
+				// A request is not a report: the post answers it and stores nothing ("stored" does not count it).
+				request: (first, count) => this.#send({ kind: "chunk-request", rollout: number, first, count }, false),
+				progress: (device, state) => this.#report({ kind: "progress", rollout: number, device, state }),
+			});
+			this.#options.log.info(`rollout ${number}: seeding for the post`);
+			this.#report({ kind: "outcome", action, peer: self, outcome: "handed" });
+		} catch (error) {
+			if (!isPicketError(error)) throw error;
+			this.#options.log.warn(`rollout refused: ${error.code}`);
+			this.#report({ kind: "outcome", action, peer: self, outcome: "refused" });
 		}
 	}
 
@@ -164,11 +205,11 @@ export class GatewayBridge {
 		for (let message = this.#queue.shift(); message !== undefined && this.#channel !== undefined; message = this.#queue.shift()) this.#send(message);
 	}
 
-	#send(message: PostMessage): void {
+	#send(message: PostMessage, report = true): void {
 		const channel = this.#channel;
 		if (channel === undefined) return;
 		this.#options.write(encodeWireFrame(PostLinkType.Transport, channel.seal(encodePostMessage(message))));
-		this.stats.reported++;
+		if (report) this.stats.reported++;
 	}
 
 	#refuse(code: string, detail: string): void {

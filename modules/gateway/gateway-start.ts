@@ -12,6 +12,7 @@ import type { DeviceEvent } from "picket/device/device-events";
 import type { HostBindings, PostLinkPort } from "picket/device/host-bindings";
 import type { ProvisionedLinks } from "picket/device/provisioned-links";
 import { GatewayBridge } from "picket/gateway/gateway-bridge";
+import type { GatewayRollout } from "picket/gateway/gateway-rollout";
 import { DEFAULT_INITIAL_TTL } from "picket/link/secure-link";
 
 export const RECONNECT_MS = 5_000;
@@ -23,7 +24,7 @@ export interface StartedGateway {
 }
 
 /** Returns undefined (and logs) when the roster names no command post. */
-export function startGatewayBridge(host: HostBindings, port: PostLinkPort, links: () => ProvisionedLinks, initialTtl = DEFAULT_INITIAL_TTL): StartedGateway | undefined {
+export function startGatewayBridge(host: HostBindings, port: PostLinkPort, links: () => ProvisionedLinks, initialTtl = DEFAULT_INITIAL_TTL, rollout?: GatewayRollout): StartedGateway | undefined {
 	const post = links().credentials.roster.members().find((member) => member.role === "post");
 	if (post === undefined) {
 		host.log.warn("gateway: the roster has no command post; the post link stays off");
@@ -42,6 +43,7 @@ export function startGatewayBridge(host: HostBindings, port: PostLinkPort, links
 		initialTtl,
 		epoch: () => links().credentials.epoch,
 		log: host.log,
+		...(rollout === undefined ? {} : { rollout }),
 	});
 	port.onReceive((bytes) => bridge.receive(bytes));
 	let lastStored = -1;

@@ -11,6 +11,8 @@
  * | 0x03 | heartbeat | source u16, receipt flags u8, origin u16, incident u16 (device/heartbeat) | 8    |
  * | 0x04 | outcome   | action u32, peer u16, outcome u8: 0 handed to the mesh, 1 dropped,       | 8    |
  * |      |           | 2 epoch installed on the gateway, 3 refused                              |      |
+ * | 0x05 | chunk-request | rollout u32, first chunk u16, count u8 (≤ CHUNKS_PER_MESSAGE)        | 8    |
+ * | 0x06 | progress  | rollout u32, device u16, state u8: 1 installed, 2 confirmed (update-frame.ts) | 8 |
  *
  * Post → gateway:
  *
@@ -21,12 +23,17 @@
  * | 0x82 | delivery  | action u32, peer u16 (the gateway itself for its own), sealed key-epoch  | 7 + n   |
  * |      |           | delivery (picket/provisioning/epoch-delivery), n bytes                   |         |
  * | 0x83 | stored    | reports u32: how many of this link's reports are durably in the log      | 5       |
+ * | 0x84 | rollout   | action u32, signed update offer (update-offer.ts, 151 B): seed it        | 156     |
+ * | 0x85 | chunks    | rollout u32, first chunk u16, the bytes of consecutive chunks (their     | 7 + n   |
+ * |      |           | lengths are the offer's TransferPlan's)                                  |         |
+ * | 0x86 | rollout-stop | rollout u32: stop seeding it                                          | 5       |
  *
  * `action` numbers the operator's action in the post's log, so the outcome finds its row.
  * Authentic but malformed messages are "bad-message": a buggy peer, never a crash.
  */
 import { concatBytes, readU16, readU32, writeU16, writeU32 } from "picket/core/bytes";
 import { PicketError } from "picket/core/picket-error";
+import { OFFER_LENGTH } from "picket/update/update-offer";
 
 export type PostMessage =
 	| { readonly kind: "hello"; readonly epoch: number }
@@ -45,7 +52,15 @@ export type PostMessage =
 	| { readonly kind: "outcome"; readonly action: number; readonly peer: number; readonly outcome: CommandOutcome }
 	| { readonly kind: "command"; readonly action: number; readonly command: "acknowledge" | "silence"; readonly origin: number; readonly incident: number; readonly peers: readonly number[] }
 	| { readonly kind: "delivery"; readonly action: number; readonly peer: number; readonly delivery: Uint8Array }
-	| { readonly kind: "stored"; readonly reports: number };
+	| { readonly kind: "stored"; readonly reports: number }
+	| { readonly kind: "chunk-request"; readonly rollout: number; readonly first: number; readonly count: number }
+	| { readonly kind: "progress"; readonly rollout: number; readonly device: number; readonly state: 1 | 2 }
+	| { readonly kind: "rollout"; readonly action: number; readonly offer: Uint8Array }
+	| { readonly kind: "chunks"; readonly rollout: number; readonly first: number; readonly bytes: Uint8Array }
+	| { readonly kind: "rollout-stop"; readonly rollout: number };
+
+/** Chunks one request asks for and one "chunks" message carries at most (16 × 224 B fits a wire frame). */
+export const CHUNKS_PER_MESSAGE = 16;
 
 export type CommandOutcome = "handed" | "dropped" | "installed" | "refused";
 const OUTCOMES: readonly CommandOutcome[] = ["handed", "dropped", "installed", "refused"];
@@ -57,9 +72,14 @@ const enum Code {
 	Alert = 0x02,
 	Heartbeat = 0x03,
 	Outcome = 0x04,
+	ChunkRequest = 0x05,
+	Progress = 0x06,
 	Command = 0x81,
 	Delivery = 0x82,
 	Stored = 0x83,
+	Rollout = 0x84,
+	Chunks = 0x85,
+	RolloutStop = 0x86,
 }
 
 function fail(message: string): never {
@@ -134,6 +154,42 @@ export function encodePostMessage(message: PostMessage): Uint8Array {
 			writeU32(bytes, 1, checked(message.reports, 0xffffffff, "reports"));
 			return bytes;
 		}
+		case "chunk-request": {
+			const bytes = new Uint8Array(8);
+			bytes[0] = Code.ChunkRequest;
+			writeU32(bytes, 1, checked(message.rollout, 0xffffffff, "rollout"));
+			writeU16(bytes, 5, checked(message.first, 0xffff, "first"));
+			bytes[7] = checked(message.count, CHUNKS_PER_MESSAGE, "count");
+			return bytes;
+		}
+		case "progress": {
+			const bytes = new Uint8Array(8);
+			bytes[0] = Code.Progress;
+			writeU32(bytes, 1, checked(message.rollout, 0xffffffff, "rollout"));
+			writeU16(bytes, 5, checked(message.device, 0xffff, "device"));
+			bytes[7] = checked(message.state, 2, "state");
+			return bytes;
+		}
+		case "rollout": {
+			if (message.offer.length !== OFFER_LENGTH) fail(`offer of ${message.offer.length} bytes`);
+			const head = new Uint8Array(5);
+			head[0] = Code.Rollout;
+			writeU32(head, 1, checked(message.action, 0xffffffff, "action"));
+			return concatBytes(head, message.offer);
+		}
+		case "chunks": {
+			const head = new Uint8Array(7);
+			head[0] = Code.Chunks;
+			writeU32(head, 1, checked(message.rollout, 0xffffffff, "rollout"));
+			writeU16(head, 5, checked(message.first, 0xffff, "first"));
+			return concatBytes(head, message.bytes);
+		}
+		case "rollout-stop": {
+			const bytes = new Uint8Array(5);
+			bytes[0] = Code.RolloutStop;
+			writeU32(bytes, 1, checked(message.rollout, 0xffffffff, "rollout"));
+			return bytes;
+		}
 	}
 }
 
@@ -184,6 +240,25 @@ export function decodePostMessage(bytes: Uint8Array): PostMessage {
 		case Code.Stored:
 			length(bytes, 5, "stored");
 			return { kind: "stored", reports: readU32(bytes, 1) };
+		case Code.ChunkRequest:
+			length(bytes, 8, "chunk-request");
+			if (bytes[7] === 0 || bytes[7] > CHUNKS_PER_MESSAGE) fail(`chunk-request of ${bytes[7]} chunks`);
+			return { kind: "chunk-request", rollout: readU32(bytes, 1), first: readU16(bytes, 5), count: bytes[7] };
+		case Code.Progress: {
+			length(bytes, 8, "progress");
+			const state = bytes[7];
+			if (state !== 1 && state !== 2) fail(`progress state ${state}`);
+			return { kind: "progress", rollout: readU32(bytes, 1), device: readU16(bytes, 5), state };
+		}
+		case Code.Rollout:
+			length(bytes, 5 + OFFER_LENGTH, "rollout");
+			return { kind: "rollout", action: readU32(bytes, 1), offer: bytes.slice(5) };
+		case Code.Chunks:
+			if (bytes.length < 8) fail(`chunks: ${bytes.length} bytes`);
+			return { kind: "chunks", rollout: readU32(bytes, 1), first: readU16(bytes, 5), bytes: bytes.slice(7) };
+		case Code.RolloutStop:
+			length(bytes, 5, "rollout-stop");
+			return { kind: "rollout-stop", rollout: readU32(bytes, 1) };
 		default:
 			return fail(`code ${bytes[0]}`);
 	}

@@ -6,14 +6,33 @@
  *
  * The rollout, as each board sees it:
  *   1. offer: the seeder broadcasts the signed offer with hops 0, again every offerIntervalMs;
- *      a serving board that accepts it broadcasts it on with its own hop count. A board takes
- *      as its server the serving neighbour it heard the offer from with the fewest hops.
+ *      a serving board that accepts it broadcasts it on with its own hop count, and offers it
+ *      again every offerIntervalMs (jittered) while it holds it. A board takes as its server
+ *      the serving neighbour it heard the offer from with the fewest hops.
  *   2. push: the seeder sends every chunk once; a serving board sends on each chunk it
  *      stores. The three hops of a domain fill as a pipeline.
  *   3. repair: a board still missing chunks and quiet for statusQuietMs reports to its server
  *      a bitmap of the next missing chunks (up to 1,600); the server sends those it holds.
  *      Reports repeat until nothing is missing, so loss, collisions and reboots are repaired
  *      the same way.
+ *   4. progress: a board that installed the image (marked it bootable), and again once it
+ *      confirmed it after its trial boot, broadcasts a progress report, three times spread
+ *      over PROGRESS_REPEAT_MS; serving boards pass each report on (PROGRESS_HOPS at most,
+ *      once per report heard within a second), so the seeder hears boards hops away and tells
+ *      the operator (the gateway's bridge to the command post).
+ *
+ * A server that does not answer is left: after SERVER_PATIENCE status reports without a new
+ * chunk stored, the board forgets its server (and its hop count) and takes the next offer it
+ * hears; for DISTRUST_MS the one it left is taken back only while no other sender is heard,
+ * and given up for the first other one, whatever its hop count. That is what bounds the
+ * insider's stall (README, Known limits): a holder of the network key replaying the offer with
+ * hop count 0 under an id that never answers wins the boards around it for SERVER_PATIENCE
+ * reports, then loses them to the next honest offer they hear.
+ *
+ * A seeder's chunks may be far away (the gateway's come from the command post over its wire,
+ * modules/gateway/gateway-rollout.ts): a ChunkSource with `fetch` may answer "not here yet";
+ * the agent then keeps that chunk queued, asks the source for it and the next queued ones
+ * (FETCH_AHEAD), and sends nothing until it arrives: the source decides how much it holds.
  *
  * Alerts always go first, two ways:
  * - rate limit: an agent writes at most one update frame per frameIntervalMs (default 10 ms; a
@@ -28,23 +47,30 @@
 import type { CryptoSuite, RandomSource } from "picket/crypto/crypto-suite";
 import type { TimerId, Timers } from "picket/core/host-contracts";
 import { isPicketError } from "picket/core/picket-error";
-import { decodeUpdateFrame, encodeUpdateFrame, STATUS_BITMAP_MAX, UpdateFrameType, type UpdateFrame, type UpdateFrameRejection } from "picket/update/update-frame";
+import { decodeUpdateFrame, encodeUpdateFrame, RolloutProgress, STATUS_BITMAP_MAX, UpdateFrameType, type UpdateFrame, type UpdateFrameRejection } from "picket/update/update-frame";
 import type { ChunkOutcome, UpdateInstaller } from "picket/update/update-installer";
 import { TransferPlan } from "picket/update/transfer-plan";
 import { decodeOffer } from "picket/update/update-offer";
 
-/** What serves chunks: a board's installer, or the seeder's package. */
+/** What serves chunks: a board's installer, the seeder's package, or the gateway's window on the post. */
 export interface ChunkSource {
 	has(rollout: number, index: number): boolean;
+	/** The chunk's bytes; undefined when not held (or, for a source with `fetch`, not here yet). */
 	readChunk(rollout: number, index: number): Uint8Array | undefined;
+	/** A remote source: fetch these chunks (queued, in sending order); the source bounds what it holds. */
+	fetch?(rollout: number, indexes: readonly number[]): void;
 }
 
 export interface RolloutAgentOptions {
 	readonly crypto: CryptoSuite;
 	readonly timers: Timers;
 	readonly random: RandomSource;
-	/** The update frame key (update-frame.ts updateFrameKey). */
-	readonly frameKey: Uint8Array;
+	/**
+	 * The update frame key (update-frame.ts updateFrameKey), or where to read the one in force:
+	 * a board's follows its key epoch, so it takes part in rollouts after an epoch change
+	 * without a reboot (device-updates.ts).
+	 */
+	readonly frameKey: Uint8Array | (() => Uint8Array);
 	/** This board's member id. */
 	readonly self: number;
 	/** Broadcasts one frame. */
@@ -67,21 +93,46 @@ export type RolloutEvent =
 	| { readonly type: "frame-rejected"; readonly reason: UpdateFrameRejection }
 	| { readonly type: "offer-refused"; readonly code: string }
 	| { readonly type: "offer-accepted"; readonly rollout: number }
-	| { readonly type: "chunk"; readonly outcome: ChunkOutcome };
+	| { readonly type: "chunk"; readonly outcome: ChunkOutcome }
+	/** A server that left SERVER_PATIENCE reports unanswered was left. */
+	| { readonly type: "server-left"; readonly server: number }
+	/** A progress report heard (on every board; the seeder passes it to the operator). */
+	| { readonly type: "progress"; readonly rollout: number; readonly reporter: number; readonly state: RolloutProgress };
 
 export interface RolloutCounts {
 	offersSent: number;
 	chunksSent: number;
 	statusSent: number;
+	/** This board's own progress reports (not those it passed on). */
+	progressSent: number;
 	bytesSent: number;
 }
 
 const UNKNOWN_HOPS = 255;
 const NO_SERVER = 0xffff;
 const STATUS_WINDOW = STATUS_BITMAP_MAX * 8;
+/** Chunks a remote source is asked for ahead of the one to send. */
+export const FETCH_AHEAD = 32;
+/** Hops a progress report travels towards the seeder. */
+export const PROGRESS_HOPS = 6;
+/** A progress report goes out at once, then at these delays (ms, each plus up to half as much jitter). */
+export const PROGRESS_REPEAT_MS: readonly number[] = [3_000, 10_000];
+/** A serving board passes a report on once per this window (its copies from other relays are echoes). */
+const PROGRESS_ECHO_MS = 1_000;
+/** Status reports left unanswered (no new chunk stored) before a board leaves its server. */
+export const SERVER_PATIENCE = 8;
+/**
+ * A server left for not answering is not taken again for this long: two offer periods, so
+ * that an honest server that was only busy (the only one in range, perhaps) is taken back soon.
+ */
+export const DISTRUST_MS = 8_000;
+/** Servers left lately, at most (the oldest forgotten first). */
+const DISTRUST_LIMIT = 8;
+/** Update frames other than offers and chunks waiting to go (progress reports, own and passed on). */
+const CONTROL_QUEUE_LIMIT = 8;
 
 export class RolloutAgent {
-	readonly counts: RolloutCounts = { offersSent: 0, chunksSent: 0, statusSent: 0, bytesSent: 0 };
+	readonly counts: RolloutCounts = { offersSent: 0, chunksSent: 0, statusSent: 0, progressSent: 0, bytesSent: 0 };
 	readonly #options: RolloutAgentOptions;
 	readonly #serves: boolean;
 	readonly #frameIntervalMs: number;
@@ -103,6 +154,13 @@ export class RolloutAgent {
 	#statusTimer: TimerId | undefined;
 	#closed = false;
 	#holdUntil = -Infinity;
+	readonly #control: UpdateFrame[] = [];
+	/** Status reports sent since the last new chunk stored. */
+	#unanswered = 0;
+	/** Servers left for not answering: member id → when. */
+	readonly #distrusted = new Map<number, number>();
+	/** Progress reports passed on lately: "rollout/reporter/state" → when. */
+	readonly #echoes = new Map<string, number>();
 
 	constructor(options: RolloutAgentOptions) {
 		this.#options = options;
@@ -118,6 +176,9 @@ export class RolloutAgent {
 		} else if (options.installer?.offerBytes !== undefined && options.installer.state === "receiving") {
 			this.#adopt(options.installer.offerBytes); // resumed after a reset: wait for an offer to learn a server
 		}
+		// A serving board offers what it holds on its own too: boards that left their server, or
+		// whose upstream relay reset into the new image, still find one.
+		if (this.#serves && options.seed === undefined) this.#everyOfferInterval();
 		this.#schedule();
 	}
 
@@ -139,6 +200,11 @@ export class RolloutAgent {
 		return this.#pendingChunks;
 	}
 
+	/** Progress reports waiting to be sent (own, and passed on). */
+	get reportsQueued(): number {
+		return this.#control.length;
+	}
+
 	/** Another frame (an alert, a handshake) was heard or sent: no update frame for alertHoldMs. */
 	yieldToAlert(): void {
 		this.#holdUntil = this.#options.timers.now() + (this.#options.alertHoldMs ?? 300);
@@ -153,12 +219,47 @@ export class RolloutAgent {
 	/** One update frame heard on the radio. */
 	receive(bytes: Uint8Array): void {
 		if (this.#closed) return;
-		const decoded = decodeUpdateFrame(this.#options.crypto, this.#options.frameKey, bytes);
+		const decoded = decodeUpdateFrame(this.#options.crypto, this.#frameKey(), bytes);
 		if (!decoded.ok) return this.#options.onEvent?.({ type: "frame-rejected", reason: decoded.reason });
 		const frame = decoded.frame;
 		if (frame.type === UpdateFrameType.Offer) this.#hearOffer(frame.offer, frame.hops, frame.sender);
 		else if (frame.type === UpdateFrameType.Chunk) this.#hearChunk(frame.rollout, frame.index, frame.bytes);
+		else if (frame.type === UpdateFrameType.Progress) this.#hearProgress(frame.rollout, frame.reporter, frame.state, frame.hopsLeft);
 		else this.#hearStatus(frame.rollout, frame.server, frame.base, frame.missing);
+	}
+
+	/**
+	 * Tells the seeder how far this board got: installed (marked bootable; the agent reports it
+	 * itself) or confirmed (device-updates.ts, after the trial boot). Sent now and repeated.
+	 */
+	reportProgress(rollout: number, state: RolloutProgress): void {
+		const frame: UpdateFrame = { type: UpdateFrameType.Progress, rollout, reporter: this.#options.self, state, hopsLeft: PROGRESS_HOPS };
+		this.#queueControl(frame);
+		for (const delay of PROGRESS_REPEAT_MS) {
+			const jitter = (this.#options.random(1)[0] / 512) * delay;
+			this.#options.timers.setTimeout(() => {
+				if (!this.#closed) this.#queueControl(frame);
+			}, delay + jitter);
+		}
+	}
+
+	#hearProgress(rollout: number, reporter: number, state: RolloutProgress, hopsLeft: number): void {
+		this.#options.onEvent?.({ type: "progress", rollout, reporter, state });
+		if (!this.#serves || this.#options.seed !== undefined || hopsLeft === 0 || reporter === this.#options.self) return;
+		const now = this.#options.timers.now();
+		const key = `${rollout}/${reporter}/${state}`;
+		const last = this.#echoes.get(key);
+		if (last !== undefined && now - last < PROGRESS_ECHO_MS) return;
+		this.#echoes.delete(key);
+		this.#echoes.set(key, now);
+		if (this.#echoes.size > 2 * CONTROL_QUEUE_LIMIT) this.#echoes.delete(this.#echoes.keys().next().value as string);
+		this.#queueControl({ type: UpdateFrameType.Progress, rollout, reporter, state, hopsLeft: hopsLeft - 1 });
+	}
+
+	#queueControl(frame: UpdateFrame): void {
+		this.#control.push(frame);
+		if (this.#control.length > CONTROL_QUEUE_LIMIT) this.#control.shift();
+		this.#schedule();
 	}
 
 	#adopt(offer: Uint8Array): void {
@@ -189,7 +290,11 @@ export class RolloutAgent {
 			this.#options.onEvent?.({ type: "offer-accepted", rollout: decodeOffer(offer).rollout });
 		}
 		this.#adopt(installer.offerBytes ?? offer);
-		if (hops + 1 < this.#hops) {
+		// Fewest hops wins, but a sender left for not answering only while no other is heard:
+		// with no server a board takes any offer (never stranded), and it leaves a distrusted
+		// server for the first other sender it hears, whatever its hops.
+		const better = this.#server === NO_SERVER || (this.#distrusts(this.#server) ? !this.#distrusts(sender) : hops + 1 < this.#hops && !this.#distrusts(sender));
+		if (better && (sender !== this.#server || hops + 1 < this.#hops)) {
 			this.#hops = hops + 1;
 			this.#server = sender;
 			if (this.#serves) this.#offerDue = true;
@@ -207,6 +312,8 @@ export class RolloutAgent {
 		if (outcome === "not-current" || outcome === "duplicate") return;
 		this.#options.onEvent?.({ type: "chunk", outcome });
 		this.#lastChunkAt = this.#options.timers.now();
+		if (outcome !== "bad-length") this.#unanswered = 0;
+		if (outcome === "installed") this.reportProgress(rollout, RolloutProgress.Installed);
 		if (this.#serves && rollout === this.#rollout && outcome !== "bad-length" && installer.has(rollout, index)) {
 			this.#queueChunk(index);
 			this.#schedule();
@@ -225,6 +332,11 @@ export class RolloutAgent {
 		this.#schedule();
 	}
 
+	#frameKey(): Uint8Array {
+		const key = this.#options.frameKey;
+		return typeof key === "function" ? key() : key;
+	}
+
 	#source(): ChunkSource | undefined {
 		return this.#options.seed?.source ?? this.#options.installer;
 	}
@@ -236,23 +348,32 @@ export class RolloutAgent {
 		this.#pendingChunks++;
 	}
 
-	#nextChunk(): number {
-		for (let step = 0; step < this.#totalChunks; step++) {
-			const index = (this.#cursor + step) % this.#totalChunks;
-			const bit = 1 << (index & 7);
-			if ((this.#toSend[index >> 3] & bit) === 0) continue;
-			this.#toSend[index >> 3] &= ~bit;
-			this.#pendingChunks--;
-			this.#cursor = (index + 1) % this.#totalChunks;
-			return index;
+	/** Up to `count` queued chunks in sending order from the cursor (whole empty bytes skipped). */
+	#upcoming(count: number): number[] {
+		const found: number[] = [];
+		const total = this.#totalChunks;
+		for (let step = 0; step < total && found.length < count; ) {
+			const index = (this.#cursor + step) % total;
+			if ((index & 7) === 0 && this.#toSend[index >> 3] === 0) {
+				step += Math.min(8, total - index); // the byte's chunks, up to the end of the plan
+				continue;
+			}
+			if ((this.#toSend[index >> 3] & (1 << (index & 7))) !== 0) found.push(index);
+			step++;
 		}
-		return -1;
+		return found;
 	}
 
-	/** One paced send turn: offer first, then a chunk. */
+	#take(index: number): void {
+		this.#toSend[index >> 3] &= ~(1 << (index & 7));
+		this.#pendingChunks--;
+		this.#cursor = (index + 1) % this.#totalChunks;
+	}
+
+	/** One paced send turn: offer first, then a progress report, then a chunk. */
 	#schedule(): void {
 		if (this.#closed || this.#sendTimer !== undefined) return;
-		if (!this.#offerDue && this.#pendingChunks === 0) return;
+		if (!this.#offerDue && this.#control.length === 0 && this.#pendingChunks === 0) return;
 		const now = this.#options.timers.now();
 		this.#sendTimer = this.#options.timers.setTimeout(() => {
 			this.#sendTimer = undefined;
@@ -264,22 +385,37 @@ export class RolloutAgent {
 	#sendOne(): void {
 		if (this.#offerDue && this.#offer !== undefined) {
 			this.#offerDue = false;
-			this.#send({ type: UpdateFrameType.Offer, hops: this.#hops, sender: this.#options.self, offer: this.#offer });
+			this.#send({ type: UpdateFrameType.Offer, hops: Math.min(this.#hops, UNKNOWN_HOPS - 1), sender: this.#options.self, offer: this.#offer });
 			this.counts.offersSent++;
 			return;
 		}
+		const control = this.#control.shift();
+		if (control !== undefined) {
+			this.#send(control);
+			if (control.type === UpdateFrameType.Progress && control.reporter === this.#options.self) this.counts.progressSent++;
+			return;
+		}
 		const rollout = this.#rollout;
-		if (rollout === undefined) return;
-		const index = this.#nextChunk();
-		if (index < 0) return;
-		const bytes = this.#source()?.readChunk(rollout, index);
-		if (bytes === undefined) return;
+		const source = this.#source();
+		if (rollout === undefined || source === undefined || this.#pendingChunks === 0) return;
+		const remote = source.fetch !== undefined;
+		const [index] = this.#upcoming(1);
+		if (index === undefined) return;
+		const bytes = source.readChunk(rollout, index);
+		if (bytes === undefined && remote) {
+			// Not here yet: keep it queued, and ask for it and what follows it.
+			source.fetch?.(rollout, this.#upcoming(FETCH_AHEAD));
+			return;
+		}
+		this.#take(index);
+		if (remote) source.fetch?.(rollout, this.#upcoming(FETCH_AHEAD)); // read ahead while this one is on the air
+		if (bytes === undefined) return; // no longer held: a status report will ask again
 		this.#send({ type: UpdateFrameType.Chunk, rollout, index, bytes });
 		this.counts.chunksSent++;
 	}
 
 	#send(frame: UpdateFrame): void {
-		const bytes = encodeUpdateFrame(this.#options.crypto, this.#options.frameKey, frame);
+		const bytes = encodeUpdateFrame(this.#options.crypto, this.#frameKey(), frame);
 		this.counts.bytesSent += bytes.length;
 		try {
 			this.#options.broadcast(bytes);
@@ -290,12 +426,39 @@ export class RolloutAgent {
 
 	#everyOfferInterval(): void {
 		const interval = this.#options.offerIntervalMs ?? 4000;
+		// A relay's period is jittered (up to a quarter more) so that relays do not offer in step.
+		const jitter = this.#options.seed === undefined ? (this.#options.random(1)[0] / 1024) * interval : 0;
 		this.#options.timers.setTimeout(() => {
 			if (this.#closed) return;
-			this.#offerDue = true;
-			this.#schedule();
+			if (this.#options.seed !== undefined || this.#holdsRollout()) {
+				this.#offerDue = true;
+				this.#schedule();
+			}
 			this.#everyOfferInterval();
-		}, interval);
+		}, interval + jitter);
+	}
+
+	/** A serving board's installer holds the rollout this agent follows (receiving it, or installed). */
+	#holdsRollout(): boolean {
+		const installer = this.#options.installer;
+		const state = installer?.state;
+		return this.#offer !== undefined && installer?.offer?.rollout === this.#rollout && (state === "receiving" || state === "verified" || state === "marked");
+	}
+
+	/** The server has not answered SERVER_PATIENCE reports: forget it, take the next offer from another. */
+	#leaveServer(now: number): void {
+		this.#distrusted.delete(this.#server);
+		this.#distrusted.set(this.#server, now);
+		if (this.#distrusted.size > DISTRUST_LIMIT) this.#distrusted.delete(this.#distrusted.keys().next().value as number);
+		this.#options.onEvent?.({ type: "server-left", server: this.#server });
+		this.#server = NO_SERVER;
+		this.#hops = UNKNOWN_HOPS;
+		this.#unanswered = 0;
+	}
+
+	#distrusts(sender: number): boolean {
+		const since = this.#distrusted.get(sender);
+		return since !== undefined && this.#options.timers.now() - since < DISTRUST_MS;
 	}
 
 	/** The repair loop: report what is missing once chunks stop arriving. */
@@ -312,6 +475,7 @@ export class RolloutAgent {
 				if (base >= 0) {
 					const count = Math.min(STATUS_WINDOW, this.#totalChunks - base);
 					this.#lastStatusAt = now;
+					if (++this.#unanswered > SERVER_PATIENCE) this.#leaveServer(now);
 					this.#send({ type: UpdateFrameType.Status, rollout: this.#rollout, reporter: this.#options.self, server: this.#server, base, missing: installer.missingBitmap(base, count) });
 					this.counts.statusSent++;
 				}

@@ -1,17 +1,26 @@
 /**
- * Update frames on the air: the offer, the chunks and the boards' status reports of a
- * rollout, authenticated under the network key so that relays (which hold only that key)
- * carry them and an outsider can inject nothing. Frame kind 3 (frame-kind.ts), its detail
- * nibble the type.
+ * Update frames on the air: the offer, the chunks, the boards' status and progress reports
+ * of a rollout, authenticated under the network key so that relays (which hold only that
+ * key) carry them and an outsider can inject nothing. Frame kind 4 (frame-kind.ts), its
+ * detail nibble the type.
  *
  * | bytes | offer (type 0)          | chunk (type 1)        | status (type 2)                        |
  * |-------|-------------------------|-----------------------|----------------------------------------|
- * | 1     | byte 0: version, kind 3, type                                                           |
+ * | 1     | byte 0: version, kind 4, type                                                           |
  * | …     | u8 hops from the seeder | u32 rollout           | u32 rollout                            |
  * |       | u16 sender (member id)  |                       |                                        |
  * |       | signed offer (151 B)    | u16 chunk number      | u16 reporter, u16 its server           |
  * |       |                         | chunk bytes (≤ 224)   | u16 base, bitmap of missing chunks from base (≤ 200 B; empty: has all) |
  * | 8     | tag: HMAC-SHA-256 under the update frame key, over every byte before it, first 8 bytes |
+ *
+ * | bytes | progress (type 3): a board tells the seeder how far it got (rollout-agent.ts)     |
+ * |-------|-----------------------------------------------------------------------------------|
+ * | 1     | byte 0: version, kind 4, type 3                                                   |
+ * | 4     | u32 rollout                                                                       |
+ * | 2     | u16 reporter (member id)                                                          |
+ * | 1     | u8 state: 1 installed (checked, marked bootable), 2 confirmed (runs it, confirmed) |
+ * | 1     | u8 hops left: serving boards pass it on while > 0, one less each time              |
+ * | 8     | tag                                                                               |
  *
  * The update frame key is HKDF-SHA-256(network key, salt "", info "picket update frame", 16):
  * its own key, so a tag here can never be passed off as an alert's network tag. HMAC and not
@@ -21,7 +30,10 @@
  *   update key, pages checked against the signed page table (update-installer.ts);
  * - a replayed chunk stores nothing twice ("duplicate"), a chunk of another rollout is
  *   ignored, a replayed offer is refused ("not-newer", "downgrade", "refused-rollout");
- * - a replayed status makes a server send chunks again: airtime within its rate limit, no more.
+ * - a replayed status makes a server send chunks again: airtime within its rate limit, no more;
+ * - a forged or replayed progress report misinforms the operator's count, never a board: the
+ *   post shows progress as reported, and a board's own state is what its heartbeat and its
+ *   next offer check say.
  */
 import { readU16, readU32, utf8, writeU16, writeU32 } from "picket/core/bytes";
 import type { CryptoSuite } from "picket/crypto/crypto-suite";
@@ -35,14 +47,22 @@ export const enum UpdateFrameType {
 	Offer = 0,
 	Chunk = 1,
 	Status = 2,
+	Progress = 3,
+}
+
+/** How far a board got with a rollout (progress frames). */
+export const enum RolloutProgress {
+	Installed = 1,
+	Confirmed = 2,
 }
 
 export type UpdateFrame =
 	| { readonly type: UpdateFrameType.Offer; readonly hops: number; readonly sender: number; readonly offer: Uint8Array }
 	| { readonly type: UpdateFrameType.Chunk; readonly rollout: number; readonly index: number; readonly bytes: Uint8Array }
-	| { readonly type: UpdateFrameType.Status; readonly rollout: number; readonly reporter: number; readonly server: number; readonly base: number; readonly missing: Uint8Array };
+	| { readonly type: UpdateFrameType.Status; readonly rollout: number; readonly reporter: number; readonly server: number; readonly base: number; readonly missing: Uint8Array }
+	| { readonly type: UpdateFrameType.Progress; readonly rollout: number; readonly reporter: number; readonly state: RolloutProgress; readonly hopsLeft: number };
 
-export type UpdateFrameRejection = "not-update" | "truncated" | "bad-tag";
+export type UpdateFrameRejection = "not-update" | "truncated" | "bad-tag" | "malformed";
 
 /** The key update frames are tagged with, from the epoch's network key. */
 export function updateFrameKey(crypto: CryptoSuite, networkKey: Uint8Array): Uint8Array {
@@ -72,6 +92,12 @@ export function encodeUpdateFrame(crypto: CryptoSuite, key: Uint8Array, frame: U
 		writeU32(body, 1, frame.rollout);
 		writeU16(body, 5, frame.index);
 		body.set(frame.bytes, 7);
+	} else if (frame.type === UpdateFrameType.Progress) {
+		body = new Uint8Array(9);
+		writeU32(body, 1, frame.rollout);
+		writeU16(body, 5, frame.reporter);
+		body[7] = frame.state;
+		body[8] = frame.hopsLeft;
 	} else {
 		body = new Uint8Array(11 + frame.missing.length);
 		writeU32(body, 1, frame.rollout);
@@ -89,9 +115,10 @@ export function decodeUpdateFrame(crypto: CryptoSuite, key: Uint8Array, frame: U
 	if (frame.length < 1 + UPDATE_TAG_LENGTH || frameVersion(frame[0]) !== PICKET_VERSION || frameKind(frame[0]) !== FrameKind.Update) return { ok: false, reason: "not-update" };
 	const body = frame.subarray(0, frame.length - UPDATE_TAG_LENGTH);
 	const type = frameDetail(frame[0]);
-	const minimum = type === UpdateFrameType.Offer ? 4 + OFFER_LENGTH : type === UpdateFrameType.Chunk ? 8 : type === UpdateFrameType.Status ? 11 : -1;
+	const minimum = type === UpdateFrameType.Offer ? 4 + OFFER_LENGTH : type === UpdateFrameType.Chunk ? 8 : type === UpdateFrameType.Status ? 11 : type === UpdateFrameType.Progress ? 9 : -1;
 	if (minimum < 0) return { ok: false, reason: "not-update" };
-	if (body.length < minimum || (type === UpdateFrameType.Offer && body.length !== minimum) || (type === UpdateFrameType.Status && body.length > 11 + STATUS_BITMAP_MAX)) {
+	const exact = type === UpdateFrameType.Offer || type === UpdateFrameType.Progress;
+	if (body.length < minimum || (exact && body.length !== minimum) || (type === UpdateFrameType.Status && body.length > 11 + STATUS_BITMAP_MAX)) {
 		return { ok: false, reason: "truncated" };
 	}
 	const expected = tag(crypto, key, body);
@@ -100,5 +127,9 @@ export function decodeUpdateFrame(crypto: CryptoSuite, key: Uint8Array, frame: U
 	if (difference !== 0) return { ok: false, reason: "bad-tag" };
 	if (type === UpdateFrameType.Offer) return { ok: true, frame: { type, hops: body[1], sender: readU16(body, 2), offer: body.slice(4) } };
 	if (type === UpdateFrameType.Chunk) return { ok: true, frame: { type, rollout: readU32(body, 1), index: readU16(body, 5), bytes: body.slice(7) } };
+	if (type === UpdateFrameType.Progress) {
+		if (body[7] !== RolloutProgress.Installed && body[7] !== RolloutProgress.Confirmed) return { ok: false, reason: "malformed" };
+		return { ok: true, frame: { type, rollout: readU32(body, 1), reporter: readU16(body, 5), state: body[7], hopsLeft: body[8] } };
+	}
 	return { ok: true, frame: { type: UpdateFrameType.Status, rollout: readU32(body, 1), reporter: readU16(body, 5), server: readU16(body, 7), base: readU16(body, 9), missing: body.slice(11) } };
 }

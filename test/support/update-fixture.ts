@@ -119,6 +119,7 @@ export interface RolloutScenarioOptions {
 	readonly onOtherFrame?: RolloutSimulationOptions["onOtherFrame"];
 	readonly networkKey?: Uint8Array;
 	readonly seederStartMs?: number;
+	readonly gatewayWire?: RolloutSimulationOptions["gatewayWire"];
 }
 
 /** The rollout the bench and the tests run: v1.0.0 (SEC_CNT 1) everywhere, v1.1.0 (SEC_CNT 2) offered. */
@@ -147,5 +148,6 @@ export function rolloutScenario(options: RolloutScenarioOptions): RolloutSimulat
 		...(options.powerCut === undefined ? {} : { powerCut: options.powerCut }),
 		...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
 		...(options.onOtherFrame === undefined ? {} : { onOtherFrame: options.onOtherFrame }),
+		...(options.gatewayWire === undefined ? {} : { gatewayWire: options.gatewayWire }),
 	});
 }

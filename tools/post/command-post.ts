@@ -9,17 +9,28 @@
  * loop (group commit); only after the commit returned does the post tell the gateway how
  * many of its reports are stored, and only then does the page hear of them.
  *
+ * Rollouts (issue 15): `startRollout` checks a signed image against its offer and hands the
+ * offer to every gateway, which seeds it over the radio and fetches the image's chunks from
+ * here on demand ("chunk-request", answered at once from memory: the laptop holds the image,
+ * the gateway only a window of it). The boards' progress reports the gateway hears are stored
+ * (rollout_progress) and shown as the rollout action's detail.
+ *
  * Refusals are logged (events table, kind "link-refused") and nothing the refused frame
  * carried is stored: a gateway not in the roster or with the wrong keys fails the
  * handshake and is disconnected; a replayed, altered or re-ordered transport frame is
  * dropped and the link goes on with the genuine stream.
  */
+import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
-import { isPicketError } from "picket/core/picket-error";
+import { constantTimeEqual } from "picket/core/bytes";
+import { isPicketError, PicketError } from "picket/core/picket-error";
 import { ReceiptFlag, receiptNames } from "picket/device/heartbeat";
 import { Supervision } from "picket/device/supervision";
 import { type PostLinkChannel, type PostLinkIdentity, PostLinkType, acceptGateway, claimedGateway } from "picket/gateway/post-link";
-import { type PostMessage, decodePostMessage, encodePostMessage } from "picket/gateway/post-messages";
+import { CHUNKS_PER_MESSAGE, type PostMessage, decodePostMessage, encodePostMessage } from "picket/gateway/post-messages";
+import { formatImageVersion } from "picket/tools/image/mcuboot-image";
+import { pageTable, TransferPlan } from "picket/update/transfer-plan";
+import { decodeOffer, type UpdateOffer } from "picket/update/update-offer";
 import { WireDecoder, encodeWireFrame } from "picket/gateway/wire-frame";
 import type { Revocation } from "picket/tools/provisioning/domain-store";
 import type { EventLog, LogWrite } from "picket/tools/post/event-log";
@@ -62,7 +73,27 @@ export type LiveEvent =
 	| { readonly type: "device"; readonly device: number; readonly state: "lost" | "found" | "heard"; readonly at: number }
 	| { readonly type: "action"; readonly id: number; readonly state: string; readonly detail?: string }
 	| { readonly type: "gateway"; readonly gateway: number; readonly state: "up" | "down" | "refused"; readonly detail?: string }
-	| { readonly type: "epoch"; readonly epoch: number };
+	| { readonly type: "epoch"; readonly epoch: number }
+	| { readonly type: "rollout"; readonly rollout: number; readonly device: number; readonly state: "installed" | "confirmed"; readonly installed: number; readonly confirmed: number };
+
+export type RolloutErrorCode = "rollout-mismatch";
+
+/** The rollout the post serves: the whole image in memory, and what the boards reported. */
+interface ServedRollout {
+	readonly action: number;
+	readonly offerBytes: Uint8Array;
+	readonly offer: UpdateOffer;
+	readonly plan: TransferPlan;
+	readonly image: Uint8Array;
+	readonly table: Uint8Array;
+	readonly installed: Set<number>;
+	readonly confirmed: Set<number>;
+	chunksServed: number;
+}
+
+function sha256(bytes: Uint8Array): Uint8Array {
+	return new Uint8Array(createHash("sha256").update(bytes).digest());
+}
 
 export type LiveListener = (event: LiveEvent) => void;
 
@@ -111,6 +142,7 @@ export class CommandPost {
 	#server: Server | undefined;
 	/** Silence actions waiting for devices to confirm: action id → peers not yet heard from. */
 	readonly #awaiting = new Map<number, { origin: number; incident: number; peers: Set<number>; confirmed: string[]; unreachable: string[] }>();
+	#rollout: ServedRollout | undefined;
 
 	constructor(options: CommandPostOptions) {
 		this.#options = options;
@@ -205,7 +237,8 @@ export class CommandPost {
 				return;
 			}
 			const message = decodePostMessage(connection.channel.open(body));
-			connection.accepted++;
+			// A chunk request is answered, not stored: "stored" counts the reports only.
+			if (message.kind !== "chunk-request") connection.accepted++;
 			// The gateway does not hear its own heartbeats: its authentic traffic is its heartbeat.
 			this.#supervision?.heard(connection.channel.peerId, this.#clock());
 			this.#onMessage(connection, connection.channel.peerId, message);
@@ -235,6 +268,14 @@ export class CommandPost {
 				connection.epoch = message.epoch;
 				this.#queue({ kind: "event", at, gateway, event: "hello", device: gateway, detail: `epoch ${message.epoch}` }, connection);
 				this.#heard(gateway, at, connection);
+				// A gateway that (re)connects during a rollout seeds it too (it ignores one it already seeds).
+				if (this.#rollout !== undefined) connection.send({ kind: "rollout", action: this.#rollout.action, offer: this.#rollout.offerBytes });
+				return;
+			case "chunk-request":
+				this.#serveChunks(connection, message.rollout, message.first, message.count);
+				return;
+			case "progress":
+				this.#progress(connection, gateway, message.rollout, message.device, message.state === 1 ? "installed" : "confirmed");
 				return;
 			case "alert": {
 				const event = EVENT_NAMES[message.event] ?? `event-${message.event}`;
@@ -367,6 +408,84 @@ export class CommandPost {
 		return sent;
 	}
 
+	// ── Rollouts ────────────────────────────────────────────────────────────
+
+	/**
+	 * Starts a rollout of `image` (signed with the update key, `picket image sign`) under
+	 * `offerBytes` (`picket update offer`): the offer must describe this very image (length,
+	 * SHA-256, page table), else "rollout-mismatch". The signature is the gateway's and the
+	 * boards' to check (the post does not need the update key). Replaces a rollout in progress.
+	 */
+	startRollout(image: Uint8Array, offerBytes: Uint8Array): number {
+		const offer = decodeOffer(offerBytes);
+		const mismatch = (what: string): never => {
+			throw new PicketError<RolloutErrorCode>("rollout-mismatch", `the offer does not describe this image: ${what}`);
+		};
+		if (offer.imageLength !== image.length) mismatch(`${image.length} bytes, the offer says ${offer.imageLength}`);
+		if (!constantTimeEqual(sha256(image), offer.imageDigest)) mismatch("SHA-256 differs");
+		const table = pageTable(image, offer.pageShift, sha256);
+		if (!constantTimeEqual(sha256(table), offer.pageTableDigest)) mismatch("page table differs");
+		if (this.#rollout !== undefined) this.stopRollout();
+		const plan = new TransferPlan(offer);
+		const detail = `rollout ${offer.rollout}: version ${formatImageVersion(offer.version)}, security counter ${offer.securityCounter}, ${image.length} bytes, ${plan.totalChunks} chunks`;
+		const action = this.log.addAction({ at: this.#clock(), kind: "rollout", detail });
+		this.#rollout = { action, offerBytes: offerBytes.slice(), offer, plan, image, table, installed: new Set(), confirmed: new Set(), chunksServed: 0 };
+		const sent = this.#broadcast({ kind: "rollout", action, offer: offerBytes });
+		this.#actionState(action, sent > 0 ? "sent" : "no-gateway", detail);
+		this.#note(`operator: ${detail} (action ${action}, ${sent} gateway(s))`);
+		return action;
+	}
+
+	/** Stops seeding the rollout in progress (the boards keep what they installed). */
+	stopRollout(): void {
+		const rollout = this.#rollout;
+		if (rollout === undefined) return;
+		this.#rollout = undefined;
+		this.#broadcast({ kind: "rollout-stop", rollout: rollout.offer.rollout });
+		this.#actionState(rollout.action, "stopped", this.#rolloutDetail(rollout));
+	}
+
+	/** The rollout in progress: its action, what was reported, and the chunks served so far. */
+	get rollout(): { readonly action: number; readonly rollout: number; readonly installed: number; readonly confirmed: number; readonly chunksServed: number } | undefined {
+		const rollout = this.#rollout;
+		return rollout === undefined ? undefined : { action: rollout.action, rollout: rollout.offer.rollout, installed: rollout.installed.size, confirmed: rollout.confirmed.size, chunksServed: rollout.chunksServed };
+	}
+
+	#serveChunks(connection: GatewayConnection, rollout: number, first: number, count: number): void {
+		const served = this.#rollout;
+		if (served === undefined || served.offer.rollout !== rollout) return this.#refused(connection, "unknown-rollout", `chunks of rollout ${rollout} asked for`, false);
+		const pieces: Uint8Array[] = [];
+		for (let index = first; index < first + Math.min(count, CHUNKS_PER_MESSAGE); index++) {
+			const place = served.plan.place(index);
+			if (place === undefined) break;
+			const source = place.segment === "table" ? served.table : served.image;
+			pieces.push(source.subarray(place.offset, place.offset + place.length));
+		}
+		if (pieces.length === 0) return this.#refused(connection, "unknown-chunk", `chunk ${first} of rollout ${rollout}`, false);
+		const bytes = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+		pieces.reduce((offset, piece) => (bytes.set(piece, offset), offset + piece.length), 0);
+		served.chunksServed += pieces.length;
+		connection.send({ kind: "chunks", rollout, first, bytes });
+	}
+
+	#progress(connection: GatewayConnection, gateway: number, rollout: number, device: number, state: "installed" | "confirmed"): void {
+		const at = this.#clock();
+		this.#queue({ kind: "progress", rollout, device, state, gateway, at }, connection);
+		const served = this.#rollout;
+		if (served === undefined || served.offer.rollout !== rollout) return;
+		const set = state === "installed" ? served.installed : served.confirmed;
+		if (set.has(device)) return;
+		set.add(device);
+		if (state === "confirmed") served.installed.add(device); // a board that confirmed installed first, heard or not
+		this.#note(`rollout ${rollout}: ${this.#name(device)} ${state} (${served.installed.size} installed, ${served.confirmed.size} confirmed)`);
+		this.#actionState(served.action, "seeding", this.#rolloutDetail(served));
+		this.#emit({ type: "rollout", rollout, device, state, installed: served.installed.size, confirmed: served.confirmed.size });
+	}
+
+	#rolloutDetail(rollout: ServedRollout): string {
+		return `rollout ${rollout.offer.rollout}, version ${formatImageVersion(rollout.offer.version)}: ${rollout.installed.size} installed, ${rollout.confirmed.size} confirmed; ${rollout.chunksServed} chunks served`;
+	}
+
 	#actionState(action: number, state: string, detail?: string): void {
 		this.log.setActionState(action, state, detail);
 		this.#emit({ type: "action", id: action, state, ...(detail === undefined ? {} : { detail }) });
@@ -375,6 +494,11 @@ export class CommandPost {
 	#advanceAction(action: number, outcome: string, peer: number): void {
 		const row = this.log.action(action);
 		if (row === undefined || row.state === "confirmed") return;
+		if (row.kind === "rollout") {
+			if (outcome === "refused") this.#actionState(action, "refused", `gateway ${this.#name(peer)} refused the offer (not signed by its pinned update key, or none pinned)`);
+			else if (outcome === "handed" && row.state !== "seeding") this.#actionState(action, "seeding");
+			return;
+		}
 		const waiting = this.#awaiting.get(action);
 		if (waiting !== undefined && outcome === "dropped" && waiting.peers.delete(peer)) {
 			waiting.unreachable.push(this.#name(peer));

@@ -17,6 +17,7 @@
  * | actions    | operator action: acknowledge, silence, revoke; its state |
  * | outcomes   | what a gateway or device reported about an action        |
  * | events     | everything else worth a line: heartbeats, refusals, lost/found |
+ * | rollout_progress | (rollout, device, state): a board reported it installed / confirmed an update (migration 2) |
  */
 import Database from "better-sqlite3";
 import { PicketError } from "picket/core/picket-error";
@@ -37,6 +38,8 @@ const MIGRATIONS: readonly string[] = [
 		target INTEGER, state TEXT NOT NULL, detail TEXT);
 	CREATE TABLE outcomes (action INTEGER NOT NULL REFERENCES actions (id), peer INTEGER NOT NULL, outcome TEXT NOT NULL, at INTEGER NOT NULL);
 	CREATE TABLE events (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, gateway INTEGER, kind TEXT NOT NULL, device INTEGER, detail TEXT);`,
+	`CREATE TABLE rollout_progress (rollout INTEGER NOT NULL, device INTEGER NOT NULL, state TEXT NOT NULL, gateway INTEGER NOT NULL, at INTEGER NOT NULL,
+		PRIMARY KEY (rollout, device, state));`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -106,7 +109,19 @@ export type LogWrite =
 	| { readonly kind: "alert"; readonly alert: NewAlert }
 	| { readonly kind: "receipt"; readonly receipt: ReceiptRow }
 	| { readonly kind: "heard"; readonly device: number; readonly at: number }
+	| { readonly kind: "progress"; readonly rollout: number; readonly device: number; readonly state: RolloutState; readonly gateway: number; readonly at: number }
 	| { readonly kind: "event"; readonly at: number; readonly gateway: number | undefined; readonly event: string; readonly device: number | undefined; readonly detail: string | undefined };
+
+/** How far a board got with a rollout, as its progress report said. */
+export type RolloutState = "installed" | "confirmed";
+
+export interface RolloutProgressRow {
+	readonly rollout: number;
+	readonly device: number;
+	readonly state: RolloutState;
+	readonly gateway: number;
+	readonly at: number;
+}
 
 export class EventLog {
 	readonly path: string;
@@ -115,6 +130,7 @@ export class EventLog {
 	readonly #upsertReceipt: Database.Statement;
 	readonly #heard: Database.Statement;
 	readonly #insertEvent: Database.Statement;
+	readonly #insertProgress: Database.Statement;
 
 	constructor(path: string) {
 		this.path = path;
@@ -136,6 +152,7 @@ export class EventLog {
 		);
 		this.#heard = this.#db.prepare("UPDATE devices SET last_heard = ?, lost = 0 WHERE id = ?");
 		this.#insertEvent = this.#db.prepare("INSERT INTO events (at, gateway, kind, device, detail) VALUES (?, ?, ?, ?, ?)");
+		this.#insertProgress = this.#db.prepare("INSERT OR IGNORE INTO rollout_progress (rollout, device, state, gateway, at) VALUES (@rollout, @device, @state, @gateway, @at)");
 	}
 
 	#migrate(): void {
@@ -171,6 +188,11 @@ export class EventLog {
 					case "event":
 						this.#insertEvent.run(write.at, write.gateway ?? null, write.event, write.device ?? null, write.detail ?? null);
 						return undefined;
+					case "progress": {
+						// 1 when new: a board's repeated report is stored once.
+						const row = { rollout: write.rollout, device: write.device, state: write.state, gateway: write.gateway, at: write.at };
+						return this.#insertProgress.run(row).changes === 1 ? 1 : undefined;
+					}
 				}
 			}),
 		)();
@@ -253,7 +275,13 @@ export class EventLog {
 		return rows as { id: number; at: number; gateway: number | null; kind: string; device: number | null; detail: string | null }[];
 	}
 
-	count(table: "alerts" | "events" | "receipts" | "actions"): number {
+	/** What boards reported of `rollout` (every rollout when absent), oldest first. */
+	rolloutProgress(rollout?: number): RolloutProgressRow[] {
+		const rows = rollout === undefined ? this.#db.prepare("SELECT * FROM rollout_progress ORDER BY at, rowid").all() : this.#db.prepare("SELECT * FROM rollout_progress WHERE rollout = ? ORDER BY at, rowid").all(rollout);
+		return rows as RolloutProgressRow[];
+	}
+
+	count(table: "alerts" | "events" | "receipts" | "actions" | "rollout_progress"): number {
 		return (this.#db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 	}
 

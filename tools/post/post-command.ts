@@ -37,6 +37,9 @@ ${DOMAIN_OPTIONS_HELP}      --db <file>             the event log (SQLite; defau
       --plan <file.json>      device positions: [{ "id": 1, "name": "pir-hall", "x": 0, "y": 0 }, …]
       --heartbeat-ms <n>      the devices' heartbeat period (default 30000)
       --lost-after <n>        missed heartbeats before a device is lost (default 3)
+      --rollout <image>       start a rollout over the radio of this signed image (picket image sign
+                              with the update key) through every gateway that connects
+      --offer <file>          its signed offer (picket update offer … -o r7: r7.offer); required with --rollout
 
 The domain must have a member of role "post" (\`picket device add --role post\`).
 `;
@@ -72,14 +75,29 @@ function readPlan(path: string | undefined): Map<number, { name?: string; x: num
 	return plan;
 }
 
+/** The image and offer of `--rollout`/`--offer`, read before anything starts. */
+function readRollout(imagePath: string | undefined, offerPath: string | undefined): { image: Uint8Array; offer: Uint8Array } | undefined {
+	if (imagePath === undefined && offerPath === undefined) return undefined;
+	if (imagePath === undefined || offerPath === undefined) throw new PicketError<CommandErrorCode>("bad-usage", `--rollout and --offer go together\n\n${SERVE_HELP}`);
+	const read = (path: string): Uint8Array => {
+		try {
+			return new Uint8Array(readFileSync(path));
+		} catch {
+			throw new PicketError<CommandErrorCode>("not-found", `cannot read ${path}`);
+		}
+	};
+	return { image: read(imagePath), offer: read(offerPath) };
+}
+
 async function serve(args: readonly string[], io: CommandIo): Promise<void> {
 	const parsed = parseCommandLine(
 		args,
-		{ ...DOMAIN_OPTIONS, db: { type: "string" }, "gateway-port": { type: "string" }, "http-port": { type: "string" }, plan: { type: "string" }, "heartbeat-ms": { type: "string" }, "lost-after": { type: "string" } },
+		{ ...DOMAIN_OPTIONS, db: { type: "string" }, "gateway-port": { type: "string" }, "http-port": { type: "string" }, plan: { type: "string" }, "heartbeat-ms": { type: "string" }, "lost-after": { type: "string" }, rollout: { type: "string" }, offer: { type: "string" } },
 		SERVE_HELP,
 		io,
 	);
 	if (parsed === undefined) return;
+	const rollout = readRollout(optionText(parsed, "rollout"), optionText(parsed, "offer"));
 	const folder = domainFolderOf(parsed);
 	const passphraseFile = optionText(parsed, "passphrase-file");
 	const domain = loadDomain(folder, readPassphrase(passphraseFile));
@@ -105,6 +123,7 @@ async function serve(args: readonly string[], io: CommandIo): Promise<void> {
 			return { revocation, identity: identityOf(current, postId) };
 		},
 	});
+	if (rollout !== undefined) post.startRollout(rollout.image, rollout.offer);
 	const gatewayPort = await post.listen(parseInteger(optionText(parsed, "gateway-port") ?? "7461", "--gateway-port", 0, 65535));
 	const dashboard = await startDashboard(post, parseInteger(optionText(parsed, "http-port") ?? "7462", "--http-port", 0, 65535));
 	io.stdout(`picket post: member ${postId} of domain ${folder}, key epoch ${post.epoch}\n  gateways: tcp 127.0.0.1:${gatewayPort}\n  event log: ${log.path}\n  dashboard: ${dashboard.url}\n`);
@@ -127,6 +146,15 @@ function printLog(args: readonly string[], io: CommandIo): void {
 		io.stdout(`schema ${log.schemaVersion}, key epoch ${log.epoch() ?? "-"}: ${log.count("alerts")} alerts, ${log.count("receipts")} receipts, ${log.count("actions")} actions, ${log.count("events")} events\n`);
 		for (const alert of log.alerts(20).reverse()) io.stdout(`alert ${alert.id}: ${alert.event} from ${alert.source}, incident ${alert.incident}, severity ${alert.severity}, via gateway ${alert.gateway}\n`);
 		for (const action of log.actions().reverse()) io.stdout(`action ${action.id}: ${action.kind} ${action.state}${action.detail === null ? "" : ` (${action.detail})`}\n`);
+		const progress = new Map<number, { installed: number[]; confirmed: number[] }>();
+		for (const row of log.rolloutProgress()) {
+			const entry = progress.get(row.rollout) ?? { installed: [], confirmed: [] };
+			entry[row.state].push(row.device);
+			progress.set(row.rollout, entry);
+		}
+		for (const [rollout, { installed, confirmed }] of progress) {
+			io.stdout(`rollout ${rollout}: ${installed.length} reported installed (${installed.join(", ")}), ${confirmed.length} confirmed (${confirmed.join(", ")})\n`);
+		}
 	} finally {
 		log.close();
 	}

@@ -8,6 +8,7 @@
  */
 #include "xsmc.h"
 #include "app_update/include/esp_ota_ops.h"
+#include "esp_system.h"
 
 /* bootTrial() → true when the running app waits to be confirmed. */
 void xs_picket_boot_trial(xsMachine *the)
@@ -24,4 +25,10 @@ void xs_picket_boot_confirm(xsMachine *the)
 {
 	if (esp_ota_mark_app_valid_cancel_rollback() != ESP_OK)
 		xsUnknownError("confirm failed");
+}
+
+/* bootRestart(): reset now, into what the bootloader boots next (the new image on trial once marked bootable). */
+void xs_picket_boot_restart(xsMachine *the)
+{
+	esp_restart();
 }

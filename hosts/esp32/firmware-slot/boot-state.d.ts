@@ -2,3 +2,5 @@
 export function bootTrial(): boolean;
 /** esp_ota_mark_app_valid_cancel_rollback(); throws when ESP-IDF refuses. */
 export function bootConfirm(): void;
+/** esp_restart(): the board resets (does not return). */
+export function bootRestart(): void;
