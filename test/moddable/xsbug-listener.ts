@@ -9,7 +9,7 @@
  * | `<log>text</log>`                               | `trace()` output, split into lines                      |
  * | `<instruments><instrument name= value=/>…`      | the names of the instrument values                      |
  * | `<samples>v,v,…</samples>`                      | one instrumentation sample (each second, and at breaks) |
- * | `<break path= line=>message</break>`            | recorded with the sample taken at it, answered `<go/>`  |
+ * | `<break path= line=>message</break>`            | recorded with its sample; that breakpoint cleared, `<go/>` |
  *
  * Protocol as xsbug and the SDK's tools/xsbug-log speak it (xs/sources/xsDebug.c,
  * tools/xsbug-log/xsbug-machine.js). At a break the simulator collects garbage and samples
@@ -76,6 +76,8 @@ export class XsbugListener {
 	readonly #server: Server;
 	readonly #opened = Date.now();
 	readonly #breakpoints: readonly Breakpoint[];
+	/** The breakpoints not hit yet (each is cleared at its first break). */
+	#armed: readonly Breakpoint[] = [];
 	#socket: Socket | undefined;
 	#buffer = "";
 	#partialLog = "";
@@ -172,8 +174,8 @@ export class XsbugListener {
 		const login = /<login\b[^>]*>/.exec(message);
 		if (login !== null) {
 			this.title = attribute(login[0], "name");
-			const breakpoints = this.#breakpoints.map((point) => `<breakpoint path="${escapeAttribute(point.path)}" line="${point.line}"/>`).join("");
-			this.#send(`<set-all-breakpoints>${breakpoints}</set-all-breakpoints>`);
+			this.#armed = [...this.#breakpoints];
+			this.#sendBreakpoints();
 			this.#send("<go/>");
 		}
 		const instruments = /<instruments>([\s\S]*?)<\/instruments>/.exec(message);
@@ -199,8 +201,20 @@ export class XsbugListener {
 			this.breaks.push(record);
 			this.#sampleSinceBreak = undefined;
 			this.#log(at, `xsbug break at ${record.path}:${record.line}: ${record.message}`);
+			// Each breakpoint is wanted once: a relay breaking at every frame it forwards, each break
+			// a garbage collection and a round trip, falls behind the radio and loses frames.
+			const remaining = this.#armed.filter((point) => point.path !== record.path || point.line !== record.line);
+			if (remaining.length !== this.#armed.length) {
+				this.#armed = remaining;
+				this.#sendBreakpoints();
+			}
 			this.#send("<go/>");
 		}
+	}
+
+	#sendBreakpoints(): void {
+		const breakpoints = this.#armed.map((point) => `<breakpoint path="${escapeAttribute(point.path)}" line="${point.line}"/>`).join("");
+		this.#send(`<set-all-breakpoints>${breakpoints}</set-all-breakpoints>`);
 	}
 
 	#log(at: number, text: string): void {
