@@ -11,6 +11,7 @@ import { targetHost } from "picket/host";
 import { isPicketError } from "picket/core/picket-error";
 import { type DeviceNode, type UpdateReceiver, startDevice } from "picket/device/device-node";
 import type { HostBindings } from "picket/device/host-bindings";
+import type { DeviceSettings } from "picket/device/device-settings";
 import { type StartedGateway, startGatewayBridge } from "picket/gateway/gateway-start";
 import { type ProvisionedLinks, createProvisionedLinks, loadProvisioning } from "picket/device/provisioned-links";
 import { type DeviceUpdates, confirmAfterHealthyBoot, epochFrameKey, startDeviceUpdates } from "picket/update/device-updates";
@@ -58,7 +59,7 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 	const createOwnUpdates =
 		firmware === undefined
 			? undefined
-			: (broadcast: (frame: Uint8Array) => void) =>
+			: (broadcast: (frame: Uint8Array) => void, settings: DeviceSettings) =>
 					(updates = startDeviceUpdates({
 						firmware,
 						crypto: host.crypto,
@@ -68,8 +69,8 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 						// The epoch in force: after a key-epoch change the board keeps taking part in rollouts.
 						networkKey: () => (links ?? provisioning).credentials.networkKey,
 						self: provisioning.identity.memberId,
-						// Relays carry the image on, as they carry alerts (the rollout's hops).
-						serves: provisioning.identity.role === "relay" || provisioning.identity.role === "gateway",
+						// Relays, gateways and responders carry the image on, as relays carry alerts (the rollout's hops).
+						serves: settings.servesUpdates === 1,
 						broadcast,
 						...(host.restart === undefined ? {} : { restart: restartInto(host, host.restart) }),
 						// Not while its own alert repeats or an output sounds: the reset would cut them short.
@@ -79,8 +80,8 @@ export default function main(host: HostBindings = targetHost()): RunningDevice |
 	const createUpdates =
 		port === undefined
 			? createOwnUpdates
-			: (broadcast: (frame: Uint8Array) => void): UpdateReceiver => {
-					const own = createOwnUpdates?.(broadcast);
+			: (broadcast: (frame: Uint8Array) => void, settings: DeviceSettings): UpdateReceiver => {
+					const own = createOwnUpdates?.(broadcast, settings);
 					seeding = new GatewayRollout({
 						crypto: host.crypto,
 						timers: host.timers,

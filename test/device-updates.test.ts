@@ -97,6 +97,19 @@ test("devices running main() take a rollout over the radio through a relay, rest
 	}
 });
 
+test("a responder carries a rollout on (servesUpdates, on by default for relays, gateways and responders); a battery sensor in the same place does not", (t) => {
+	// The board between the seeder and the sensors: a responder (serves), then a sensor (does not).
+	const between = (role: "responder" | "sensor"): Scenario => ({ ...scenario, name: `rollout through a ${role}`, devices: scenario.devices.map((device) => (device.name === "relay" ? { ...device, role, groups: ["site"] } : device)) });
+	const throughResponder = runRollout(between("responder"));
+	for (const name of ["relay", "sensor-a", "sensor-b"]) t.deepEqual(throughResponder.slots.get(name)!.runningImage.subarray(0, newer.length), newer, `through a responder: ${name} runs the new image`);
+	const throughSensor = runRollout(between("sensor"));
+	t.deepEqual(throughSensor.slots.get("relay")!.runningImage.subarray(0, newer.length), newer, "the sensor in range of the seeder takes the image for itself");
+	for (const name of ["sensor-a", "sensor-b"]) {
+		t.deepEqual(throughSensor.slots.get(name)!.runningImage.subarray(0, factory.length), factory, `through a sensor: ${name} still runs the factory image`);
+		t.is(throughSensor.simulation.deviceByName(name).running!.updates!.installer.state, "idle", `${name} never heard an offer`);
+	}
+});
+
 test("a device without a firmware slot drops update frames (counted) and starts no rollout agent", (t) => {
 	const { simulation } = runRollout();
 	const plain = simulation.deviceByName("plain").running!;

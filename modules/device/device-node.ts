@@ -69,7 +69,7 @@ export interface UpdateReceiver {
 }
 
 /** Builds the update receiver once the node can broadcast; undefined on a board without updates. */
-export type UpdateFactory = (broadcast: (frame: Uint8Array) => void) => UpdateReceiver | undefined;
+export type UpdateFactory = (broadcast: (frame: Uint8Array) => void, settings: DeviceSettings) => UpdateReceiver | undefined;
 
 export type DeviceNodeErrorCode = "role-mismatch" | "command-queue-full";
 
@@ -125,7 +125,7 @@ export class DeviceNode {
 		});
 		this.#links = createLinks({ host, identity, settings: this.settings, transmit: (frame, to) => this.#write(frame, to ?? BROADCAST_MAC) });
 		const links = this.#links;
-		this.#updates = createUpdates?.((frame) => this.#write(frame, BROADCAST_MAC));
+		this.#updates = createUpdates?.((frame) => this.#write(frame, BROADCAST_MAC), this.settings);
 		const observe = host.onEvent;
 		const incidentSeed = host.random(2);
 		this.policy = new AlarmPolicy({

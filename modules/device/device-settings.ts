@@ -68,6 +68,13 @@ export interface DeviceSettings {
 	readonly heartbeatMs: number;
 	/** Heartbeat periods missed before a device counts as lost. */
 	readonly lostAfterMissed: number;
+	/**
+	 * 1: this board passes a firmware rollout on to the boards around it (picket/update/
+	 * rollout-agent `serves`), as relays carry alerts; 0: it only takes the image for itself.
+	 * On by default where a board is powered and placed to cover the site (relays, gateways,
+	 * responders); off on battery sensors and personal alarms, whose radio time is their battery.
+	 */
+	readonly servesUpdates: number;
 }
 
 export type SettingName = keyof DeviceSettings;
@@ -91,6 +98,7 @@ const RANGES: { readonly [Name in SettingName]: readonly [min: number, max: numb
 	initialTtl: [0, MAX_TTL, true],
 	heartbeatMs: [0, 3_600_000, true],
 	lostAfterMissed: [1, 100, true],
+	servesUpdates: [0, 1, true],
 };
 
 export const SETTING_NAMES: readonly SettingName[] = Object.keys(RANGES) as SettingName[];
@@ -113,6 +121,7 @@ const COMMON: DeviceSettings = {
 	initialTtl: DEFAULT_INITIAL_TTL,
 	heartbeatMs: 0,
 	lostAfterMissed: 3,
+	servesUpdates: 0,
 };
 
 /**
@@ -123,9 +132,9 @@ const COMMON: DeviceSettings = {
 export const ROLE_DEFAULTS: { readonly [Role in DeviceRole]: DeviceSettings } = {
 	sensor: { ...COMMON, debounceMs: 100, repeatLimit: 4, repeatFirstMs: 1_000 },
 	alarm: { ...COMMON, debounceMs: 30, repeatLimit: 10, repeatFirstMs: 300 },
-	responder: { ...COMMON, debounceMs: 30 },
-	relay: { ...COMMON, repeatLimit: 0 },
-	gateway: { ...COMMON, repeatLimit: 0 },
+	responder: { ...COMMON, debounceMs: 30, servesUpdates: 1 },
+	relay: { ...COMMON, repeatLimit: 0, servesUpdates: 1 },
+	gateway: { ...COMMON, repeatLimit: 0, servesUpdates: 1 },
 };
 
 export type SettingsErrorCode = "bad-setting" | "unknown-setting" | "bad-role";

@@ -54,7 +54,7 @@ export interface DeviceUpdatesOptions {
 	/** The network key of the key epoch in force, read again as epochs change. */
 	readonly networkKey: () => Uint8Array;
 	readonly self: number;
-	/** A relay passes the image on (rollout-agent.ts `serves`). */
+	/** The board passes the image on (its `servesUpdates` setting; rollout-agent.ts `serves`). */
 	readonly serves: boolean;
 	readonly broadcast: (frame: Uint8Array) => void;
 	readonly onEvent?: (event: RolloutEvent) => void;

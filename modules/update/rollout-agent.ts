@@ -1,6 +1,7 @@
 /**
  * A board's radio side of a rollout: hears offers, chunks and status reports (update-frame.ts),
- * feeds the installer, and, on a board that serves (the seeder, and relays), passes the image
+ * feeds the installer, and, on a board that serves (the seeder, and boards set to `servesUpdates`:
+ * relays, gateways and responders by default), passes the image
  * on. Every board runs one; it owns no radio, it is handed the update frames and a way to
  * broadcast.
  *
