@@ -3,8 +3,8 @@
  * `npm start -- --post`'s session: a simulated domain, its gateway on TCP, a real command
  * post. The page shows the PIR alert live (it arrives over the event stream after the page
  * loaded), the operator presses Silence, the simulated responder's siren stops, the device
- * confirms in the page, and the event log holds the action. Skipped with one line where no
- * chromium is installed.
+ * confirms in the page, and the event log holds the action. The operator starts the staged
+ * firmware rollout from the page and stops it. Skipped with one line where no chromium is installed.
  */
 import test from "ava";
 import { existsSync, mkdirSync } from "node:fs";
@@ -63,6 +63,52 @@ async function textOf(page: Page, selector: string): Promise<string> {
 
 		mkdirSync(join(process.cwd(), "build"), { recursive: true });
 		await page.screenshot({ path: SCREENSHOT as `${string}.png` });
+		void running;
+	} finally {
+		await browser?.close();
+		await session.stop();
+	}
+});
+
+(chromium === undefined ? test.skip : test)("the operator starts the staged rollout from the page, watches the boards report, stops it, and the gateway stops seeding", async (t) => {
+	// `post serve --rollout … --offer … --hold`: the image is checked and staged, nothing is seeded yet.
+	const session = await startPostSession({ stageRollout: true, speed: 20 });
+	let browser: Browser | undefined;
+	try {
+		browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+		const page = await browser.newPage();
+		const violations: string[] = [];
+		page.on("console", (message) => {
+			if (/Content Security Policy|Refused/.test(message.text())) violations.push(message.text());
+		});
+		await page.goto(session.dashboard.url);
+		await page.waitForFunction('document.getElementById("link")?.textContent === "live"', { timeout: 20_000 });
+		t.regex(await textOf(page, "#rollout-staged"), /staged: rollout 1, version 1\.1\.0\+0, security counter 2/);
+		t.regex(await textOf(page, "#rollout-running"), /no rollout being seeded/);
+		t.true(await page.$eval("#rollout-stop", (node) => node.hasAttribute("hidden")), "nothing to stop yet");
+		const running = session.runUntil(600_000);
+		await page.waitForFunction('document.querySelector("#devices tbody tr") !== null', { timeout: 20_000 });
+		const gateway = session.simulation.deviceHandle("gateway").running!.seeding!;
+		t.is(gateway.rollout, undefined, "the gateway seeds nothing before the operator starts");
+
+		await page.click("#rollout-start");
+		await page.waitForFunction('/seeding rollout 1: [1-9][0-9]* installed/.test(document.getElementById("rollout-running")?.textContent ?? "")', { timeout: 60_000 });
+		t.is(gateway.rollout, 1, "the gateway seeds rollout 1");
+		const started = session.post.log.actions().find((row) => row.kind === "rollout");
+		t.truthy(started);
+		t.true(session.post.rollouts.running!.installed >= 1);
+
+		await page.click("#rollout-stop");
+		await page.waitForFunction(`document.querySelector('li[data-action-id="${started!.id}"]')?.getAttribute("data-state") === "stopped"`, { timeout: 20_000 });
+		await page.waitForFunction('!document.getElementById("rollout-start").hidden && document.getElementById("rollout-stop").hidden', { timeout: 20_000 });
+		t.regex(await textOf(page, "#rollout-running"), /no rollout being seeded/);
+		// The stop crosses the wire to the gateway (simulated time moves on meanwhile).
+		const deadline = Date.now() + 10_000;
+		while (gateway.rollout !== undefined && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+		t.is(gateway.rollout, undefined, "the gateway stopped seeding");
+		t.is(session.post.rollouts.running, undefined);
+		t.regex(await textOf(page, "#rollout-staged"), /staged: rollout 1/, "the image stays staged, to start again");
+		t.deepEqual(violations, []);
 		void running;
 	} finally {
 		await browser?.close();

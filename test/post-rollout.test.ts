@@ -219,4 +219,30 @@ test("picket post log lists each rollout's progress; post serve wants --rollout 
 	const alone = run(["post", "serve", "-d", work, "--rollout", "app.signed.bin"]);
 	t.not(alone.status, 0);
 	t.regex(alone.stderr, /bad-usage: --rollout and --offer go together/);
+	const holdAlone = run(["post", "serve", "-d", work, "--hold"]);
+	t.not(holdAlone.status, 0);
+	t.regex(holdAlone.stderr, /bad-usage: --hold stages the image of --rollout/);
+});
+
+test("a staged image starts only when the operator says so, stops, and starts again; with nothing staged or seeded start and stop are refused", async (t) => {
+	const { post, stop } = await startDomain();
+	t.throws(() => post.startRollout(), { message: /no-rollout/ });
+	t.throws(() => post.stopRollout(), { message: /no-rollout/ });
+	const pkg = rollout(newer, 46);
+	const other = rollout(signedImage({ major: 1, minor: 2, revision: 0, build: 0 }, 3, 24_000), 46);
+	t.throws(() => post.stageRollout(other.image, pkg.offerBytes), { message: /rollout-mismatch/ });
+	t.is(post.rollouts.staged, undefined, "a mismatched image is not staged");
+	post.stageRollout(pkg.image, pkg.offerBytes);
+	t.deepEqual(post.rollouts.staged, { rollout: 46, version: "1.1.0+0", securityCounter: 2, bytes: pkg.image.length });
+	t.is(post.rollouts.running, undefined, "staged, not started");
+	t.false(post.log.actions().some((row) => row.kind === "rollout"));
+	const first = post.startRollout();
+	t.is(post.rollouts.running?.action, first);
+	t.is(post.stopRollout(), first);
+	t.is(post.log.action(first)?.state, "stopped");
+	t.is(post.rollouts.running, undefined);
+	const second = post.startRollout();
+	t.not(second, first, "a new action each start");
+	t.is(post.rollouts.running?.rollout, 46);
+	await stop();
 });

@@ -66,6 +66,8 @@ export interface PostSessionOptions {
 	readonly note?: (line: string) => void;
 	/** Start a rollout of a new image through the gateway at this virtual time (ms). */
 	readonly rolloutAtMs?: number;
+	/** Stage the demo's new image at the post for the operator to start from the dashboard (`post serve --hold`). */
+	readonly stageRollout?: boolean;
 }
 
 /** When `--rollout` starts the demo's rollout (the gateway has authenticated by then). */
@@ -155,11 +157,13 @@ class SocketPort implements PostLinkPort {
 
 export async function startPostSession(options: PostSessionOptions = {}): Promise<PostSession> {
 	const note = options.note ?? (() => {});
-	const heartbeatMs = options.heartbeatMs ?? 2_000;
+	// With a rollout, heartbeats as a fielded board sends them (the 2-second demo pace pauses the rollout around every one: alerts go first).
+	const rollout = options.rolloutAtMs !== undefined || options.stageRollout === true;
+	const heartbeatMs = options.heartbeatMs ?? (rollout ? 30_000 : 2_000);
 	const lostAfterMissed = options.lostAfterMissed ?? 3;
 	const scenario = postScenario();
 	const wire = new SocketPort();
-	const demo = options.rolloutAtMs === undefined ? undefined : demoRollout();
+	const demo = rollout ? demoRollout() : undefined;
 	const simulation = new DomainSimulation(scenario, {
 		...(demo === undefined ? {} : { firmware: demo.firmware }),
 		seed: options.seed ?? 1,
@@ -204,7 +208,8 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 	});
 	socket.setNoDelay(true);
 	wire.attach(socket);
-	if (demo !== undefined) simulation.clock.scheduleAt(() => post.startRollout(demo.pkg.image, demo.pkg.offerBytes), options.rolloutAtMs ?? DEMO_ROLLOUT_AT_MS);
+	if (demo !== undefined && options.stageRollout === true) post.stageRollout(demo.pkg.image, demo.pkg.offerBytes);
+	if (demo !== undefined && options.rolloutAtMs !== undefined) simulation.clock.scheduleAt(() => post.startRollout(demo.pkg.image, demo.pkg.offerBytes), options.rolloutAtMs);
 
 	const speed = options.speed ?? 1;
 	let stopped = false;
@@ -240,7 +245,10 @@ export async function startPostSession(options: PostSessionOptions = {}): Promis
 
 /** What `npm start -- --post` does: start, print the addresses, run the scenario in real time, linger, stop. */
 export async function runPostDemo(options: PostSessionOptions & { readonly lingerMs?: number }): Promise<number> {
-	const session = await startPostSession({ ...options, note: (line) => console.log(`  post  ${line}`) });
+	// The post's notes carry the domain's simulated time, as the scenario's timeline does.
+	let simulatedMs = (): number => 0;
+	const session = await startPostSession({ ...options, note: (line) => console.log(`${(simulatedMs() / 1000).toFixed(1).padStart(7)} s  post  ${line}`) });
+	simulatedMs = () => session.simulation.clock.now();
 	const durationMs = session.simulation.scenario.durationMs ?? 25_000;
 	console.log(`Command post dashboard: ${session.dashboard.url}`);
 	console.log(`  event log ${session.database}; domain ${session.domainFolder} (passphrase "${DEMO_PASSPHRASE}")`);
@@ -254,7 +262,9 @@ export async function runPostDemo(options: PostSessionOptions & { readonly linge
 	const log = session.post.log;
 	console.log(`Post: ${log.count("alerts")} alerts, ${log.count("receipts")} receipts, ${log.count("actions")} operator actions, ${log.count("events")} events stored (${log.path})`);
 	const rollout = session.post.rollout;
-	if (rollout !== undefined) console.log(`Rollout ${rollout.rollout} through the gateway: ${rollout.installed} boards reported installed, ${rollout.confirmed} confirmed; ${rollout.chunksServed} chunks served to the gateway`);
+	// Every board but the gateway, whose installer hears nothing while it seeds (README, Firmware updates).
+	const boards = session.simulation.scenario.devices.filter((device) => device.role !== "gateway").length;
+	if (rollout !== undefined) console.log(`Rollout ${rollout.rollout} through the gateway: ${rollout.installed} of ${boards} boards reported installed, ${rollout.confirmed} confirmed; ${rollout.chunksServed} chunks served to the gateway`);
 	await session.stop();
 	return 0;
 }

@@ -76,7 +76,21 @@ export type LiveEvent =
 	| { readonly type: "epoch"; readonly epoch: number }
 	| { readonly type: "rollout"; readonly rollout: number; readonly device: number; readonly state: "installed" | "confirmed"; readonly installed: number; readonly confirmed: number };
 
-export type RolloutErrorCode = "rollout-mismatch";
+export type RolloutErrorCode = "rollout-mismatch" | "no-rollout";
+
+/** A checked image and offer, ready for the operator to start (and start again after a stop). */
+interface StagedRollout {
+	readonly image: Uint8Array;
+	readonly offerBytes: Uint8Array;
+	readonly offer: UpdateOffer;
+	readonly table: Uint8Array;
+}
+
+/** What the dashboard shows of the staged image and of the rollout being seeded. */
+export interface RolloutView {
+	readonly staged: { readonly rollout: number; readonly version: string; readonly securityCounter: number; readonly bytes: number } | undefined;
+	readonly running: { readonly action: number; readonly rollout: number; readonly installed: number; readonly confirmed: number; readonly chunksServed: number } | undefined;
+}
 
 /** The rollout the post serves: the whole image in memory, and what the boards reported. */
 interface ServedRollout {
@@ -143,6 +157,7 @@ export class CommandPost {
 	/** Silence actions waiting for devices to confirm: action id → peers not yet heard from. */
 	readonly #awaiting = new Map<number, { origin: number; incident: number; peers: Set<number>; confirmed: string[]; unreachable: string[] }>();
 	#rollout: ServedRollout | undefined;
+	#staged: StagedRollout | undefined;
 
 	constructor(options: CommandPostOptions) {
 		this.#options = options;
@@ -411,12 +426,13 @@ export class CommandPost {
 	// ── Rollouts ────────────────────────────────────────────────────────────
 
 	/**
-	 * Starts a rollout of `image` (signed with the update key, `picket image sign`) under
-	 * `offerBytes` (`picket update offer`): the offer must describe this very image (length,
-	 * SHA-256, page table), else "rollout-mismatch". The signature is the gateway's and the
-	 * boards' to check (the post does not need the update key). Replaces a rollout in progress.
+	 * Checks `image` (signed with the update key, `picket image sign`) against `offerBytes`
+	 * (`picket update offer`) and holds them for the operator to start: the offer must describe
+	 * this very image (length, SHA-256, page table), else "rollout-mismatch". The signature is
+	 * the gateway's and the boards' to check (the post does not need the update key). Replaces
+	 * the image staged before; a rollout being seeded goes on until stopped or replaced.
 	 */
-	startRollout(image: Uint8Array, offerBytes: Uint8Array): number {
+	stageRollout(image: Uint8Array, offerBytes: Uint8Array): void {
 		const offer = decodeOffer(offerBytes);
 		const mismatch = (what: string): never => {
 			throw new PicketError<RolloutErrorCode>("rollout-mismatch", `the offer does not describe this image: ${what}`);
@@ -425,24 +441,52 @@ export class CommandPost {
 		if (!constantTimeEqual(sha256(image), offer.imageDigest)) mismatch("SHA-256 differs");
 		const table = pageTable(image, offer.pageShift, sha256);
 		if (!constantTimeEqual(sha256(table), offer.pageTableDigest)) mismatch("page table differs");
+		this.#staged = { image, offerBytes: offerBytes.slice(), offer, table };
+		this.#note(`staged rollout ${offer.rollout}: version ${formatImageVersion(offer.version)}, security counter ${offer.securityCounter}, ${image.length} bytes`);
+	}
+
+	/**
+	 * Starts a rollout: of `image` under `offerBytes` (staged first, with its checks), or of the
+	 * image staged before (`post serve --rollout … --hold`, the dashboard's Start button; "no-rollout"
+	 * if none). Hands the offer to every gateway; replaces a rollout in progress. Returns its action.
+	 */
+	startRollout(image?: Uint8Array, offerBytes?: Uint8Array): number {
+		if (image !== undefined && offerBytes !== undefined) this.stageRollout(image, offerBytes);
+		const staged = this.#staged;
+		if (staged === undefined) throw new PicketError<RolloutErrorCode>("no-rollout", "no image staged: give post serve --rollout and --offer");
+		const { offer } = staged;
 		if (this.#rollout !== undefined) this.stopRollout();
 		const plan = new TransferPlan(offer);
-		const detail = `rollout ${offer.rollout}: version ${formatImageVersion(offer.version)}, security counter ${offer.securityCounter}, ${image.length} bytes, ${plan.totalChunks} chunks`;
+		const detail = `rollout ${offer.rollout}: version ${formatImageVersion(offer.version)}, security counter ${offer.securityCounter}, ${staged.image.length} bytes, ${plan.totalChunks} chunks`;
 		const action = this.log.addAction({ at: this.#clock(), kind: "rollout", detail });
-		this.#rollout = { action, offerBytes: offerBytes.slice(), offer, plan, image, table, installed: new Set(), confirmed: new Set(), chunksServed: 0 };
-		const sent = this.#broadcast({ kind: "rollout", action, offer: offerBytes });
+		this.#rollout = { action, offerBytes: staged.offerBytes, offer, plan, image: staged.image, table: staged.table, installed: new Set(), confirmed: new Set(), chunksServed: 0 };
+		const sent = this.#broadcast({ kind: "rollout", action, offer: staged.offerBytes });
 		this.#actionState(action, sent > 0 ? "sent" : "no-gateway", detail);
 		this.#note(`operator: ${detail} (action ${action}, ${sent} gateway(s))`);
 		return action;
 	}
 
-	/** Stops seeding the rollout in progress (the boards keep what they installed). */
-	stopRollout(): void {
+	/**
+	 * Stops seeding the rollout in progress (the boards keep what they installed; the image stays
+	 * staged, so it can be started again). Returns its action; "no-rollout" when none runs.
+	 */
+	stopRollout(): number {
 		const rollout = this.#rollout;
-		if (rollout === undefined) return;
+		if (rollout === undefined) throw new PicketError<RolloutErrorCode>("no-rollout", "no rollout is being seeded");
 		this.#rollout = undefined;
 		this.#broadcast({ kind: "rollout-stop", rollout: rollout.offer.rollout });
 		this.#actionState(rollout.action, "stopped", this.#rolloutDetail(rollout));
+		this.#note(`operator: stopped rollout ${rollout.offer.rollout} (action ${rollout.action})`);
+		return rollout.action;
+	}
+
+	/** The staged image and the rollout being seeded, as the dashboard shows them. */
+	get rollouts(): RolloutView {
+		const staged = this.#staged;
+		return {
+			staged: staged === undefined ? undefined : { rollout: staged.offer.rollout, version: formatImageVersion(staged.offer.version), securityCounter: staged.offer.securityCounter, bytes: staged.image.length },
+			running: this.rollout,
+		};
 	}
 
 	/** The rollout in progress: its action, what was reported, and the chunks served so far. */

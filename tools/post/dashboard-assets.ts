@@ -20,6 +20,7 @@ export const INDEX_HTML = `<!doctype html>
 <section id="alerts-section"><h2>Alerts</h2><ol id="alerts"></ol></section>
 <section id="devices-section"><h2>Devices</h2><table id="devices"><thead><tr><th>id</th><th>name</th><th>role</th><th>last heard</th><th>state</th></tr></thead><tbody></tbody></table>
 <form id="revoke"><h3>Revoke a device</h3><select id="revoke-device"></select><input id="passphrase" type="password" placeholder="domain passphrase" autocomplete="off"><button type="submit">Revoke</button><p id="revoke-result"></p></form></section>
+<section id="rollout-section"><h2>Firmware rollout</h2><p id="rollout-staged">no image staged (post serve --rollout … --offer …)</p><p id="rollout-running"></p><button id="rollout-start" type="button" hidden>Start rollout</button><button id="rollout-stop" type="button" hidden>Stop rollout</button></section>
 <section id="actions-section"><h2>Operator actions</h2><ol id="actions"></ol></section>
 </main>
 </body>
@@ -53,7 +54,7 @@ tr.lost td{color:#c60;font-weight:bold}
 
 export const APP_JS = `"use strict";
 const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
-const state = { devices: new Map(), alerts: [], receipts: new Map(), actions: new Map(), epoch: 0, alerting: new Set() };
+const state = { devices: new Map(), alerts: [], receipts: new Map(), actions: new Map(), epoch: 0, alerting: new Set(), rollout: { staged: null, running: null } };
 
 function el(tag, attributes, ...children) {
   const node = document.createElement(tag);
@@ -144,12 +145,27 @@ function drawActions() {
   }
 }
 
-function draw() { drawPlan(); drawDevices(); drawAlerts(); drawActions(); document.getElementById("epoch").textContent = "key epoch " + state.epoch; }
+function drawRollout() {
+  const { staged, running } = state.rollout;
+  document.getElementById("rollout-staged").textContent = staged ? "staged: rollout " + staged.rollout + ", version " + staged.version + ", security counter " + staged.securityCounter + ", " + staged.bytes + " bytes" : "no image staged (post serve --rollout … --offer …)";
+  document.getElementById("rollout-running").textContent = running ? "seeding rollout " + running.rollout + ": " + running.installed + " installed, " + running.confirmed + " confirmed, " + running.chunksServed + " chunks served" : "no rollout being seeded";
+  document.getElementById("rollout-start").hidden = !staged || !!running;
+  document.getElementById("rollout-stop").hidden = !running;
+}
+
+async function refreshRollout() {
+  try { state.rollout = (await api("/api/state")).rollout; drawRollout(); } catch (error) { document.getElementById("link").textContent = "error: " + error.message; }
+}
+
+function draw() { drawPlan(); drawDevices(); drawAlerts(); drawActions(); drawRollout(); document.getElementById("epoch").textContent = "key epoch " + state.epoch; }
 
 async function act(body) {
   try { const result = await api("/api/actions", body); state.actions.set(result.action.id, result.action); drawActions(); }
   catch (error) { document.getElementById("link").textContent = "refused: " + error.message; }
 }
+
+document.getElementById("rollout-start").addEventListener("click", () => act({ kind: "start-rollout" }).then(refreshRollout));
+document.getElementById("rollout-stop").addEventListener("click", () => act({ kind: "stop-rollout" }).then(refreshRollout));
 
 document.getElementById("revoke").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -177,6 +193,7 @@ async function start() {
   }
   for (const r of snapshot.receipts) addReceipt(r);
   for (const a of snapshot.actions) state.actions.set(a.id, a);
+  state.rollout = snapshot.rollout;
   draw();
   const source = new EventSource("/api/events?token=" + encodeURIComponent(token));
   source.onopen = () => { document.getElementById("link").textContent = "live"; };
@@ -207,6 +224,11 @@ async function start() {
         break;
       }
       case "epoch": state.epoch = event.epoch; draw(); break;
+      case "rollout": {
+        const running = state.rollout.running;
+        if (running && running.rollout === event.rollout) { running.installed = event.installed; running.confirmed = event.confirmed; drawRollout(); }
+        break;
+      }
       case "gateway": document.getElementById("link").textContent = "gateway " + name(event.gateway) + ": " + event.state; break;
     }
   };

@@ -150,8 +150,14 @@ function operatorAction(post: CommandPost, body: Record<string, unknown>): numbe
 		case "revoke":
 			if (typeof body.passphrase !== "string") throw new RangeError("passphrase required");
 			return post.revoke(integer(body.device, "device"), body.passphrase);
+		// The image is the one `post serve --rollout` checked against its offer; the boards check it
+		// again against their pinned update key, so the page can start a genuine image only.
+		case "start-rollout":
+			return post.startRollout();
+		case "stop-rollout":
+			return post.stopRollout();
 		default:
-			throw new RangeError("kind must be acknowledge, silence or revoke");
+			throw new RangeError("kind must be acknowledge, silence, revoke, start-rollout or stop-rollout");
 	}
 }
 
@@ -164,5 +170,6 @@ export function snapshot(post: CommandPost): object {
 		alerts: log.alerts(100).map((a) => ({ id: a.id, source: a.source, event: a.event, severity: a.severity, incident: a.incident, gateway: a.gateway, hops: a.hops, at: a.at })),
 		receipts: log.allReceipts().map((r) => ({ device: r.device, origin: r.origin, incident: r.incident, flags: receiptNames(r.flags) })),
 		actions: log.actions(),
+		rollout: post.rollouts,
 	};
 }

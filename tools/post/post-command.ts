@@ -40,6 +40,8 @@ ${DOMAIN_OPTIONS_HELP}      --db <file>             the event log (SQLite; defau
       --rollout <image>       start a rollout over the radio of this signed image (picket image sign
                               with the update key) through every gateway that connects
       --offer <file>          its signed offer (picket update offer … -o r7: r7.offer); required with --rollout
+      --hold                  check and stage the image but do not start: the operator starts (and
+                              stops) the rollout from the dashboard
 
 The domain must have a member of role "post" (\`picket device add --role post\`).
 `;
@@ -92,12 +94,13 @@ function readRollout(imagePath: string | undefined, offerPath: string | undefine
 async function serve(args: readonly string[], io: CommandIo): Promise<void> {
 	const parsed = parseCommandLine(
 		args,
-		{ ...DOMAIN_OPTIONS, db: { type: "string" }, "gateway-port": { type: "string" }, "http-port": { type: "string" }, plan: { type: "string" }, "heartbeat-ms": { type: "string" }, "lost-after": { type: "string" }, rollout: { type: "string" }, offer: { type: "string" } },
+		{ ...DOMAIN_OPTIONS, db: { type: "string" }, "gateway-port": { type: "string" }, "http-port": { type: "string" }, plan: { type: "string" }, "heartbeat-ms": { type: "string" }, "lost-after": { type: "string" }, rollout: { type: "string" }, offer: { type: "string" }, hold: { type: "boolean" } },
 		SERVE_HELP,
 		io,
 	);
 	if (parsed === undefined) return;
 	const rollout = readRollout(optionText(parsed, "rollout"), optionText(parsed, "offer"));
+	if (rollout === undefined && parsed.values.hold === true) throw new PicketError<CommandErrorCode>("bad-usage", `--hold stages the image of --rollout: give --rollout and --offer\n\n${SERVE_HELP}`);
 	const folder = domainFolderOf(parsed);
 	const passphraseFile = optionText(parsed, "passphrase-file");
 	const domain = loadDomain(folder, readPassphrase(passphraseFile));
@@ -123,7 +126,10 @@ async function serve(args: readonly string[], io: CommandIo): Promise<void> {
 			return { revocation, identity: identityOf(current, postId) };
 		},
 	});
-	if (rollout !== undefined) post.startRollout(rollout.image, rollout.offer);
+	if (rollout !== undefined) {
+		if (parsed.values.hold === true) post.stageRollout(rollout.image, rollout.offer);
+		else post.startRollout(rollout.image, rollout.offer);
+	}
 	const gatewayPort = await post.listen(parseInteger(optionText(parsed, "gateway-port") ?? "7461", "--gateway-port", 0, 65535));
 	const dashboard = await startDashboard(post, parseInteger(optionText(parsed, "http-port") ?? "7462", "--http-port", 0, 65535));
 	io.stdout(`picket post: member ${postId} of domain ${folder}, key epoch ${post.epoch}\n  gateways: tcp 127.0.0.1:${gatewayPort}\n  event log: ${log.path}\n  dashboard: ${dashboard.url}\n`);
