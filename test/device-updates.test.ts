@@ -7,20 +7,18 @@
  */
 import test from "ava";
 import { DomainSimulation } from "picket/hosts/sim/domain-simulation";
-import { MemoryFirmwareSlot } from "picket/hosts/sim/firmware-slot-memory";
+import { boardSlots, MemoryFirmwareSlot } from "picket/hosts/sim/firmware-slot-memory";
 import { PackageSource } from "picket/hosts/sim/rollout-simulation";
-import type { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import type { Scenario } from "picket/hosts/sim/scenario";
 import { BROADCAST_MAC } from "picket/device/radio";
-import { parseImageHeader } from "picket/update/mcuboot-structure";
 import { RolloutAgent } from "picket/update/rollout-agent";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
 import { encodeUpdateFrame, UpdateFrameType, updateFrameKey } from "picket/update/update-frame";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
-import { type FirmwareHost, RESTART_CHECK_MS, restartWhenSafe, SERVER_QUIET_MS } from "picket/update/device-updates";
+import { RESTART_CHECK_MS, restartWhenSafe, SERVER_QUIET_MS } from "picket/update/device-updates";
 import type { UpdateInstaller } from "picket/update/update-installer";
 import { FakeTimers } from "picket/test/support/fake-timers";
-import { anchor, rollout, securityCounterOf, signedImage } from "picket/test/support/update-fixture";
+import { anchor, rollout, signedImage } from "picket/test/support/update-fixture";
 
 const factory = signedImage({ major: 1, minor: 0, revision: 0, build: 0 }, 1, 24_000);
 const newer = signedImage({ major: 1, minor: 1, revision: 0, build: 0 }, 2, 24_000);
@@ -41,18 +39,7 @@ const scenario: Scenario = {
 };
 
 function runRollout(domain: Scenario = scenario, seederStartMs = 1_000, beforeSeeder?: (simulation: DomainSimulation) => void): { simulation: DomainSimulation; slots: Map<string, MemoryFirmwareSlot>; seeder: RolloutAgent } {
-	const slots = new Map<string, MemoryFirmwareSlot>();
-	const firmware = (device: string, storage: MemoryStorage, boot: number): FirmwareHost | undefined => {
-		if (device === "plain") return undefined;
-		let slot = slots.get(device);
-		if (slot === undefined) {
-			slot = new MemoryFirmwareSlot(0x200000, factory);
-			slots.set(device, slot);
-			pinUpdateAnchor(storage, anchor);
-		} else if (boot > 0) slot.reset(); // the bootloader's decision at this reset
-		const running = slot.runningImage;
-		return { slot, running: { version: parseImageHeader(running).version, securityCounter: securityCounterOf(running) } };
-	};
+	const { slots, firmware } = boardSlots({ factory, slotBytes: 0x200000, firstBoot: (device, storage) => device !== "plain" && pinUpdateAnchor(storage, anchor), slotless: (device) => device === "plain" });
 	const simulation = new DomainSimulation(domain, { seed: 5, timeline: false, firmware });
 	const crypto = createNodeCryptoSuite();
 	// The seeder: a board holding the image (the gateway's role in issue 15), on the same air.

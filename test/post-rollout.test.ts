@@ -14,17 +14,14 @@ import { join } from "node:path";
 import type { PostLinkPort } from "picket/device/host-bindings";
 import { WINDOW_CHUNKS } from "picket/gateway/gateway-rollout";
 import { DomainSimulation } from "picket/hosts/sim/domain-simulation";
-import { MemoryFirmwareSlot } from "picket/hosts/sim/firmware-slot-memory";
-import type { MemoryStorage } from "picket/hosts/sim/memory-storage";
+import { boardSlots } from "picket/hosts/sim/firmware-slot-memory";
 import type { Scenario } from "picket/hosts/sim/scenario";
 import { openBundle } from "picket/provisioning/keystore";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { CommandPost } from "picket/tools/post/command-post";
 import { EventLog } from "picket/tools/post/event-log";
-import type { FirmwareHost } from "picket/update/device-updates";
-import { parseImageHeader } from "picket/update/mcuboot-structure";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
-import { anchor, otherKeyPem, rollout, securityCounterOf, signedImage } from "picket/test/support/update-fixture";
+import { anchor, otherKeyPem, rollout, signedImage } from "picket/test/support/update-fixture";
 
 const factory = signedImage({ major: 1, minor: 0, revision: 0, build: 0 }, 1, 24_000);
 const newer = signedImage({ major: 1, minor: 1, revision: 0, build: 0 }, 2, 24_000);
@@ -72,21 +69,8 @@ class LoopbackCable implements PostLinkPort {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 async function startDomain(options: { gatewayAnchor?: boolean } = {}) {
-	const slots = new Map<string, MemoryFirmwareSlot>();
-	const firmware = (device: string, storage: MemoryStorage, boot: number): FirmwareHost | undefined => {
-		if (device === "gateway") {
-			if (boot === 0 && options.gatewayAnchor !== false) pinUpdateAnchor(storage, anchor);
-			return undefined; // the gateway seeds; it has no slot of its own here
-		}
-		let slot = slots.get(device);
-		if (slot === undefined) {
-			slot = new MemoryFirmwareSlot(0x200000, factory);
-			slots.set(device, slot);
-			pinUpdateAnchor(storage, anchor);
-		} else if (boot > 0) slot.reset(); // the bootloader's decision at this reset
-		const running = slot.runningImage;
-		return { slot, running: { version: parseImageHeader(running).version, securityCounter: securityCounterOf(running) } };
-	};
+	// The gateway seeds and has no slot of its own here; it pins the update key unless told not to.
+	const { slots, firmware } = boardSlots({ factory, slotBytes: 0x200000, firstBoot: (device, storage) => (device !== "gateway" || options.gatewayAnchor !== false) && pinUpdateAnchor(storage, anchor), slotless: (device) => device === "gateway" });
 	const cable = new LoopbackCable();
 	const simulation = new DomainSimulation(scenario, { seed: 3, timeline: false, firmware, enrolPost: true, postLink: (device) => (device === "gateway" ? cable : undefined), crypto: createNodeCryptoSuite });
 	const postId = simulation.postId!;

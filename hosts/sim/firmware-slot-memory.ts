@@ -13,7 +13,11 @@
  * (it is never written).
  */
 import { PicketError } from "picket/core/picket-error";
+import type { Storage } from "picket/core/host-contracts";
 import type { BootState, FirmwareSlot } from "picket/update/firmware-slot";
+import type { FirmwareHost } from "picket/update/device-updates";
+import { onlyTlv, parseImageHeader, readTlvArea, TLV_PROT_INFO_MAGIC, TlvType } from "picket/update/mcuboot-structure";
+import type { RunningFirmware } from "picket/update/update-installer";
 
 export const ESP32_ERASE_BLOCK = 4096;
 
@@ -111,4 +115,35 @@ export class MemoryFirmwareSlot implements FirmwareSlot {
 			this.counts.rollbacks++;
 		}
 	}
+}
+
+/** The version and SEC_CNT of the MCUboot image a slot runs, as the board's firmware would report them. */
+export function runningFirmwareOf(image: Uint8Array): RunningFirmware {
+	const header = parseImageHeader(image);
+	if (header.protectedTlvSize === 0) return { version: header.version, securityCounter: 0 };
+	const { tlvs } = readTlvArea(image, header.headerSize + header.imageSize, TLV_PROT_INFO_MAGIC, header.protectedTlvSize);
+	const counter = onlyTlv(tlvs, TlvType.securityCounter, 4, "SEC_CNT");
+	return { version: header.version, securityCounter: counter === undefined ? 0 : new DataView(counter.value.buffer, counter.value.byteOffset, 4).getUint32(0, true) };
+}
+
+/**
+ * A DomainSimulation `firmware` option: each board gets, at its first boot, a slot holding
+ * `factory`, which it keeps across reboots (the slot resets there as the bootloader decides);
+ * `firstBoot` runs at every board's first boot, slotless or not (provisioning: pinning the
+ * update key). A board `slotless` names gets none: a gateway that seeds, a board without updates.
+ */
+export function boardSlots(options: { readonly factory: Uint8Array; readonly slotBytes: number; readonly firstBoot?: (device: string, storage: Storage) => void; readonly slotless?: (device: string) => boolean }): {
+	readonly slots: Map<string, MemoryFirmwareSlot>;
+	readonly firmware: (device: string, storage: Storage, boot: number) => FirmwareHost | undefined;
+} {
+	const slots = new Map<string, MemoryFirmwareSlot>();
+	const firmware = (device: string, storage: Storage, boot: number): FirmwareHost | undefined => {
+		if (boot === 0) options.firstBoot?.(device, storage);
+		if (options.slotless?.(device) === true) return undefined;
+		let slot = slots.get(device);
+		if (slot === undefined) slots.set(device, (slot = new MemoryFirmwareSlot(options.slotBytes, options.factory)));
+		else if (boot > 0) slot.reset(); // the bootloader's decision at this reset
+		return { slot, running: runningFirmwareOf(slot.runningImage) };
+	};
+	return { slots, firmware };
 }

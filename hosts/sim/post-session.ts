@@ -36,9 +36,8 @@ import { loadDomain, saveDomain, writeRevocation } from "picket/tools/provisioni
 import { DEFAULT_SCRYPT_COST } from "picket/tools/provisioning/domain-seal";
 import type { Domain } from "picket/tools/provisioning/domain-store";
 import type { FirmwareHost } from "picket/update/device-updates";
-import { parseImageHeader } from "picket/update/mcuboot-structure";
 import { pinUpdateAnchor } from "picket/update/update-anchor";
-import { MemoryFirmwareSlot } from "picket/hosts/sim/firmware-slot-memory";
+import { boardSlots } from "picket/hosts/sim/firmware-slot-memory";
 import type { MemoryStorage } from "picket/hosts/sim/memory-storage";
 import { generateImageKeyPem, loadImageSigningKey } from "picket/tools/image/image-keys";
 import { signImage, type ImageVersion } from "picket/tools/image/mcuboot-image";
@@ -83,16 +82,8 @@ function demoRollout(): { pkg: RolloutPackage; firmware: (device: string, storag
 	};
 	const factory = image({ major: 1, minor: 0, revision: 0, build: 0 }, 1);
 	const pkg = packageRollout(image({ major: 1, minor: 1, revision: 0, build: 0 }, 2), keyPem, { rollout: 1, pageShift: 12 });
-	const slots = new Map<string, MemoryFirmwareSlot>();
-	const firmware = (device: string, storage: MemoryStorage, boot: number): FirmwareHost | undefined => {
-		if (boot === 0) pinUpdateAnchor(storage, updateKeyPoint(keyPem));
-		if (device === GATEWAY_NAME) return undefined; // it seeds; its own image is not updated here
-		let slot = slots.get(device);
-		if (slot === undefined) slots.set(device, (slot = new MemoryFirmwareSlot(0x100000, factory)));
-		else if (boot > 0) slot.reset(); // the bootloader's decision at this reset
-		const running = slot.runningImage;
-		return { slot, running: { version: parseImageHeader(running).version, securityCounter: running === factory ? 1 : 2 } };
-	};
+	// Every board pins the update key as provisioning does; the gateway seeds, its own image is not updated here.
+	const { firmware } = boardSlots({ factory, slotBytes: 0x100000, firstBoot: (_device, storage) => pinUpdateAnchor(storage, updateKeyPoint(keyPem)), slotless: (device) => device === GATEWAY_NAME });
 	return { pkg, firmware };
 }
 
