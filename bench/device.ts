@@ -105,6 +105,8 @@ async function main(): Promise<void> {
 	try {
 		const run = await runAlarmScenario({ sdk, work: benchWork, display: display.display, basePort, libraries: libraries as Record<DeviceRole, string>, breakpoints: points });
 		settled = run.settled;
+		// A run that did not settle says where each instance stopped.
+		if (!settled) for (const [name, instance] of run.instances) console.log(`${name}, last lines:\n${instance.listener.logs.slice(-25).map((line) => `  ${line.at} ms  ${line.text}`).join("\n")}`);
 		// A second of quiet for the last samples.
 		await new Promise((resolve) => setTimeout(resolve, 1_500));
 		for (const device of SCENARIO_DEVICES) {

@@ -175,7 +175,8 @@ export class XsbugListener {
 		if (login !== null) {
 			this.title = attribute(login[0], "name");
 			this.#armed = [...this.#breakpoints];
-			this.#sendBreakpoints();
+			const breakpoints = this.#armed.map((point) => `<breakpoint path="${escapeAttribute(point.path)}" line="${point.line}"/>`).join("");
+			this.#send(`<set-all-breakpoints>${breakpoints}</set-all-breakpoints>`);
 			this.#send("<go/>");
 		}
 		const instruments = /<instruments>([\s\S]*?)<\/instruments>/.exec(message);
@@ -200,21 +201,19 @@ export class XsbugListener {
 			};
 			this.breaks.push(record);
 			this.#sampleSinceBreak = undefined;
-			this.#log(at, `xsbug break at ${record.path}:${record.line}: ${record.message}`);
-			// Each breakpoint is wanted once: a relay breaking at every frame it forwards, each break
-			// a garbage collection and a round trip, falls behind the radio and loses frames.
-			const remaining = this.#armed.filter((point) => point.path !== record.path || point.line !== record.line);
-			if (remaining.length !== this.#armed.length) {
-				this.#armed = remaining;
-				this.#sendBreakpoints();
+			// A line of its own: the trace that follows must start its own line (the scenario's
+			// checks match log lines from their start).
+			this.#log(at, `xsbug break at ${record.path}:${record.line}: ${record.message}\n`);
+			// Each breakpoint is wanted once: an instance breaking at every frame it handles, each
+			// break a garbage collection and a round trip, falls behind the radio. xsDebug.c's
+			// set-all-breakpoints only adds, so the one hit is cleared by name.
+			const hit = this.#armed.find((point) => point.path === record.path && point.line === record.line);
+			if (hit !== undefined) {
+				this.#armed = this.#armed.filter((point) => point !== hit);
+				this.#send(`<clear-breakpoint path="${escapeAttribute(hit.path)}" line="${hit.line}"/>`);
 			}
 			this.#send("<go/>");
 		}
-	}
-
-	#sendBreakpoints(): void {
-		const breakpoints = this.#armed.map((point) => `<breakpoint path="${escapeAttribute(point.path)}" line="${point.line}"/>`).join("");
-		this.#send(`<set-all-breakpoints>${breakpoints}</set-all-breakpoints>`);
 	}
 
 	#log(at: number, text: string): void {
