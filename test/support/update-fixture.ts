@@ -4,7 +4,7 @@ import { signImage, type ImageVersion } from "picket/tools/image/mcuboot-image";
 import { packageRollout, updateKeyPoint, type RolloutPackage } from "picket/tools/update/update-signing";
 import { createNodeCryptoSuite } from "picket/tools/node-crypto-suite";
 import { MemoryStorage } from "picket/hosts/sim/memory-storage";
-import { MemoryFirmwareSlot } from "picket/hosts/sim/firmware-slot-memory";
+import { MemoryFirmwareSlot, runningFirmwareOf } from "picket/hosts/sim/firmware-slot-memory";
 import { UpdateInstaller } from "picket/update/update-installer";
 import { parseImageHeader } from "picket/update/mcuboot-structure";
 import { pinUpdateAnchor, loadUpdateAnchor } from "picket/update/update-anchor";
@@ -61,9 +61,7 @@ export class TestBoard {
 
 	/** Power on: the installer resumes from storage. */
 	boot(): void {
-		const image = this.slot.runningImage;
-		const version = parseImageHeader(image).version;
-		this.installer = new UpdateInstaller({ crypto: this.crypto, storage: this.storage, slot: this.slot, anchor: loadUpdateAnchor(this.storage), running: { version, securityCounter: securityCounterOf(image) } });
+		this.installer = new UpdateInstaller({ crypto: this.crypto, storage: this.storage, slot: this.slot, anchor: loadUpdateAnchor(this.storage), running: runningFirmwareOf(this.slot.runningImage) });
 		this.installer.resume();
 	}
 
@@ -72,20 +70,6 @@ export class TestBoard {
 		this.slot.reset();
 		this.boot();
 	}
-}
-
-export function securityCounterOf(image: Uint8Array): number {
-	const header = parseImageHeader(image);
-	const start = header.headerSize + header.imageSize;
-	if (header.protectedTlvSize === 0) return 0;
-	const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-	for (let cursor = start + 4; cursor < start + header.protectedTlvSize; ) {
-		const type = view.getUint16(cursor, true);
-		const length = view.getUint16(cursor + 2, true);
-		if (type === 0x50 && length === 4) return view.getUint32(cursor + 4, true);
-		cursor += 4 + length;
-	}
-	return 0;
 }
 
 /** Every chunk of a package, in order, as a seeder sends them (cut by the board's own TransferPlan). */
