@@ -92,14 +92,10 @@ export interface RolloutView {
 	readonly running: { readonly action: number; readonly rollout: number; readonly installed: number; readonly confirmed: number; readonly chunksServed: number } | undefined;
 }
 
-/** The rollout the post serves: the whole image in memory, and what the boards reported. */
-interface ServedRollout {
+/** The rollout the post serves: the staged image in memory, and what the boards reported. */
+interface ServedRollout extends StagedRollout {
 	readonly action: number;
-	readonly offerBytes: Uint8Array;
-	readonly offer: UpdateOffer;
 	readonly plan: TransferPlan;
-	readonly image: Uint8Array;
-	readonly table: Uint8Array;
 	readonly installed: Set<number>;
 	readonly confirmed: Set<number>;
 	chunksServed: number;
@@ -459,7 +455,7 @@ export class CommandPost {
 		const plan = new TransferPlan(offer);
 		const detail = `rollout ${offer.rollout}: version ${formatImageVersion(offer.version)}, security counter ${offer.securityCounter}, ${staged.image.length} bytes, ${plan.totalChunks} chunks`;
 		const action = this.log.addAction({ at: this.#clock(), kind: "rollout", detail });
-		this.#rollout = { action, offerBytes: staged.offerBytes, offer, plan, image: staged.image, table: staged.table, installed: new Set(), confirmed: new Set(), chunksServed: 0 };
+		this.#rollout = { ...staged, action, plan, installed: new Set(), confirmed: new Set(), chunksServed: 0 };
 		const sent = this.#broadcast({ kind: "rollout", action, offer: staged.offerBytes });
 		this.#actionState(action, sent > 0 ? "sent" : "no-gateway", detail);
 		this.#note(`operator: ${detail} (action ${action}, ${sent} gateway(s))`);
